@@ -1,0 +1,145 @@
+"""Records that cross a process or disk boundary, and the atomic writer for them.
+
+Statuses are enums; every top-level file carries ``schema_version``. ``report.json`` keeps
+SWE-bench's keys (``patch_is_None``, ``patch_exists``, ``patch_successfully_applied``,
+``resolved``, ``tests_status``) under the instance id, with ours beside them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "EvalReport",
+    "GradeResult",
+    "Outcome",
+    "SuccessFailure",
+    "TestStatus",
+    "TestsStatus",
+    "atomic_write_json",
+    "atomic_write_text",
+]
+
+SCHEMA_VERSION = 1
+
+
+class Outcome(StrEnum):
+    """How one instance ended. ``error`` is infrastructure, never the model's fault."""
+
+    RESOLVED = "resolved"
+    UNRESOLVED = "unresolved"
+    EMPTY_PATCH = "empty_patch"
+    PATCH_FAILED = "patch_failed"
+    ERROR = "error"
+
+
+class TestStatus(StrEnum):
+    """One test's status as a log parser reads it."""
+
+    __test__ = False  # not a pytest test class
+
+    PASSED = "PASSED"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"
+    ERROR = "ERROR"
+    XFAIL = "XFAIL"
+    XPASS = "XPASS"
+
+    @property
+    def ok(self) -> bool:
+        """Counts as passing for grading (xfail passes, as in SWE-bench)."""
+        return self in (TestStatus.PASSED, TestStatus.XFAIL)
+
+
+class SuccessFailure(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    success: list[str] = Field(default_factory=list)
+    failure: list[str] = Field(default_factory=list)
+
+
+class TestsStatus(BaseModel):
+    """SWE-bench's ``tests_status`` block."""
+
+    __test__ = False
+    model_config = ConfigDict(frozen=True)
+
+    FAIL_TO_PASS: SuccessFailure = Field(default_factory=SuccessFailure)
+    PASS_TO_PASS: SuccessFailure = Field(default_factory=SuccessFailure)
+    FAIL_TO_FAIL: SuccessFailure = Field(default_factory=SuccessFailure)
+    PASS_TO_FAIL: SuccessFailure = Field(default_factory=SuccessFailure)
+
+
+class GradeResult(BaseModel):
+    """What grading a test log yields (a pure function of log text and test lists)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    resolved: bool
+    log_valid: bool
+    invalid_reason: str | None = None
+    exit_code: int | None = None
+    status_map: dict[str, TestStatus] = Field(default_factory=dict)
+    tests_status: TestsStatus = Field(default_factory=TestsStatus)
+
+
+class EvalReport(BaseModel):
+    """Everything known about one instance's evaluation; written as ``report.json``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schema_version: int = SCHEMA_VERSION
+    instance_id: str
+    model_name_or_path: str = "unknown"
+    outcome: Outcome
+    patch_is_None: bool = False  # noqa: N815 - SWE-bench's key
+    patch_exists: bool = True
+    patch_successfully_applied: bool = False
+    apply_method: str | None = None
+    resolved: bool = False
+    tests_status: TestsStatus = Field(default_factory=TestsStatus)
+    exit_code: int | None = None
+    log_valid: bool | None = None
+    invalid_reason: str | None = None
+    test_config_touched: list[str] = Field(default_factory=list)
+    error: str | None = None
+    traceback: str | None = None
+    timings: dict[str, float] = Field(default_factory=dict)
+
+    def to_swebench(self) -> dict[str, Any]:
+        """The on-disk form: SWE-bench's shape (keyed by instance id) with our keys inside."""
+        return {self.instance_id: self.model_dump(mode="json")}
+
+    @classmethod
+    def from_swebench(cls, data: dict[str, Any]) -> EvalReport:
+        """Read back what :meth:`to_swebench` wrote."""
+        ((_, body),) = data.items()
+        return cls.model_validate(body)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so a reader never sees a partial file (temp + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, data: Any) -> None:
+    """Atomically write ``data`` as indented JSON."""
+    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")

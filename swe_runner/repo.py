@@ -1,0 +1,146 @@
+"""Host-side git: materialise a repository source and export it cut at a base commit.
+
+A *source* is a git repository (a working clone or a bare one) or a *patch series*: a
+folder of ``git format-patch`` files, which is how the demo suite keeps its repositories
+as reviewable text. A series is replayed with a fixed committer identity and the author's
+dates, so its commit ids are the same on every machine.
+
+:func:`export_at_commit` writes a fresh repository holding the base commit and its
+ancestors only: one branch, no remotes, tags, reflog or unreachable objects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import git
+
+from swe_runner.errors import RepoError
+
+__all__ = [
+    "SERIES_COMMITTER",
+    "build_from_series",
+    "export_at_commit",
+    "is_patch_series",
+    "materialize",
+    "series_commits",
+]
+
+SERIES_COMMITTER = ("swe-runner demo", "demo@swe-runner.invalid")
+
+# Settings that keep a user's global git config from changing what we produce.
+_GIT_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_COMMITTER_NAME": SERIES_COMMITTER[0],
+    "GIT_COMMITTER_EMAIL": SERIES_COMMITTER[1],
+}
+_GIT_OPTS = ["-c", "core.autocrlf=false", "-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null"]
+
+
+def _git(cwd: Path, *args: str) -> str:
+    """Run git in ``cwd``; raise :class:`RepoError` with git's own message on failure."""
+    try:
+        return str(git.Git(str(cwd)).execute(["git", *_GIT_OPTS, *args], env={**os.environ, **_GIT_ENV}))
+    except git.GitCommandError as exc:
+        detail = (exc.stderr or exc.stdout or "").strip().splitlines()
+        raise RepoError(f"git {' '.join(args[:2])} failed in {cwd}: {detail[-1] if detail else exc}") from exc
+
+
+def is_patch_series(path: Path) -> bool:
+    """True for a folder of ``*.patch`` files that is not itself a git repository."""
+    return path.is_dir() and not (path / ".git").exists() and any(path.glob("*.patch"))
+
+
+def _series_files(series: Path) -> list[Path]:
+    return sorted(series.glob("*.patch"))
+
+
+def build_from_series(series: Path, dest: Path) -> Path:
+    """Replay a ``format-patch`` series into a new repository at ``dest``.
+
+    Raises:
+        RepoError: the series is empty or a patch does not apply.
+    """
+    patches = _series_files(series)
+    if not patches:
+        raise RepoError(f"{series}: no *.patch files to build a repository from")
+    dest.mkdir(parents=True)
+    _git(dest, "init", "-q", "-b", "main")
+    for patch in patches:
+        _git(dest, "am", "-q", "--committer-date-is-author-date", "--keep-cr", str(patch.resolve()))
+    return dest
+
+
+def series_commits(repo: Path) -> list[tuple[str, str]]:
+    """(commit id, subject) of every commit on HEAD, oldest first."""
+    out = _git(repo, "log", "--reverse", "--format=%H %s")
+    return [(line[:40], line[41:]) for line in out.splitlines() if line]
+
+
+def _series_digest(series: Path) -> str:
+    digest = hashlib.sha256()
+    for patch in _series_files(series):
+        digest.update(patch.name.encode() + b"\0" + patch.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def materialize(source: Path, cache_dir: Path) -> Path:
+    """Return a local git repository for ``source``, building a patch series once into the cache.
+
+    Raises:
+        RepoError: the source does not exist or is neither a repository nor a series.
+    """
+    if not source.exists():
+        raise RepoError(f"repository source {source} does not exist")
+    if not is_patch_series(source):
+        try:
+            git.Repo(str(source))
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise RepoError(f"{source} is neither a git repository nor a patch series") from None
+        return source
+    target = cache_dir / "series" / f"{source.name}-{_series_digest(source)}"
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(dir=target.parent, prefix=".build-"))
+    try:
+        build_from_series(source, scratch / "repo")
+        try:
+            (scratch / "repo").rename(target)
+        except OSError:
+            if not target.exists():  # lost a race to another worker: theirs is identical
+                raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return target
+
+
+def export_at_commit(source: Path, commit: str, dest: Path) -> str:
+    """Write at ``dest`` a repository whose only history is ``commit`` and its ancestors.
+
+    The work tree is checked out at ``commit`` on branch ``main``. Returns the full commit id.
+
+    Raises:
+        RepoError: the commit is not in ``source`` or git fails.
+    """
+    try:
+        full = _git(source, "rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}")
+    except RepoError:
+        raise RepoError(f"base commit {commit} is not in repository {source}") from None
+    dest.mkdir(parents=True, exist_ok=False)
+    _git(dest, "init", "-q", "-b", "main")
+    _git(source, "push", "-q", "--no-verify", str(dest.resolve()), f"{full}:refs/heads/_import")
+    _git(dest, "update-ref", "refs/heads/main", full)
+    _git(dest, "reset", "-q", "--hard", "main")
+    _git(dest, "update-ref", "-d", "refs/heads/_import")
+    _git(dest, "reflog", "expire", "--expire=now", "--all")
+    _git(dest, "gc", "-q", "--prune=now")
+    for leftover in ("ORIG_HEAD", "FETCH_HEAD", "logs"):
+        path = dest / ".git" / leftover
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    return full

@@ -1,0 +1,90 @@
+"""Task, environment spec and prediction records (SWE-bench compatible).
+
+A :class:`Task` holds the SWE-bench instance fields plus an optional :class:`EnvSpec`
+saying how to build and test it. FAIL_TO_PASS / PASS_TO_PASS are accepted as lists or
+as the JSON-encoded strings the published datasets use.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = ["EnvSpec", "Prediction", "Task"]
+
+
+class EnvSpec(BaseModel):
+    """How to build a task's environment and run its tests.
+
+    ``packages`` are installed into the environment image (shared by a repo/version);
+    ``pre_install`` and ``install`` run in the repository (``/testbed``) of the instance
+    image; ``test_cmd`` is followed by the test files the test patch touches.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    python: str = "3.11"
+    base_image: str | None = None
+    packages: tuple[str, ...] = ()
+    pre_install: tuple[str, ...] = ()
+    install: tuple[str, ...] = ()
+    test_cmd: str = "python -m pytest -rA -p no:cacheprovider"
+    log_parser: str = "pytest"
+    eval_timeout: float = Field(default=600.0, gt=0)
+
+
+def _decode_test_list(value: Any) -> Any:
+    """Accept a list or a JSON-encoded list (as in the published datasets)."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value) if value.strip() else []
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not a JSON list: {exc.msg}") from None
+    return value
+
+
+class Task(BaseModel):
+    """One benchmark instance: repository at a bug commit, problem, gold fix, hidden tests."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    instance_id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
+    repo: str = Field(min_length=1)
+    base_commit: str = Field(pattern=r"^[0-9a-f]{7,40}$")
+    problem_statement: str
+    patch: str
+    test_patch: str
+    FAIL_TO_PASS: tuple[str, ...] = Field(min_length=1)
+    PASS_TO_PASS: tuple[str, ...] = ()
+    version: str = ""
+    environment_setup_commit: str | None = None
+    hints_text: str = ""
+    created_at: str = ""
+    difficulty: str | None = None
+    env_spec: EnvSpec | None = None
+
+    @field_validator("FAIL_TO_PASS", "PASS_TO_PASS", mode="before")
+    @classmethod
+    def _decode_lists(cls, value: Any) -> Any:
+        return _decode_test_list(value)
+
+    @property
+    def spec(self) -> EnvSpec:
+        """The environment spec; datasets attach one when loading, else the default."""
+        return self.env_spec or EnvSpec()
+
+
+class Prediction(BaseModel):
+    """A SWE-bench prediction: the patch an agent produced for one instance."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    instance_id: str = Field(min_length=1)
+    model_name_or_path: str = "unknown"
+    model_patch: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.model_patch or "").strip()
