@@ -21,6 +21,7 @@ __all__ = [
     "EvalReport",
     "GradeResult",
     "Outcome",
+    "RunManifest",
     "SuccessFailure",
     "TestStatus",
     "TestsStatus",
@@ -100,7 +101,7 @@ class EvalReport(BaseModel):
     instance_id: str
     model_name_or_path: str = "unknown"
     outcome: Outcome
-    patch_is_None: bool = False  # noqa: N815 - SWE-bench's key
+    patch_is_None: bool = False
     patch_exists: bool = True
     patch_successfully_applied: bool = False
     apply_method: str | None = None
@@ -123,6 +124,21 @@ class EvalReport(BaseModel):
         """Read back what :meth:`to_swebench` wrote."""
         ((_, body),) = data.items()
         return cls.model_validate(body)
+
+
+class RunManifest(BaseModel):
+    """``run.json``: what was run, on what, with which settings and versions."""
+
+    schema_version: int = SCHEMA_VERSION
+    run_id: str
+    command: str
+    dataset: dict[str, Any]
+    predictions: str | None = None
+    settings: dict[str, Any]
+    versions: dict[str, str]
+    host: str
+    started_at: str
+    finished_at: str | None = None
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -39,16 +39,27 @@ _GIT_ENV = {
     "GIT_COMMITTER_NAME": SERIES_COMMITTER[0],
     "GIT_COMMITTER_EMAIL": SERIES_COMMITTER[1],
 }
-_GIT_OPTS = ["-c", "core.autocrlf=false", "-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null"]
+_GIT_OPTS = [
+    "-c",
+    "core.autocrlf=false",
+    "-c",
+    "commit.gpgsign=false",
+    "-c",
+    "core.hooksPath=/dev/null",
+]
 
 
 def _git(cwd: Path, *args: str) -> str:
     """Run git in ``cwd``; raise :class:`RepoError` with git's own message on failure."""
     try:
-        return str(git.Git(str(cwd)).execute(["git", *_GIT_OPTS, *args], env={**os.environ, **_GIT_ENV}))
+        return str(
+            git.Git(str(cwd)).execute(["git", *_GIT_OPTS, *args], env={**os.environ, **_GIT_ENV})
+        )
     except git.GitCommandError as exc:
         detail = (exc.stderr or exc.stdout or "").strip().splitlines()
-        raise RepoError(f"git {' '.join(args[:2])} failed in {cwd}: {detail[-1] if detail else exc}") from exc
+        raise RepoError(
+            f"git {' '.join(args[:2])} failed in {cwd}: {detail[-1] if detail else exc}"
+        ) from exc
 
 
 def is_patch_series(path: Path) -> bool:

@@ -70,11 +70,6 @@ class Task(BaseModel):
     def _decode_lists(cls, value: Any) -> Any:
         return _decode_test_list(value)
 
-    @property
-    def spec(self) -> EnvSpec:
-        """The environment spec; datasets attach one when loading, else the default."""
-        return self.env_spec or EnvSpec()
-
 
 class Prediction(BaseModel):
     """A SWE-bench prediction: the patch an agent produced for one instance."""

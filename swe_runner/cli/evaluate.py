@@ -1,0 +1,96 @@
+"""``swe-runner evaluate``: grade a predictions file against a dataset's hidden tests."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from swe_runner.cli.options import settings_options, stderr, stdout
+from swe_runner.config import Settings
+from swe_runner.dataset import load_dataset, load_predictions, predictions_from_tasks
+from swe_runner.pipeline import EvalRequest, Events, evaluate_predictions
+from swe_runner.reporting.table import RunProgress, summary_table
+from swe_runner.task import Prediction, Task
+
+__all__ = ["default_run_id", "evaluate_cmd"]
+
+BUILTIN_PREDICTIONS = ("gold", "empty")
+
+
+def default_run_id(label: str) -> str:
+    """``<label>-<local timestamp>``, with the label made safe for a folder name."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip("-.") or "run"
+    return f"{safe[:60]}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
+def _predictions(spec: str, tasks: Iterable[Task]) -> tuple[dict[str, Prediction], str]:
+    if spec in BUILTIN_PREDICTIONS and not Path(spec).exists():
+        return predictions_from_tasks(tasks, spec), spec
+    return load_predictions(Path(spec)), str(Path(spec))
+
+
+@click.command("evaluate")
+@click.option(
+    "--dataset",
+    "-d",
+    required=True,
+    help="Suite name (e.g. demo), suite folder, or .jsonl/.json task file.",
+)
+@click.option(
+    "--predictions",
+    "-p",
+    required=True,
+    help="SWE-bench predictions (.jsonl/.json with instance_id, model_name_or_path, "
+    "model_patch), or 'gold' (the reference fixes) or 'empty'.",
+)
+@click.option("--instances", "-i", multiple=True, help="Only these instance ids (repeatable).")
+@click.option(
+    "--run-id", help="Run folder name; an existing run is resumed.  [default: <model>-<timestamp>]"
+)
+@click.option(
+    "--workers",
+    "-w",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Instances evaluated in parallel.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print summary.json instead of a table.")
+@settings_options
+def evaluate_cmd(
+    dataset: str,
+    predictions: str,
+    instances: tuple[str, ...],
+    run_id: str | None,
+    workers: int,
+    as_json: bool,
+    settings: Settings,
+) -> None:
+    """Grade predictions against the hidden tests, each in a fresh container.
+
+    For every instance: apply the patch (git apply, then tolerant fallbacks), put the
+    hidden test files and test configuration back to the base commit, add the hidden
+    tests, run them, parse the log and grade FAIL_TO_PASS / PASS_TO_PASS. Writes
+    results/<run_id>/ (report.json in SWE-bench's format, test_output.txt, eval.sh) and
+    prints the outcome of each instance and the pass rate with a 95% interval.
+
+    Example: swe-runner evaluate --dataset demo --predictions gold
+    """
+    data = load_dataset(dataset).select(instances)
+    preds, source = _predictions(predictions, data.tasks)
+    if instances:
+        preds = {k: v for k, v in preds.items() if k in set(instances)}
+    label = next(iter(preds.values())).model_name_or_path if preds else "run"
+    request = EvalRequest(data, preds, source, run_id or default_run_id(label), settings, workers)
+    with RunProgress(stderr, f"evaluate {request.run_id}") as bar:
+        events = Events(on_plan=bar.plan, on_result=bar.result, on_message=bar.message)
+        summary = evaluate_predictions(request, events)
+    if as_json:
+        stdout.print_json(summary.model_dump_json())
+    else:
+        stdout.print(summary_table(summary))
+        stderr.print(f"results in {settings.results_dir / request.run_id}")

@@ -1,0 +1,90 @@
+"""``swe-runner images``: build, list and prune the base/env/instance images."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.table import Table
+
+from swe_runner.cli.options import settings_options, stderr, stdout
+from swe_runner.config import Settings
+from swe_runner.dataset import load_dataset
+from swe_runner.images import KINDS, ImageBuilder, list_images, prune_images
+
+__all__ = ["images_group"]
+
+
+@click.group("images")
+def images_group() -> None:
+    """Build, list and prune images (base -> environment -> instance).
+
+    Tags end in a digest of what built them: unchanged inputs reuse an image, changed
+    ones rebuild. With no registry reachable the base image is bootstrapped offline with
+    debootstrap (needs root and the debootstrap package).
+    """
+
+
+@images_group.command("build")
+@click.option("--dataset", "-d", help="Also build the instance images of this dataset.")
+@click.option("--instances", "-i", multiple=True, help="Only these instance ids (repeatable).")
+@click.option(
+    "--python",
+    default="3.11",
+    show_default=True,
+    help="Python of the base image to build when no dataset is given.",
+)
+@settings_options
+def build_cmd(
+    dataset: str | None, instances: tuple[str, ...], python: str, settings: Settings
+) -> None:
+    """Build the base image, and the environment and instance images of a dataset."""
+    builder = ImageBuilder(settings, notify=lambda text: stderr.print(text, highlight=False))
+    if dataset is None:
+        stdout.print(builder.ensure_base(python))
+        return
+    data = load_dataset(dataset).select(instances)
+    for task in data.tasks:
+        stdout.print(builder.ensure_instance(task, data.repo_sources.get(task.repo)))
+
+
+@images_group.command("list")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(KINDS),
+    help="Only these kinds (repeatable).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_cmd(kinds: tuple[str, ...], as_json: bool) -> None:
+    """List swe-runner images with their kind and size."""
+    infos = list_images(kinds or KINDS)
+    if as_json:
+        click.echo(json.dumps([i.__dict__ for i in infos], indent=2))
+        return
+    table = Table("kind", "tag", "size (MB)", "created")
+    for info in infos:
+        table.add_row(info.kind, info.tag, f"{info.size_mb:,.0f}", info.created)
+    table.caption = f"{len(infos)} images, {sum(i.size_mb for i in infos):,.0f} MB"
+    stdout.print(table)
+
+
+@images_group.command("prune")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(KINDS),
+    help="Kinds to remove (repeatable).  [default: instance]",
+)
+@click.option("--all", "everything", is_flag=True, help="Remove every kind, base included.")
+@click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
+def prune_cmd(kinds: tuple[str, ...], everything: bool, dry_run: bool) -> None:
+    """Remove swe-runner images (instance images unless told otherwise)."""
+    chosen = KINDS if everything else (kinds or ("instance",))
+    removed = prune_images(chosen, dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    for info in removed:
+        stdout.print(f"{verb} {info.tag}", highlight=False)
+    stderr.print(f"{verb} {len(removed)} images, {sum(i.size_mb for i in removed):,.0f} MB")

@@ -1,0 +1,66 @@
+"""Entry point: the command group, shared options and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from swe_runner import __version__
+from swe_runner.cli.options import stderr
+from swe_runner.errors import SweRunnerError
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="swe-runner")
+def cli() -> None:
+    """Benchmark coding agents on real bugs, SWE-bench style.
+
+    A task is a repository at a bug commit, a problem statement, a gold fix and hidden
+    tests. swe-runner builds the task's container images, grades predictions (patches)
+    against the hidden tests in fresh containers, and writes everything under
+    results/<run_id>/.
+
+    Every flag that takes a setting can also come from ./swe-runner.toml or a
+    SWE_RUNNER_<NAME> environment variable (flags win).
+    """
+
+
+def _register() -> None:
+    from swe_runner.cli import evaluate, images, tasks
+
+    cli.add_command(evaluate.evaluate_cmd)
+    cli.add_command(images.images_group)
+    cli.add_command(tasks.tasks_group)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; deliberate errors print one ``Error:`` line and exit with their code."""
+    try:
+        cli.main(args=argv, prog_name="swe-runner", standalone_mode=False)
+    except SweRunnerError as exc:
+        stderr.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        stderr.print("Interrupted.")
+        return 130
+    except KeyboardInterrupt:
+        stderr.print(
+            "Interrupted: finished results are kept; rerun with the same --run-id to resume."
+        )
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

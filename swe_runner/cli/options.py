@@ -1,0 +1,70 @@
+"""Options and consoles shared by the commands."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from swe_runner.config import load_settings
+
+__all__ = ["settings_options", "stderr", "stdout"]
+
+stderr = Console(stderr=True)
+stdout = Console()
+
+
+def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the shared settings flags; the command receives a resolved ``settings``."""
+
+    @click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Config file (TOML, [swe-runner] table). Default: ./swe-runner.toml.",
+    )
+    @click.option(
+        "--results-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Where runs are written.  [default: results]",
+    )
+    @click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Repository and build-log cache.  [default: ~/.cache/swe-runner]",
+    )
+    @click.option(
+        "--ca-bundle",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Extra CA bundle (PEM) trusted by image builds, e.g. behind a TLS proxy.",
+    )
+    @click.option(
+        "--base-source",
+        type=click.Choice(["auto", "pull", "bootstrap"]),
+        help="Base image: pull from a registry, bootstrap offline with debootstrap, "
+        "or auto (pull, else bootstrap).  [default: auto]",
+    )
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        config_file: Path | None,
+        results_dir: Path | None,
+        cache_dir: Path | None,
+        ca_bundle: Path | None,
+        base_source: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        overrides = {
+            "results_dir": results_dir,
+            "cache_dir": cache_dir,
+            "ca_bundle": ca_bundle,
+            "base_source": base_source,
+        }
+        settings = load_settings(config_file, overrides)
+        return func(*args, settings=settings, **kwargs)
+
+    return wrapper

@@ -1,0 +1,92 @@
+"""One configuration tree: defaults < config file < ``SWE_RUNNER_*`` variables < CLI flags.
+
+This is the only module that reads the environment for configuration. The resolved
+:class:`Settings` goes into every run's ``run.json``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from swe_runner.errors import ConfigError
+
+__all__ = ["ENV_PREFIX", "Settings", "default_cache_dir", "load_settings"]
+
+ENV_PREFIX = "SWE_RUNNER_"
+DEFAULT_CONFIG_FILE = "swe-runner.toml"
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "swe-runner"
+
+
+class Settings(BaseModel):
+    """Every tunable of a run. Field names are the config-file keys and, upper-cased after
+    ``SWE_RUNNER_``, the environment variable names (``SWE_RUNNER_CA_BUNDLE``...)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    results_dir: Path = Path("results")
+    cache_dir: Path = Field(default_factory=default_cache_dir)
+    ca_bundle: Path | None = None
+    base_source: Literal["auto", "pull", "bootstrap"] = "auto"
+    base_upstream: str = "debian:bookworm-slim"
+    debian_mirror: str = "http://deb.debian.org/debian"
+    debian_suite: str = "bookworm"
+    workers: int = Field(default=1, ge=1)
+    eval_network: str = "none"
+    mem_limit: str = "4g"
+    pids_limit: int = Field(default=1024, ge=16)
+    nano_cpus: int = Field(default=2_000_000_000, ge=100_000_000)
+
+
+def _from_env(environ: Mapping[str, str]) -> dict[str, str]:
+    names = set(Settings.model_fields)
+    out: dict[str, str] = {}
+    for key, value in environ.items():
+        if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in names:
+            out[key[len(ENV_PREFIX) :].lower()] = value
+    return out
+
+
+def _from_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    section = data.get("swe-runner", data)
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [swe-runner] must be a table")
+    return section
+
+
+def load_settings(
+    config_file: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve settings from all layers; ``None`` overrides (unset flags) are ignored.
+
+    Raises:
+        ConfigError: a layer holds an unknown key or a bad value (named in the message).
+    """
+    layers: dict[str, Any] = {}
+    if config_file is None and Path(DEFAULT_CONFIG_FILE).is_file():
+        config_file = Path(DEFAULT_CONFIG_FILE)
+    if config_file is not None:
+        layers.update(_from_file(config_file))
+    layers.update(_from_env(os.environ if environ is None else environ))
+    layers.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    try:
+        return Settings.model_validate(layers)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"bad setting {where!r}: {first['msg']}") from None

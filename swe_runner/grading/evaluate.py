@@ -1,0 +1,230 @@
+"""Evaluate one prediction in a fresh container: apply, restore, add hidden tests, run, grade.
+
+This is the only grading module that touches a container. The script it runs is kept
+(``eval.sh``) beside the raw log (``test_output.txt``), so grading can be redone from disk.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+from swe_runner.grading.grade import grade
+
+from swe_runner import patch as patches
+from swe_runner.grading import markers
+from swe_runner.records import EvalReport, Outcome
+from swe_runner.sandbox.docker import ContainerLimits, run_script
+from swe_runner.task import EnvSpec, Prediction, Task
+
+__all__ = [
+    "EvalResult",
+    "eval_script",
+    "evaluate",
+    "outcome_from_log",
+    "report_without_run",
+    "test_duration",
+]
+
+WORKDIR = "/swe-runner"
+TEST_PATCH_FAILED = ">>>>> swe-runner: test patch failed to apply"
+TEST_DURATION = ">>>>> swe-runner: test duration ms:"
+TIMEOUT_STATUS = 124  # what coreutils `timeout` returns when it had to stop the command
+KILLED_STATUS = 137  # SIGKILL, most often the kernel's OOM killer
+_APPLY_STEPS = (
+    ("git apply", "git apply --verbose"),
+    (
+        "git apply --ignore-whitespace --recount",
+        "git apply --verbose --ignore-whitespace --recount",
+    ),
+    (
+        "patch --fuzz=5",
+        "patch --batch --fuzz=5 -p1 --dry-run -i {p} >/dev/null && "
+        "patch --batch --fuzz=5 -p1 --no-backup-if-mismatch -i",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    """One evaluation: the report plus the exact script and the raw log that produced it."""
+
+    report: EvalReport
+    script: str | None
+    log: str | None
+
+
+def _apply_function() -> str:
+    lines = ["apply_model_patch() {"]
+    for name, command in _APPLY_STEPS:
+        cmd = command.replace("{p}", '"$1"')
+        lines.append(f'  if {cmd} "$1"; then echo "{markers.APPLY_OK} {name}"; return 0; fi')
+    lines += ["  return 1", "}"]
+    return "\n".join(lines)
+
+
+def eval_script(task: Task, spec: EnvSpec, prediction_patch: str) -> str:
+    """The bash script that grades ``prediction_patch`` against ``task``'s hidden tests.
+
+    Test-patch paths and test configuration the prediction touched are put back to the
+    base commit (new ones deleted) before the test patch is applied: the evaluator, not the
+    agent, decides which tests run and how.
+    """
+    restore = sorted(
+        {
+            *(c.path for c in patches.changes(task.test_patch)),
+            *(c.source or "" for c in patches.changes(task.test_patch)),
+            *patches.test_config_paths(prediction_patch),
+        }
+        - {""}
+    )
+    files = " ".join(shlex.quote(f) for f in patches.test_files(task.test_patch))
+    quoted = " ".join(shlex.quote(p) for p in restore)
+    return f"""#!/bin/bash
+# swe-runner evaluation of {task.instance_id} (generated: the exact script that graded it)
+set -uo pipefail
+cd /testbed
+BASE={task.base_commit}
+{_apply_function()}
+if [ -s {WORKDIR}/model.patch ]; then
+  apply_model_patch {WORKDIR}/model.patch || {{ echo "{markers.APPLY_FAILED}"; exit 3; }}
+fi
+for path in {quoted}; do
+  if git cat-file -e "$BASE:$path" 2>/dev/null; then git checkout -q "$BASE" -- "$path"
+  else rm -rf -- "$path"; fi
+done
+git apply --verbose {WORKDIR}/test.patch || {{ echo "{TEST_PATCH_FAILED}"; exit 4; }}
+echo "{markers.TEST_START}"
+started=$(date +%s%N)
+timeout -k 10 {int(spec.eval_timeout)} {spec.test_cmd} {files} 2>&1
+rc=$?
+finished=$(date +%s%N)
+echo "{markers.TEST_END}"
+echo "{markers.TEST_EXIT} $rc"
+echo "{TEST_DURATION} $(( (finished - started) / 1000000 ))"
+"""
+
+
+def report_without_run(
+    task: Task,
+    prediction: Prediction,
+    outcome: Outcome,
+    error: str | None = None,
+    traceback: str | None = None,
+) -> EvalReport:
+    """A report for an instance that never reached the test run (empty patch, error...)."""
+    return EvalReport(
+        instance_id=task.instance_id,
+        model_name_or_path=prediction.model_name_or_path,
+        outcome=outcome,
+        patch_is_None=prediction.model_patch is None,
+        patch_exists=not prediction.is_empty,
+        error=error,
+        traceback=traceback,
+    )
+
+
+def outcome_from_log(
+    task: Task, prediction: Prediction, log: str, timings: dict[str, float] | None = None
+) -> EvalReport:
+    """Grade a saved evaluation log: a pure function, used by evaluation and by regrading."""
+    spec = task.env_spec or EnvSpec()
+    touched = patches.test_config_paths(prediction.model_patch or "")
+    base = report_without_run(task, prediction, Outcome.ERROR).model_copy(
+        update={"test_config_touched": touched, "timings": dict(timings or {})}
+    )
+    lines = set(log.splitlines())
+    if markers.APPLY_FAILED in lines:
+        return base.model_copy(
+            update={
+                "outcome": Outcome.PATCH_FAILED,
+                "error": "the patch did not apply (git apply, patch)",
+            }
+        )
+    method = markers.apply_method(log)
+    base = base.model_copy(
+        update={"patch_successfully_applied": method is not None, "apply_method": method}
+    )
+    if TEST_PATCH_FAILED in lines:
+        return base.model_copy(update={"error": "the hidden test patch did not apply"})
+    result = grade(log, task.FAIL_TO_PASS, task.PASS_TO_PASS, spec.log_parser)
+    base = base.model_copy(
+        update={
+            "exit_code": result.exit_code,
+            "log_valid": result.log_valid,
+            "invalid_reason": result.invalid_reason,
+            "tests_status": result.tests_status,
+        }
+    )
+    if result.exit_code == TIMEOUT_STATUS:
+        return base.model_copy(update={"error": f"tests timed out after {spec.eval_timeout:g}s"})
+    if result.exit_code == KILLED_STATUS and not result.resolved:
+        return base.model_copy(update={"error": "test process was killed (out of memory?)"})
+    if result.exit_code is None and markers.TEST_START in lines:
+        return base.model_copy(update={"error": "the test run did not finish"})
+    outcome = Outcome.RESOLVED if result.resolved else Outcome.UNRESOLVED
+    return base.model_copy(update={"outcome": outcome, "resolved": result.resolved, "error": None})
+
+
+def test_duration(log: str) -> float | None:
+    """Seconds the test command took, as the eval script measured it."""
+    found = re.findall(rf"^{re.escape(TEST_DURATION)} (\d+)$", log, re.MULTILINE)
+    return int(found[-1]) / 1000 if found else None
+
+
+def evaluate(
+    task: Task,
+    prediction: Prediction,
+    image: str,
+    limits: ContainerLimits = ContainerLimits(),
+    run_empty: bool = False,
+) -> EvalResult:
+    """Run the hidden tests on ``prediction`` in a fresh container of ``image`` and grade.
+
+    An empty prediction is graded ``empty_patch`` without a container, unless ``run_empty``
+    (task validation: the hidden tests on the unpatched repository).
+
+    Raises:
+        ContainerError, ImageError: infrastructure failures (the caller records ``error``).
+    """
+    if prediction.is_empty and not run_empty:
+        return EvalResult(report_without_run(task, prediction, Outcome.EMPTY_PATCH), None, None)
+    model_patch = prediction.model_patch or ""
+    bad = patches.unsafe_paths(model_patch)
+    if bad:
+        report = report_without_run(
+            task,
+            prediction,
+            Outcome.PATCH_FAILED,
+            error=f"patch writes outside the repository: {bad[0]}",
+        )
+        return EvalResult(report, None, None)
+    spec = task.env_spec or EnvSpec()
+    script = eval_script(task, spec, model_patch)
+    files = {
+        f"{WORKDIR}/eval.sh": script,
+        f"{WORKDIR}/model.patch": _with_newline(model_patch),
+        f"{WORKDIR}/test.patch": task.test_patch,
+    }
+    run = run_script(
+        image, ["bash", f"{WORKDIR}/eval.sh"], files, timeout=spec.eval_timeout + 120, limits=limits
+    )
+    timings = dict(run.timings)
+    duration = test_duration(run.output)
+    if duration is not None:
+        timings["tests"] = duration
+    report = outcome_from_log(task, prediction, run.output, timings)
+    if run.timed_out:
+        report = report.model_copy(
+            update={
+                "outcome": Outcome.ERROR,
+                "resolved": False,
+                "error": "evaluation container timed out",
+            }
+        )
+    return EvalResult(report, script, run.output)
+
+
+def _with_newline(text: str) -> str:
+    return text if text.endswith("\n") else text + "\n"

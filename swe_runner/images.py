@@ -1,0 +1,329 @@
+"""Build, bootstrap, list and prune the three image layers defined under ``containers/``.
+
+``base`` (Debian + Python + git) → ``env`` (one repo/version's dependencies, in /opt/venv)
+→ ``instance`` (the repository at the task's base commit, installed, at /testbed).
+Each tag ends in a digest of what built it, so unchanged inputs reuse the image and
+changed ones rebuild. The base image is built from a pulled Debian image when a registry
+answers; otherwise (or with ``base_source="bootstrap"``) it is made offline with debootstrap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docker.errors
+
+from swe_runner import repo
+from swe_runner.config import Settings
+from swe_runner.errors import ImageError, RepoError
+from swe_runner.sandbox.docker import connect
+from swe_runner.task import EnvSpec, Task
+
+__all__ = [
+    "CONTAINERS_DIR",
+    "KIND_LABEL",
+    "ImageBuilder",
+    "ImageInfo",
+    "list_images",
+    "prune_images",
+]
+
+CONTAINERS_DIR = Path(__file__).resolve().parent.parent / "containers"
+KIND_LABEL = "swe-runner.kind"
+HASH_LABEL = "swe-runner.hash"
+KINDS = ("base", "env", "instance")
+# The Debian release whose own python3 is each version; nothing else is available offline.
+DEBIAN_FOR_PYTHON = {"3.9": "bullseye", "3.11": "bookworm", "3.13": "trixie"}
+
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _digest(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()[:12]
+
+
+@contextmanager
+def _tag_lock(tag: str) -> Iterator[None]:
+    """Serialise builds of one tag across worker threads."""
+    with _locks_guard:
+        lock = _locks.setdefault(tag, threading.Lock())
+    with lock:
+        yield
+
+
+def _definition(kind: str) -> Path:
+    path = CONTAINERS_DIR / kind / "Dockerfile"
+    if not path.is_file():
+        raise ImageError(f"image definition {path} is missing (is this a full checkout?)")
+    return path
+
+
+def _base_packages() -> list[str]:
+    text = (CONTAINERS_DIR / "base" / "packages.txt").read_text()
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+class ImageBuilder:
+    """Makes sure the images a task needs exist, building only what is missing.
+
+    ``notify`` receives one-line human messages (what is being built, fallbacks taken).
+    Safe to share between worker threads.
+    """
+
+    def __init__(self, settings: Settings, notify: Callable[[str], None] = lambda _: None):
+        self.settings = settings
+        self.notify = notify
+        self.client = connect()
+
+    # -- tags ---------------------------------------------------------------------------
+    def base_tag(self, python: str) -> str:
+        suite = self._debian_suite(python)
+        return f"swe-runner-base:{suite}-{_digest(_definition('base').read_bytes(), *_base_packages())}"
+
+    def env_tag(self, spec: EnvSpec) -> str:
+        base = spec.base_image or self.base_tag(spec.python)
+        reqs = "\n".join(spec.packages)
+        return (
+            f"swe-runner-env:py{spec.python}-{_digest(base, _definition('env').read_bytes(), reqs)}"
+        )
+
+    def instance_tag(self, task: Task, spec: EnvSpec) -> str:
+        script = _install_script(spec)
+        key = _digest(
+            self.env_tag(spec),
+            task.repo,
+            task.base_commit,
+            script,
+            _definition("instance").read_bytes(),
+        )
+        return f"swe-runner-instance:{task.instance_id[:100].lower()}-{key}"
+
+    def _debian_suite(self, python: str) -> str:
+        suite = DEBIAN_FOR_PYTHON.get(python)
+        if suite is None:
+            raise ImageError(
+                f"Python {python} is not available offline (Debian ships "
+                f"{', '.join(DEBIAN_FOR_PYTHON)}); set the spec's base_image or python"
+            )
+        return suite
+
+    # -- ensure -------------------------------------------------------------------------
+    def exists(self, tag: str) -> bool:
+        try:
+            self.client.images.get(tag)
+        except docker.errors.ImageNotFound:
+            return False
+        return True
+
+    def ensure_base(self, python: str) -> str:
+        tag = self.base_tag(python)
+        with _tag_lock(tag):
+            if not self.exists(tag):
+                self._make_base(tag, self._debian_suite(python))
+        return tag
+
+    def ensure_env(self, spec: EnvSpec) -> str:
+        tag = self.env_tag(spec)
+        with _tag_lock(tag):
+            if self.exists(tag):
+                return tag
+            base = spec.base_image or self.ensure_base(spec.python)
+            with tempfile.TemporaryDirectory(prefix="swe-runner-env-") as tmp:
+                ctx = Path(tmp)
+                shutil.copy(_definition("env"), ctx / "Dockerfile")
+                (ctx / "requirements.txt").write_text("\n".join(spec.packages) + "\n")
+                ca = self.settings.ca_bundle
+                (ctx / "extra-ca.pem").write_bytes(ca.read_bytes() if ca else b"")
+                self.notify(f"building environment image {tag}")
+                self._build(ctx, tag, "env", {"BASE_IMAGE": base})
+        return tag
+
+    def ensure_instance(self, task: Task, source: Path | None) -> str:
+        """The instance image of ``task``; ``source`` is its repository (a clone or series).
+
+        Raises:
+            ImageError: the task has no environment spec, or a build failed.
+            RepoError: the repository or base commit is unavailable.
+        """
+        spec = task.env_spec
+        if spec is None:
+            raise ImageError(f"no environment spec for {task.repo} version {task.version!r}")
+        tag = self.instance_tag(task, spec)
+        with _tag_lock(tag):
+            if self.exists(tag):
+                return tag
+            env = self.ensure_env(spec)
+            if source is None:
+                raise RepoError(f"no source for repository {task.repo}")
+            local = repo.materialize(source, self.settings.cache_dir)
+            with tempfile.TemporaryDirectory(prefix="swe-runner-inst-") as tmp:
+                ctx = Path(tmp)
+                repo.export_at_commit(local, task.base_commit, ctx / "testbed")
+                shutil.copy(_definition("instance"), ctx / "Dockerfile")
+                (ctx / "install.sh").write_text(_install_script(spec))
+                self.notify(f"building instance image {tag}")
+                self._build(
+                    ctx,
+                    tag,
+                    "instance",
+                    {"ENV_IMAGE": env},
+                    {"swe-runner.instance": task.instance_id},
+                )
+        return tag
+
+    # -- builds -------------------------------------------------------------------------
+    def _build(
+        self,
+        ctx: Path,
+        tag: str,
+        kind: str,
+        args: dict[str, str],
+        labels: dict[str, str] | None = None,
+    ) -> None:
+        log_path = self.settings.cache_dir / "logs" / f"{tag.replace(':', '_')}.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        lines: list[str] = []
+        error = None
+        try:
+            stream = self.client.api.build(
+                path=str(ctx),
+                tag=tag,
+                buildargs=args,
+                rm=True,
+                forcerm=True,
+                decode=True,
+                labels={KIND_LABEL: kind, HASH_LABEL: tag.rsplit("-", 1)[-1], **(labels or {})},
+            )
+            for chunk in stream:
+                lines.append(chunk.get("stream", ""))
+                error = chunk.get("error") or error
+        except docker.errors.APIError as exc:
+            error = str(exc.explanation)
+        log_path.write_text("".join(lines) + (f"\nERROR: {error}\n" if error else ""))
+        if error:
+            raise ImageError(f"building {tag} failed: {error.strip()} (full log: {log_path})")
+
+    def _make_base(self, tag: str, suite: str) -> None:
+        source = self.settings.base_source
+        if source in ("auto", "pull"):
+            upstream = self.settings.base_upstream.replace("bookworm", suite)
+            try:
+                self.client.images.pull(upstream)
+            except docker.errors.APIError as exc:
+                if source == "pull":
+                    raise ImageError(f"cannot pull {upstream}: {exc.explanation}") from None
+                self.notify(
+                    f"no registry reachable for {upstream}; bootstrapping the base "
+                    f"image offline with debootstrap (about a minute)"
+                )
+            else:
+                self.notify(f"building base image {tag} from {upstream}")
+                with tempfile.TemporaryDirectory(prefix="swe-runner-base-") as tmp:
+                    shutil.copytree(CONTAINERS_DIR / "base", tmp, dirs_exist_ok=True)
+                    self._build(Path(tmp), tag, "base", {"UPSTREAM": upstream})
+                return
+        else:
+            self.notify(f"bootstrapping base image {tag} offline with debootstrap")
+        self._bootstrap(tag, suite)
+
+    def _bootstrap(self, tag: str, suite: str) -> None:
+        if shutil.which("debootstrap") is None:
+            raise ImageError(
+                "no registry and no debootstrap: install it (apt-get install "
+                "debootstrap) or make a registry reachable"
+            )
+        if os.geteuid() != 0:
+            raise ImageError("bootstrapping the base image with debootstrap needs root")
+        self.settings.cache_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=self.settings.cache_dir, prefix=".rootfs-") as tmp:
+            rootfs, archive = Path(tmp) / "rootfs", Path(tmp) / "rootfs.tar"
+            cmd = [
+                "debootstrap",
+                "--variant=minbase",
+                f"--include={','.join(_base_packages())}",
+                suite,
+                str(rootfs),
+                self.settings.debian_mirror,
+            ]
+            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
+                raise ImageError(f"debootstrap failed: {' | '.join(tail)}")
+            shutil.rmtree(rootfs / "var/cache/apt/archives", ignore_errors=True)
+            subprocess.run(
+                ["tar", "--numeric-owner", "-C", str(rootfs), "-cf", str(archive), "."], check=True
+            )
+            repository, _, version = tag.partition(":")
+            changes = [
+                'CMD ["bash"]',
+                "ENV LANG=C.UTF-8",
+                f"LABEL {KIND_LABEL}=base {HASH_LABEL}={version.rsplit('-', 1)[-1]}",
+            ]
+            self.client.api.import_image_from_file(
+                str(archive), repository=repository, tag=version, changes=changes
+            )
+        if not self.exists(tag):
+            raise ImageError(f"importing the bootstrapped base image as {tag} failed")
+
+
+def _install_script(spec: EnvSpec) -> str:
+    steps = [*spec.pre_install, *spec.install] or [":"]
+    return "\n".join(["set -euxo pipefail", *steps]) + "\n"
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    tag: str
+    kind: str
+    size_mb: float
+    created: str
+
+
+def list_images(kinds: tuple[str, ...] = KINDS) -> list[ImageInfo]:
+    """Every swe-runner image of the given kinds, base first."""
+    out = []
+    for image in connect().images.list(filters={"label": KIND_LABEL}):
+        kind = image.labels.get(KIND_LABEL, "?")
+        if kind in kinds:
+            for tag in image.tags or ["<none>"]:
+                out.append(
+                    ImageInfo(
+                        tag,
+                        kind,
+                        image.attrs.get("Size", 0) / 1e6,
+                        str(image.attrs.get("Created", ""))[:19],
+                    )
+                )
+    return sorted(out, key=lambda i: (KINDS.index(i.kind) if i.kind in KINDS else 9, i.tag))
+
+
+def prune_images(kinds: tuple[str, ...], dry_run: bool = False) -> list[ImageInfo]:
+    """Remove swe-runner images of ``kinds`` (children first); returns what was removed."""
+    doomed = sorted(list_images(kinds), key=lambda i: -KINDS.index(i.kind))
+    client: Any = connect()
+    removed = []
+    for info in doomed:
+        if not dry_run:
+            try:
+                client.images.remove(info.tag, force=True)
+            except docker.errors.NotFound:
+                continue
+            except docker.errors.APIError as exc:
+                raise ImageError(f"cannot remove {info.tag}: {exc.explanation}") from None
+        removed.append(info)
+    return removed

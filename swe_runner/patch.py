@@ -1,0 +1,100 @@
+"""Pure helpers over unified diffs (unidiff), used by evaluation and the loaders."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from unidiff.errors import UnidiffParseError
+from unidiff.patch import PatchSet
+
+__all__ = [
+    "FileChange",
+    "changes",
+    "is_empty",
+    "test_config_paths",
+    "test_files",
+    "unsafe_paths",
+]
+
+_DIFF_GIT = re.compile(r"^diff --git a/(\S+) b/(\S+)$", re.MULTILINE)
+
+# Files that steer how tests are collected or run. The evaluator owns them: a patch's
+# changes to them are reverted before the hidden tests run, and flagged in the report.
+_TEST_CONFIG_NAMES = frozenset(
+    {
+        "conftest.py",
+        "pytest.ini",
+        ".pytest.ini",
+        "tox.ini",
+        "setup.cfg",
+        "pyproject.toml",
+        "sitecustomize.py",
+        "usercustomize.py",
+        "noxfile.py",
+    }
+)
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file a diff touches. ``path`` is where it ends up (or was, if deleted)."""
+
+    path: str
+    source: str | None  # None when the diff creates the file
+    target: str | None  # None when the diff deletes the file
+
+
+def _strip(path: str) -> str | None:
+    if path == "/dev/null":
+        return None
+    return path[2:] if path[:2] in ("a/", "b/") else path
+
+
+def changes(diff: str) -> list[FileChange]:
+    """Every file ``diff`` touches, in order. Binary and rename-only entries included."""
+    try:
+        patch = PatchSet(diff)
+    except UnidiffParseError:
+        patch = None
+    if patch is not None and (len(patch) or not diff.strip()):
+        out = []
+        for pf in patch:
+            src = None if pf.is_added_file else _strip(pf.source_file)
+            tgt = None if pf.is_removed_file else _strip(pf.target_file)
+            out.append(FileChange(path=tgt or src or pf.path, source=src, target=tgt))
+        return out
+    # unidiff could not read it (e.g. some binary forms): fall back to the git headers.
+    return [FileChange(path=b, source=a, target=b) for a, b in _DIFF_GIT.findall(diff)]
+
+
+def is_empty(diff: str | None) -> bool:
+    """True when the diff changes nothing."""
+    return not (diff or "").strip()
+
+
+def test_files(test_patch: str) -> list[str]:
+    """Files the test patch leaves in place (the ones to hand to the test command)."""
+    return [c.target for c in changes(test_patch) if c.target is not None]
+
+
+def test_config_paths(diff: str) -> list[str]:
+    """Paths in ``diff`` that configure test collection or the interpreter (flagged, reverted)."""
+    out = []
+    for change in changes(diff):
+        for path in {change.source, change.target} - {None}:
+            name = PurePosixPath(str(path)).name
+            if (name in _TEST_CONFIG_NAMES or name.endswith(".pth")) and path not in out:
+                out.append(str(path))
+    return out
+
+
+def unsafe_paths(diff: str) -> list[str]:
+    """Paths that would land outside the repository (absolute or with ``..``)."""
+    bad = []
+    for change in changes(diff):
+        for path in (change.source, change.target):
+            if path and (path.startswith("/") or ".." in PurePosixPath(path).parts):
+                bad.append(path)
+    return bad

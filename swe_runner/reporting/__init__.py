@@ -1,0 +1,3 @@
+"""Summaries, tables and exports of runs."""
+
+__all__: list[str] = []

@@ -1,0 +1,83 @@
+"""Summarise a run: counts by outcome, pass rate with a Wilson 95% interval, wall time.
+
+The pass rate's denominator is every task of the run: errors, empty and failed patches
+count as not resolved and are shown in their own columns.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+
+from pydantic import BaseModel, Field
+
+from swe_runner.records import SCHEMA_VERSION, EvalReport, Outcome
+
+__all__ = ["InstanceRow", "Summary", "summarize", "wilson_interval"]
+
+
+def wilson_interval(
+    successes: int, total: int, z: float = 1.959963984540054
+) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (default 95%); (0, 1) when empty."""
+    if total <= 0:
+        return (0.0, 1.0)
+    p = successes / total
+    denom = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denom
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+class InstanceRow(BaseModel):
+    instance_id: str
+    outcome: Outcome
+    error: str | None = None
+    failing_tests: list[str] = Field(default_factory=list)
+
+
+class Summary(BaseModel):
+    """What ``summary.json`` holds."""
+
+    schema_version: int = SCHEMA_VERSION
+    run_id: str
+    total: int
+    counts: dict[Outcome, int]
+    pass_rate: float
+    ci95: tuple[float, float]
+    wall_time_s: float
+    instances: list[InstanceRow]
+
+    @property
+    def resolved(self) -> int:
+        return self.counts.get(Outcome.RESOLVED, 0)
+
+
+def _row(report: EvalReport) -> InstanceRow:
+    status = report.tests_status
+    failing = [*status.FAIL_TO_PASS.failure, *status.PASS_TO_PASS.failure]
+    return InstanceRow(
+        instance_id=report.instance_id,
+        outcome=report.outcome,
+        error=report.error or report.invalid_reason,
+        failing_tests=failing,
+    )
+
+
+def summarize(run_id: str, reports: Iterable[EvalReport], wall_time_s: float) -> Summary:
+    """Aggregate the reports of every task in the run (one per task)."""
+    rows = sorted((_row(r) for r in reports), key=lambda r: r.instance_id)
+    counter = Counter(r.outcome for r in rows)
+    counts = {o: counter.get(o, 0) for o in Outcome}
+    total = len(rows)
+    resolved = counts[Outcome.RESOLVED]
+    return Summary(
+        run_id=run_id,
+        total=total,
+        counts=counts,
+        pass_rate=resolved / total if total else 0.0,
+        ci95=wilson_interval(resolved, total),
+        wall_time_s=round(wall_time_s, 3),
+        instances=rows,
+    )

@@ -1,0 +1,78 @@
+"""Rich renderings of summaries for the terminal (tables to stdout, progress to stderr)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from swe_runner.records import EvalReport, Outcome
+from swe_runner.reporting.summary import Summary
+
+__all__ = ["OUTCOME_STYLE", "RunProgress", "summary_table"]
+
+OUTCOME_STYLE = {
+    Outcome.RESOLVED: "green",
+    Outcome.UNRESOLVED: "red",
+    Outcome.EMPTY_PATCH: "yellow",
+    Outcome.PATCH_FAILED: "magenta",
+    Outcome.ERROR: "bold red",
+}
+
+
+def summary_table(summary: Summary, title: str | None = None) -> Table:
+    """Per-instance outcomes followed by the totals line and the pass rate with its CI."""
+    table = Table(title=title or f"run {summary.run_id}", title_justify="left")
+    table.add_column("instance")
+    table.add_column("outcome")
+    table.add_column("detail", overflow="fold")
+    for row in summary.instances:
+        detail = row.error or ", ".join(row.failing_tests[:3])
+        if len(row.failing_tests) > 3:
+            detail += f" (+{len(row.failing_tests) - 3} more)"
+        style = OUTCOME_STYLE[row.outcome]
+        table.add_row(row.instance_id, f"[{style}]{row.outcome.value}[/]", detail)
+    low, high = summary.ci95
+    counts = "  ".join(f"{o.value} {n}" for o, n in summary.counts.items())
+    table.caption = (
+        f"resolved {summary.resolved}/{summary.total} = {summary.pass_rate:.1%} "
+        f"(95% CI {low:.1%}-{high:.1%})   {counts}   wall {summary.wall_time_s:.1f}s"
+    )
+    table.caption_justify = "left"
+    return table
+
+
+class RunProgress:
+    """A progress bar on stderr with the live pass rate."""
+
+    def __init__(self, console: Console, label: str) -> None:
+        self.progress = Progress(
+            TextColumn(f"[bold]{label}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self.task = self.progress.add_task(label, total=None, rate="")
+        self.done = self.resolved = 0
+
+    def __enter__(self) -> RunProgress:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(None, None, None)
+
+    def plan(self, total: int, _done: int) -> None:
+        self.progress.update(self.task, total=total)
+
+    def result(self, report: EvalReport, _reused: bool) -> None:
+        self.done += 1
+        self.resolved += report.outcome is Outcome.RESOLVED
+        rate = f"resolved {self.resolved}/{self.done} ({self.resolved / self.done:.0%})"
+        self.progress.update(self.task, completed=self.done, rate=rate)
+
+    def message(self, text: str) -> None:
+        self.progress.console.print(f"[dim]{text}[/]")

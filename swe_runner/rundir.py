@@ -1,0 +1,88 @@
+"""The on-disk layout of one run, ``results/<run_id>/``, written atomically file by file.
+
+::
+
+    run.json  predictions.jsonl  summary.json
+    <instance_id>/patch.diff  eval.sh  test_output.txt  report.json
+
+An instance is finished when its ``report.json`` exists; ``report.json`` is written last,
+so a run killed at any moment resumes by redoing exactly the unfinished instances.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from swe_runner.errors import InputError
+from swe_runner.records import EvalReport, atomic_write_json, atomic_write_text
+from swe_runner.task import Prediction
+
+__all__ = ["RunDir", "valid_run_id"]
+
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,127}$")
+
+
+def valid_run_id(run_id: str) -> str:
+    """``run_id`` if it is a safe folder name.
+
+    Raises:
+        InputError: it could escape the results folder or is otherwise unusable.
+    """
+    if not _RUN_ID.match(run_id):
+        raise InputError(f"bad run id {run_id!r}: use letters, digits, '.', '_' and '-'")
+    return run_id
+
+
+class RunDir:
+    """Paths and atomic writers of one run's folder."""
+
+    def __init__(self, results_dir: Path, run_id: str) -> None:
+        self.run_id = valid_run_id(run_id)
+        self.path = results_dir / run_id
+
+    def instance(self, instance_id: str) -> Path:
+        return self.path / instance_id
+
+    def exists(self) -> bool:
+        return (self.path / "run.json").is_file()
+
+    def read_report(self, instance_id: str) -> EvalReport | None:
+        """The finished report of an instance, or None if it is unfinished or unreadable."""
+        path = self.instance(instance_id) / "report.json"
+        try:
+            return EvalReport.from_swebench(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            return None
+
+    def saved_patch(self, instance_id: str) -> str | None:
+        try:
+            return (self.instance(instance_id) / "patch.diff").read_text(encoding="utf-8")
+        except OSError:
+            return None
+
+    def write_instance(
+        self, report: EvalReport, patch: str | None, script: str | None, log: str | None
+    ) -> None:
+        """Write one instance's files; ``report.json`` last, marking it finished."""
+        folder = self.instance(report.instance_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(folder / "patch.diff", patch or "")
+        for name, text in (("eval.sh", script), ("test_output.txt", log)):
+            if text is not None:
+                atomic_write_text(folder / name, text)
+            else:
+                (folder / name).unlink(missing_ok=True)
+        atomic_write_json(folder / "report.json", report.to_swebench())
+
+    def write_predictions(self, predictions: list[Prediction]) -> None:
+        lines = [p.model_dump_json() for p in predictions]
+        atomic_write_text(self.path / "predictions.jsonl", "".join(f"{ln}\n" for ln in lines))
+
+    def write_json(self, name: str, data: Any) -> None:
+        atomic_write_json(self.path / name, data)
+
+    def read_json(self, name: str) -> Any:
+        return json.loads((self.path / name).read_text(encoding="utf-8"))

@@ -1,0 +1,3 @@
+"""Where agents and evaluations run: containers behind one small interface."""
+
+__all__: list[str] = []

@@ -1,0 +1,116 @@
+"""Images: content-hashed tags, reuse, and no history after the base commit."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from swe_runner import patch as patches
+from swe_runner import repo
+from swe_runner.config import load_settings
+from swe_runner.dataset import Dataset
+from swe_runner.images import ImageBuilder
+from swe_runner.sandbox.docker import run_script
+from swe_runner.task import Task
+
+
+def in_container(image: str, script: str) -> str:
+    result = run_script(image, ["bash", "-c", script], {}, timeout=120)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def later_commits(demo: Dataset, task: Task) -> list[str]:
+    source = repo.materialize(demo.repo_sources[task.repo], Path(tempfile.mkdtemp()))
+    ids = [sha for sha, _ in repo.series_commits(source)]
+    return ids[ids.index(task.base_commit) + 1 :]
+
+
+def test_instance_image_reveals_nothing_after_the_base_commit(
+    demo: Dataset, demo_images: dict[str, str]
+) -> None:
+    task = next(t for t in demo.tasks if later_commits(demo, t))  # the demo has such tasks
+    future = later_commits(demo, task)
+    image = demo_images[task.instance_id]
+    out = in_container(
+        image,
+        f"""
+        cd /testbed
+        echo "== log";     git log --all --format=%H
+        echo "== reflog";  git reflog --all
+        echo "== refs";    git for-each-ref --format='%(refname)'
+        echo "== remotes"; git remote -v
+        echo "== stash";   git stash list
+        echo "== fsck";    git fsck --lost-found --unreachable --no-progress 2>&1
+        echo "== lostfound"; ls .git/lost-found 2>/dev/null || true
+        echo "== special"; ls .git/ORIG_HEAD .git/FETCH_HEAD .git/logs 2>/dev/null || true
+        echo "== objects"
+        for sha in {" ".join(future)}; do git cat-file -e "$sha" 2>/dev/null && echo "HAS $sha"; done
+        echo "== head";    git rev-parse HEAD
+    """,
+    )
+    sections = dict(part.split("\n", 1) for part in out.split("== ")[1:])
+    assert sections["head"].strip() == task.base_commit
+    assert task.base_commit in sections["log"]
+    assert not any(sha in out for sha in future)
+    assert sections["refs"].split() == ["refs/heads/main"]
+    for empty in ("reflog", "remotes", "stash", "fsck", "lostfound", "special", "objects"):
+        assert sections[empty].strip() == "", (empty, sections[empty])
+
+
+def test_instance_image_holds_neither_gold_nor_test_patch(
+    demo: Dataset, demo_images: dict[str, str]
+) -> None:
+    for task in demo.tasks:
+        added = [
+            line[1:].strip()
+            for diff in (task.patch, task.test_patch)
+            for line in diff.splitlines()
+            if line.startswith("+") and not line.startswith("+++")
+        ]
+        probe = max(added, key=len)  # the most distinctive line either patch adds
+        needle = Path(tempfile.mkdtemp()) / "needle"
+        needle.write_text(probe)
+        out = run_script(
+            demo_images[task.instance_id],
+            [
+                "bash",
+                "-c",
+                "grep -rlF -f /tmp/needle / --exclude-dir=proc "
+                "--exclude-dir=sys --exclude-dir=dev 2>/dev/null | grep -v '^/tmp/needle$'"
+                " || true",
+            ],
+            {"/tmp/needle": probe},
+            timeout=300,
+        )
+        assert out.output.strip() == "", (task.instance_id, probe, out.output)
+
+
+def test_unchanged_inputs_reuse_and_changed_inputs_rebuild(
+    demo: Dataset, demo_images: dict[str, str]
+) -> None:
+    builder = ImageBuilder(load_settings(None, {}, environ={}))
+    task = demo.tasks[0]
+    assert (
+        builder.ensure_instance(task, demo.repo_sources[task.repo]) == demo_images[task.instance_id]
+    )
+    assert task.env_spec is not None
+    changed_install = task.model_copy(
+        update={
+            "env_spec": task.env_spec.model_copy(
+                update={"install": (*task.env_spec.install, "true")}
+            )
+        }
+    )
+    changed_deps = task.env_spec.model_copy(update={"packages": ("pytest==8.3.2",)})
+    assert (
+        builder.instance_tag(changed_install, changed_install.env_spec)
+        != demo_images[task.instance_id]
+    )
+    assert builder.env_tag(changed_deps) != builder.env_tag(task.env_spec)
+    other = next(t for t in demo.tasks if t.base_commit != task.base_commit)
+    assert (
+        builder.instance_tag(other, task.env_spec).split(":")[1]
+        != demo_images[task.instance_id].split(":")[1]
+    )
+    assert patches.test_files(task.test_patch)  # the hidden tests touch at least one file
