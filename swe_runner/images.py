@@ -93,7 +93,8 @@ class ImageBuilder:
     # -- tags ---------------------------------------------------------------------------
     def base_tag(self, python: str) -> str:
         suite = self._debian_suite(python)
-        return f"swe-runner-base:{suite}-{_digest(_definition('base').read_bytes(), *_base_packages())}"
+        digest = _digest(_definition("base").read_bytes(), *_base_packages())
+        return f"swe-runner-base:{suite}-{digest}"
 
     def env_tag(self, spec: EnvSpec) -> str:
         base = spec.base_image or self.base_tag(spec.python)

@@ -176,10 +176,11 @@ def evaluate_predictions(req: EvalRequest, events: Events | None = None) -> Summ
         old = run.read_report(task.instance_id)
         if old is not None and run.saved_patch(task.instance_id) == (prediction.model_patch or ""):
             reports[task.instance_id] = old
-            events.on_result(old, True)
         else:
             todo.append((task, prediction))
     events.on_plan(len(pairs), len(reports))
+    for report in reports.values():
+        events.on_result(report, True)
     evaluator = _Evaluator(req, run, events)
     with ThreadPoolExecutor(max_workers=req.workers, thread_name_prefix="eval") as pool:
         futures: dict[Future[EvalReport], str] = {

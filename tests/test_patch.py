@@ -44,7 +44,10 @@ def test_conftest_is_test_configuration() -> None:
 
 
 def test_binary_patch_falls_back_to_git_headers() -> None:
-    binary = "diff --git a/img.png b/img.png\nnew file mode 100644\nGIT binary patch\nliteral 3\nKcmZQz\n\nliteral 0\nHcmV?d00001\n\n"
+    binary = (
+        "diff --git a/img.png b/img.png\nnew file mode 100644\nGIT binary patch\n"
+        "literal 3\nKcmZQz\n\nliteral 0\nHcmV?d00001\n\n"
+    )
     assert [c.path for c in patch.changes(binary)] == ["img.png"]
 
 

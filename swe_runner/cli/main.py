@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="swe-runner", standalone_mode=False)
     except SweRunnerError as exc:
-        stderr.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        stderr.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)

@@ -57,16 +57,20 @@ class RunProgress:
         )
         self.task = self.progress.add_task(label, total=None, rate="")
         self.done = self.resolved = 0
+        self.started = False
 
     def __enter__(self) -> RunProgress:
-        self.progress.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.progress.__exit__(None, None, None)
+        if self.started:
+            self.progress.stop()
 
     def plan(self, total: int, _done: int) -> None:
+        """The run is under way: show the bar (not before, so input errors print alone)."""
         self.progress.update(self.task, total=total)
+        self.progress.start()
+        self.started = True
 
     def result(self, report: EvalReport, _reused: bool) -> None:
         self.done += 1

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+import secrets
+import struct
 import tarfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import PurePosixPath
 from typing import Any
 
 import docker
@@ -20,10 +23,21 @@ import docker.errors
 import requests
 
 from swe_runner.errors import ContainerError, DockerUnavailableError, ImageError
+from swe_runner.sandbox.base import ExecResult, diff_command
+from swe_runner.sandbox.shell import SHELL_COMMAND, ShellSession
 
-__all__ = ["MANAGED_LABEL", "ContainerLimits", "ScriptResult", "connect", "run_script", "tar_files"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "MANAGED_LABEL",
+    "ContainerLimits",
+    "ScriptResult",
+    "connect",
+    "run_script",
+    "tar_files",
+]
 
 MANAGED_LABEL = "swe-runner.managed"
+TIMEOUT_EXIT, KILL_EXIT = 124, 137  # coreutils timeout: TERM worked / had to KILL
 
 
 @lru_cache(maxsize=1)
@@ -55,6 +69,9 @@ class ContainerLimits:
     network: str = "none"
 
 
+DEFAULT_LIMITS = ContainerLimits()
+
+
 @dataclass(frozen=True)
 class ScriptResult:
     """What a one-shot container produced."""
@@ -82,7 +99,7 @@ def run_script(
     command: list[str],
     files: Mapping[str, bytes | str],
     timeout: float,
-    limits: ContainerLimits = ContainerLimits(),
+    limits: ContainerLimits = DEFAULT_LIMITS,
     labels: Mapping[str, str] | None = None,
 ) -> ScriptResult:
     """Run ``command`` in a fresh container of ``image`` with ``files`` copied in first.
@@ -137,6 +154,150 @@ def run_script(
     return ScriptResult(exit_code, output, timed_out, timings)
 
 
+def _missing(image: str) -> ImageError:
+    return ImageError(f"image {image} not found: build it with `swe-runner images build`")
+
+
 def _remove(container: Any) -> None:
     with contextlib.suppress(docker.errors.NotFound):  # already gone: nothing left behind
         container.remove(force=True)
+
+
+class _ExecSocket:
+    """A shell's stdin/stdout over a hijacked ``docker exec`` socket (demultiplexed)."""
+
+    def __init__(self, client: Any, container: Any, workdir: str) -> None:
+        self.container = container
+        exec_id = client.api.exec_create(
+            container.id, SHELL_COMMAND, stdin=True, tty=False, workdir=workdir
+        )["Id"]
+        self.sock = client.api.exec_start(exec_id, socket=True)._sock
+        self.raw = b""
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def recv(self, timeout: float) -> bytes | None:
+        self.sock.settimeout(max(timeout, 0.001))
+        try:
+            data = self.sock.recv(65536)
+        except TimeoutError:
+            return None
+        except OSError:
+            data = b""
+        if not data:
+            return b""
+        self.raw += data
+        payload = []
+        while len(self.raw) >= 8:  # frames: 1 byte stream, 3 padding, 4 bytes length
+            size = struct.unpack(">I", self.raw[4:8])[0]
+            if len(self.raw) < 8 + size:
+                break
+            payload.append(self.raw[8 : 8 + size])
+            self.raw = self.raw[8 + size :]
+        return b"".join(payload) or None
+
+    def kill_group(self, pgid: int) -> None:
+        with contextlib.suppress(docker.errors.APIError):
+            self.container.exec_run(["bash", "-c", f"kill -9 -- -{pgid}"])
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.close()
+
+
+class DockerSandbox:
+    """A container from an instance image, resource-limited, network off unless asked.
+
+    Raises (constructor):
+        ImageError: the image does not exist.
+        ContainerError: the container could not be started.
+    """
+
+    def __init__(
+        self,
+        image: str,
+        base_commit: str,
+        limits: ContainerLimits = DEFAULT_LIMITS,
+        workdir: str = "/testbed",
+        labels: Mapping[str, str] | None = None,
+    ) -> None:
+        self.client = connect()
+        self.workdir, self.base_commit = workdir, base_commit
+        try:
+            self.container = self.client.containers.run(
+                image,
+                ["sleep", "infinity"],
+                detach=True,
+                init=True,
+                working_dir=workdir,
+                network_mode=limits.network,
+                mem_limit=limits.mem_limit,
+                memswap_limit=limits.mem_limit,
+                pids_limit=limits.pids_limit,
+                nano_cpus=limits.nano_cpus,
+                labels={MANAGED_LABEL: "1", **(labels or {})},
+            )
+        except docker.errors.ImageNotFound:
+            raise ImageError(
+                f"image {image} not found: build it with `swe-runner images build`"
+            ) from None
+        except docker.errors.APIError as exc:
+            raise ContainerError(
+                f"cannot start a container from {image}: {exc.explanation}"
+            ) from exc
+        self.closed = False
+
+    def _path(self, path: str) -> str:
+        return str(PurePosixPath(self.workdir, path))
+
+    def exec(self, command: str, timeout: float = 60.0, stdin: bytes | None = None) -> ExecResult:
+        if stdin is not None:
+            feed = f"/tmp/.swe-runner-stdin-{secrets.token_hex(6)}"
+            self.container.put_archive("/", tar_files({feed: stdin}))
+            command = f"{{ {command}\n}} < {feed}; rc=$?; rm -f {feed}; exit $rc"
+        try:
+            code, out = self.container.exec_run(
+                ["timeout", "-k", "5", f"{timeout:g}", "bash", "-c", command], workdir=self.workdir
+            )
+        except docker.errors.APIError as exc:
+            raise ContainerError(f"exec failed: {exc.explanation}") from exc
+        timed_out = code in (TIMEOUT_EXIT, KILL_EXIT) and code is not None
+        return ExecResult(None if timed_out else code, out or b"", timed_out)
+
+    def read_file(self, path: str) -> bytes:
+        full = self._path(path)
+        try:
+            stream, stat = self.container.get_archive(full)
+        except docker.errors.NotFound:
+            raise FileNotFoundError(full) from None
+        if stat.get("mode", 0) & (1 << 31):  # Go's os.ModeDir
+            raise IsADirectoryError(full)
+        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
+            member = tar.extractfile(tar.getmembers()[0])
+            if member is None:
+                raise IsADirectoryError(full)
+            return member.read()
+
+    def write_file(self, path: str, data: bytes) -> None:
+        self.container.put_archive("/", tar_files({self._path(path): data}))
+
+    def diff(self) -> str:
+        result = self.exec(diff_command(self.base_commit), timeout=300)
+        if result.exit_code != 0:
+            raise ContainerError(f"git diff failed in the sandbox: {result.text[-500:]}")
+        return result.text
+
+    def open_shell(self) -> ShellSession:
+        return ShellSession(_ExecSocket(self.client, self.container, self.workdir))
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            _remove(self.container)
+
+    def __enter__(self) -> DockerSandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

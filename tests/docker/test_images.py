@@ -45,7 +45,9 @@ def test_instance_image_reveals_nothing_after_the_base_commit(
         echo "== lostfound"; ls .git/lost-found 2>/dev/null || true
         echo "== special"; ls .git/ORIG_HEAD .git/FETCH_HEAD .git/logs 2>/dev/null || true
         echo "== objects"
-        for sha in {" ".join(future)}; do git cat-file -e "$sha" 2>/dev/null && echo "HAS $sha"; done
+        for sha in {" ".join(future)}; do
+          git cat-file -e "$sha" 2>/dev/null && echo "HAS $sha"
+        done
         echo "== head";    git rev-parse HEAD
     """,
     )

@@ -1,0 +1,88 @@
+"""The sandbox seam: where an agent's commands run and its files live.
+
+Every implementation passes ``tests/sandbox/test_conformance.py``. Paths are POSIX paths
+inside the sandbox; relative ones are relative to :attr:`Sandbox.workdir`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from swe_runner.sandbox.shell import ShellSession
+
+__all__ = ["JUNK_PATTERNS", "ExecResult", "Sandbox", "diff_command"]
+
+# Build junk left by running code: never part of an agent's patch (git pathspec globs).
+JUNK_PATTERNS = (
+    "**/__pycache__/**",
+    "**/*.pyc",
+    "**/*.pyo",
+    "**/*.egg-info/**",
+    "**/.pytest_cache/**",
+    "**/.mypy_cache/**",
+    "**/.ruff_cache/**",
+    "**/.tox/**",
+    "**/.eggs/**",
+)
+
+
+def diff_command(base_commit: str) -> str:
+    """Shell commands printing the work tree's diff against ``base_commit``.
+
+    A scratch index is used, so the agent's own index (staged changes) is left untouched;
+    ``--binary`` keeps binary files applicable.
+    """
+    excludes = " ".join(f"':(exclude,glob){p}'" for p in JUNK_PATTERNS)
+    return (
+        "set -e; idx=$(mktemp); trap 'rm -f \"$idx\"' EXIT; "
+        'cp .git/index "$idx" 2>/dev/null || true; '
+        f'GIT_INDEX_FILE="$idx" git add -A -- . {excludes}; '
+        f'GIT_INDEX_FILE="$idx" git diff --cached --binary --no-color --no-ext-diff {base_commit}'
+    )
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    """A finished command. ``output`` is stdout and stderr interleaved, raw bytes."""
+
+    exit_code: int | None  # None when killed for running past its timeout
+    output: bytes
+    timed_out: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.output.decode("utf-8", errors="replace")
+
+
+class Sandbox(Protocol):
+    """A repository checked out at its base commit, and a way to run commands beside it."""
+
+    workdir: str
+    base_commit: str
+
+    def exec(self, command: str, timeout: float = 60.0, stdin: bytes | None = None) -> ExecResult:
+        """Run ``command`` with bash in :attr:`workdir`; kill it after ``timeout`` seconds."""
+        ...
+
+    def read_file(self, path: str) -> bytes:
+        """The file's bytes. Raises FileNotFoundError, IsADirectoryError."""
+        ...
+
+    def write_file(self, path: str, data: bytes) -> None:
+        """Create or replace the file (parents created)."""
+        ...
+
+    def diff(self) -> str:
+        """``git diff`` of the work tree against the base commit: new, deleted and binary
+        files included, build junk excluded. Does not disturb the git index."""
+        ...
+
+    def open_shell(self) -> ShellSession:
+        """A new persistent bash session in :attr:`workdir`."""
+        ...
+
+    def close(self) -> None:
+        """Release everything (idempotent)."""
+        ...

@@ -1,0 +1,112 @@
+"""A sandbox on the host: a scratch repository and host processes. No isolation at all.
+
+For unit tests (it passes the same conformance suite as the Docker sandbox) and for
+debugging the agent loop without Docker. Never give it to an untrusted agent.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+from pathlib import Path
+
+from swe_runner.errors import ContainerError
+from swe_runner.sandbox.base import ExecResult, diff_command
+from swe_runner.sandbox.shell import SHELL_COMMAND, ShellSession
+
+__all__ = ["FakeSandbox"]
+
+
+class _PipeTransport:
+    """A shell's stdin/stdout over pipes to a host process."""
+
+    def __init__(self, cwd: str) -> None:
+        self.proc = subprocess.Popen(
+            SHELL_COMMAND,
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
+
+    def send(self, data: bytes) -> None:
+        try:
+            self.stdin.write(data)
+            self.stdin.flush()
+        except BrokenPipeError:
+            pass  # the shell is gone: the next recv reports end of stream
+
+    def recv(self, timeout: float) -> bytes | None:
+        ready, _, _ = select.select([self.stdout], [], [], max(timeout, 0))
+        return os.read(self.stdout.fileno(), 65536) if ready else None
+
+    def kill_group(self, pgid: int) -> None:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # already gone
+        self.proc.wait()
+
+    def close(self) -> None:
+        for stream in (self.stdin, self.stdout):
+            stream.close()
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class FakeSandbox:
+    """The Sandbox interface over a host directory holding a git repository."""
+
+    def __init__(self, workdir: Path, base_commit: str) -> None:
+        self.workdir = str(workdir)
+        self.base_commit = base_commit
+        self.shells: list[ShellSession] = []
+
+    def _path(self, path: str) -> Path:
+        return Path(self.workdir, path)
+
+    def exec(self, command: str, timeout: float = 60.0, stdin: bytes | None = None) -> ExecResult:
+        proc = subprocess.Popen(
+            ["bash", "-c", command],
+            cwd=self.workdir,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            out, _ = proc.communicate(stdin or b"", timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, _ = proc.communicate()
+            return ExecResult(None, out, timed_out=True)
+        return ExecResult(proc.returncode, out)
+
+    def read_file(self, path: str) -> bytes:
+        return self._path(path).read_bytes()
+
+    def write_file(self, path: str, data: bytes) -> None:
+        target = self._path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+    def diff(self) -> str:
+        result = self.exec(diff_command(self.base_commit), timeout=300)
+        if result.exit_code != 0:
+            raise ContainerError(f"git diff failed in the sandbox: {result.text[-500:]}")
+        return result.text
+
+    def open_shell(self) -> ShellSession:
+        shell = ShellSession(_PipeTransport(self.workdir))
+        self.shells.append(shell)
+        return shell
+
+    def close(self) -> None:
+        for shell in self.shells:
+            shell.close()
+        self.shells.clear()

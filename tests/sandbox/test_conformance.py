@@ -1,0 +1,138 @@
+"""The contract every sandbox keeps; each implementation runs this whole module."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from swe_runner.config import load_settings
+from swe_runner.images import ImageBuilder
+from swe_runner.sandbox.base import Sandbox
+from swe_runner.sandbox.fake import FakeSandbox
+
+SETUP = """
+set -e
+git init -q -b main .
+git config user.email t@example.org && git config user.name t
+printf 'one\\ntwo\\n' > keep.txt
+printf 'bye\\n' > gone.txt
+git add -A && git commit -qm base
+git rev-parse HEAD
+"""
+
+
+def make_docker_sandbox() -> Sandbox:
+    from swe_runner.sandbox.docker import DockerSandbox
+
+    base = ImageBuilder(load_settings(None, {}, environ={})).ensure_base("3.11")
+    return DockerSandbox(base, "HEAD", workdir="/work/conformance")
+
+
+@pytest.fixture(params=["fake", pytest.param("docker", marks=pytest.mark.docker)])
+def sandbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sandbox]:
+    sb: Sandbox = (
+        FakeSandbox(tmp_path, "HEAD") if request.param == "fake" else make_docker_sandbox()
+    )
+    try:
+        result = sb.exec(SETUP)
+        assert result.exit_code == 0, result.text
+        sb.base_commit = result.text.strip()
+        yield sb
+    finally:
+        sb.close()
+
+
+def test_exec_reports_exit_code_and_interleaved_output(sandbox: Sandbox) -> None:
+    result = sandbox.exec("echo out; echo err >&2; exit 3")
+    assert result.exit_code == 3 and not result.timed_out
+    assert result.text == "out\nerr\n"
+
+
+def test_exec_runs_in_the_workdir_and_takes_stdin(sandbox: Sandbox) -> None:
+    assert sandbox.exec("cat keep.txt").text == "one\ntwo\n"
+    assert sandbox.exec("tr a-z A-Z", stdin=b"shout").text == "SHOUT"
+
+
+def test_exec_timeout_kills_the_command(sandbox: Sandbox) -> None:
+    began = time.monotonic()
+    result = sandbox.exec("sleep 30", timeout=1)
+    assert result.timed_out and result.exit_code is None
+    assert time.monotonic() - began < 15
+
+
+def test_files_round_trip_any_bytes(sandbox: Sandbox) -> None:
+    blob = bytes(range(256)) * 4
+    sandbox.write_file("deep/er/blob.bin", blob)
+    assert sandbox.read_file("deep/er/blob.bin") == blob
+    assert sandbox.exec("wc -c < deep/er/blob.bin").text.strip() == "1024"
+
+
+def test_reading_a_missing_file_or_a_directory_raises(sandbox: Sandbox) -> None:
+    with pytest.raises(FileNotFoundError):
+        sandbox.read_file("no/such/file")
+    sandbox.exec("mkdir -p adir")
+    with pytest.raises(IsADirectoryError):
+        sandbox.read_file("adir")
+
+
+def test_diff_has_new_deleted_and_binary_files_but_no_junk(sandbox: Sandbox) -> None:
+    sandbox.exec(
+        "printf 'one\\n2\\n' > keep.txt; rm gone.txt; echo new > new.txt; "
+        "mkdir -p pkg/__pycache__ x.egg-info; echo junk > pkg/__pycache__/m.pyc; "
+        "echo junk > pkg/m.pyc; echo junk > x.egg-info/PKG-INFO; git add keep.txt"
+    )
+    sandbox.write_file("image.bin", b"\x89PNG\0\1\2\3")
+    diff = sandbox.diff()
+    for path in ("keep.txt", "gone.txt", "new.txt", "image.bin"):
+        assert f"diff --git a/{path} b/{path}" in diff
+    assert "GIT binary patch" in diff
+    assert "pyc" not in diff and "egg-info" not in diff
+    # The agent's index is its own: only what it staged is staged.
+    assert sandbox.exec("git diff --cached --name-only").text == "keep.txt\n"
+
+
+def test_diff_applies_exactly_to_the_base_commit(sandbox: Sandbox) -> None:
+    sandbox.exec("printf 'one\\n2\\n' > keep.txt; rm gone.txt; mkdir -p d; echo new > d/new.txt")
+    sandbox.write_file("image.bin", b"\0\1\2binary")
+    diff = sandbox.diff()
+    sandbox.write_file(".git/agent.diff", diff.encode())  # inside .git: out of the work tree
+    restored = sandbox.exec(
+        f"git reset -q --hard {sandbox.base_commit} && git clean -qfdx && "
+        "git apply --binary .git/agent.diff && rm .git/agent.diff"
+    )
+    assert restored.exit_code == 0, restored.text
+    assert sandbox.diff() == diff
+
+
+def test_shell_keeps_cwd_variables_and_background_jobs(sandbox: Sandbox) -> None:
+    shell = sandbox.open_shell()
+    shell.run("mkdir -p sub && cd sub && export GREETING=hi && (sleep 5 &) ; sleep 5 &", 10)
+    result = shell.run("pwd; echo $GREETING; jobs | wc -l", 10)
+    lines = result.output.decode().split()
+    assert lines[0].endswith("/sub") and lines[1] == "hi" and lines[2] == "1"
+    shell.close()
+
+
+def test_shell_timeout_kills_and_a_new_shell_works(sandbox: Sandbox) -> None:
+    shell = sandbox.open_shell()
+    result = shell.run("echo before; sleep 60", 1)
+    assert result.timed_out and result.output == b"before\n"
+    assert not shell.alive
+    fresh = sandbox.open_shell()
+    assert fresh.run("echo again", 10).output == b"again\n"
+    fresh.close()
+
+
+def test_shell_survives_syntax_errors_and_keeps_non_utf8_bytes(sandbox: Sandbox) -> None:
+    shell = sandbox.open_shell()
+    assert shell.run("echo 'unclosed", 10).exit_code == 2
+    assert shell.run("printf 'a\\377b'", 10).output == b"a\xffb"
+    shell.close()
+
+
+def test_close_is_idempotent(sandbox: Sandbox) -> None:
+    sandbox.close()
+    sandbox.close()

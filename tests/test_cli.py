@@ -1,0 +1,68 @@
+"""The CLI in-process (and in a subprocess where the environment must differ)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from swe_runner.cli.main import cli, main
+
+
+def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = [prefix]
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            out += all_commands(command, (*prefix, name))
+        else:
+            out.append((*prefix, name))
+    return out
+
+
+@pytest.mark.parametrize("command", all_commands(cli), ids=lambda c: " ".join(c) or "swe-runner")
+def test_every_command_has_help_that_explains_it(
+    command: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Usage: swe-runner" in out
+    body = out.split("\n\n", 2)[1].strip()  # the docstring's first paragraph
+    assert len(body) > 20, out
+
+
+def test_malformed_task_file_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "tasks.jsonl"
+    bad.write_text('{"instance_id": "a"}\n')
+    code = main(["evaluate", "-d", str(bad), "-p", "gold", "--results-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("Error:")
+    assert "tasks.jsonl: line 1 (instance 'a'): field 'repo'" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_docker_daemon_down_is_one_error_line_and_writes_nothing(tmp_path: Path) -> None:
+    env = {**os.environ, "DOCKER_HOST": f"unix://{tmp_path}/no-daemon.sock"}
+    done = subprocess.run(
+        [sys.executable, "-m", "swe_runner", "evaluate", "-d", "demo", "-p", "gold",
+         "--results-dir", str(tmp_path / "r")],
+        capture_output=True, text=True, env=env, check=False,
+    )
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.startswith("Error: cannot reach the Docker daemon")
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_bad_run_id_is_rejected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["evaluate", "-d", "demo", "-p", "empty", "--run-id", "../escape",
+                 "--results-dir", str(tmp_path / "r")])
+    assert code == 2
+    assert "bad run id '../escape'" in capsys.readouterr().err
+    assert not (tmp_path / "escape").exists()
