@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+from swe_runner.sandbox.base import Sandbox
+from swe_runner.sandbox.fake import FakeSandbox
 
 # Captured before any test runs (the autouse fixture below clears SWE_RUNNER_*): CI points
 # this at the host CA bundle so image builds can reach PyPI through its TLS proxy.
@@ -19,3 +23,37 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         if name == "ANTHROPIC_API_KEY" or name.startswith("SWE_RUNNER_"):
             monkeypatch.delenv(name)
     yield
+
+
+SETUP = """
+set -e
+git init -q -b main .
+git config user.email t@example.org && git config user.name t
+printf 'one\\ntwo\\n' > keep.txt
+printf 'bye\\n' > gone.txt
+git add -A && git commit -qm base
+git rev-parse HEAD
+"""
+
+
+def make_docker_sandbox() -> Sandbox:
+    from swe_runner.config import load_settings
+    from swe_runner.images import ImageBuilder
+    from swe_runner.sandbox.docker import DockerSandbox
+
+    base = ImageBuilder(load_settings(None, {}, environ={})).ensure_base("3.11")
+    return DockerSandbox(base, "HEAD", workdir="/work/conformance")
+
+
+@pytest.fixture(params=["fake", pytest.param("docker", marks=pytest.mark.docker)])
+def sandbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sandbox]:
+    sb: Sandbox = (
+        FakeSandbox(tmp_path, "HEAD") if request.param == "fake" else make_docker_sandbox()
+    )
+    try:
+        result = sb.exec(SETUP)
+        assert result.exit_code == 0, result.text
+        sb.base_commit = result.text.strip()
+        yield sb
+    finally:
+        sb.close()

@@ -6,6 +6,7 @@ debugging the agent loop without Docker. Never give it to an untrusted agent.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -45,10 +46,8 @@ class _PipeTransport:
         return os.read(self.stdout.fileno(), 65536) if ready else None
 
     def kill_group(self, pgid: int) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):  # already gone
             os.killpg(pgid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass  # already gone
         self.proc.wait()
 
     def close(self) -> None:
