@@ -15,7 +15,7 @@ from swe_runner.grading.grade import grade
 from swe_runner import patch as patches
 from swe_runner.grading import markers
 from swe_runner.records import EvalReport, Outcome
-from swe_runner.sandbox.docker import ContainerLimits, run_script
+from swe_runner.sandbox.docker import DEFAULT_LIMITS, ContainerLimits, run_script
 from swe_runner.task import EnvSpec, Prediction, Task
 
 __all__ = [
@@ -177,7 +177,7 @@ def evaluate(
     task: Task,
     prediction: Prediction,
     image: str,
-    limits: ContainerLimits = ContainerLimits(),
+    limits: ContainerLimits = DEFAULT_LIMITS,
     run_empty: bool = False,
 ) -> EvalResult:
     """Run the hidden tests on ``prediction`` in a fresh container of ``image`` and grade.
