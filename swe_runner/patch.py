@@ -10,7 +10,9 @@ from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchSet
 
 __all__ = [
+    "APPLY_STEPS",
     "FileChange",
+    "apply_function",
     "changes",
     "is_empty",
     "test_config_paths",
@@ -98,3 +100,27 @@ def unsafe_paths(diff: str) -> list[str]:
             if path and (path.startswith("/") or ".." in PurePosixPath(path).parts):
                 bad.append(path)
     return bad
+
+
+# How a patch is applied, most exact first; the name of the step that worked is recorded.
+APPLY_STEPS = (
+    ("git apply", 'git apply --verbose "$1"'),
+    (
+        "git apply --ignore-whitespace --recount",
+        'git apply --verbose --ignore-whitespace --recount "$1"',
+    ),
+    (
+        "patch --fuzz=5",
+        'patch --batch --fuzz=5 -p1 --dry-run -i "$1" >/dev/null && '
+        'patch --batch --fuzz=5 -p1 --no-backup-if-mismatch -i "$1"',
+    ),
+)
+
+
+def apply_function(name: str, ok_message: str) -> str:
+    """A bash function ``name PATCHFILE`` trying :data:`APPLY_STEPS` in order; on success it
+    prints ``ok_message <step>`` and returns 0, else returns 1 with the tree unchanged by git."""
+    lines = [f"{name}() {{"]
+    for step, command in APPLY_STEPS:
+        lines.append(f'  if {command}; then echo "{ok_message} {step}"; return 0; fi')
+    return "\n".join([*lines, "  return 1", "}"])

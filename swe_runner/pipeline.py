@@ -1,7 +1,10 @@
-"""Run a batch: for each instance, prepare its image, evaluate, write; then summarise.
+"""Run a batch of instances: evaluate predictions, or let an agent solve and then evaluate.
 
-Per-instance failures are caught here, once: the instance is recorded as ``error`` with its
-traceback and the batch goes on. Input problems are found before the run folder is made.
+Each instance is a list of named steps (``prepare`` the image, ``solve`` in an agent
+container, ``extract`` the patch, ``evaluate`` in a fresh container, ``write``). Failures
+of one instance are caught here, once, and recorded as its ``error`` outcome with the
+traceback; the batch goes on. Input problems are found before the run folder is made.
+Ctrl-C removes this run's containers, keeps finished results and leaves the run resumable.
 """
 
 from __future__ import annotations
@@ -9,26 +12,33 @@ from __future__ import annotations
 import platform
 import socket
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 from swe_runner import __version__
+from swe_runner.agents import Agent, AgentRun, Problem, Session
 from swe_runner.config import Settings
 from swe_runner.dataset import Dataset
 from swe_runner.errors import InputError, UnknownInstanceError
-from swe_runner.grading.evaluate import EvalResult, evaluate, report_without_run
+from swe_runner.grading.evaluate import evaluate, report_without_run
 from swe_runner.images import ImageBuilder
-from swe_runner.records import EvalReport, Outcome, RunManifest
+from swe_runner.records import EvalReport, Outcome, RunManifest, TrajectoryStep
 from swe_runner.reporting.summary import Summary, summarize
 from swe_runner.rundir import RunDir
-from swe_runner.sandbox.docker import ContainerLimits, connect
+from swe_runner.sandbox.docker import ContainerLimits, DockerSandbox, connect, remove_containers
 from swe_runner.task import Prediction, Task
+from swe_runner.tools.bash import BashTool
+from swe_runner.tools.editor import EditorTool
 
-__all__ = ["EvalRequest", "Events", "evaluate_predictions", "match_predictions"]
+__all__ = ["AgentRequest", "EvalRequest", "Events", "evaluate_predictions", "run_agent"]
+
+RUN_LABEL = "swe-runner.run"
 
 
 @dataclass
@@ -42,7 +52,7 @@ class Events:
 
 @dataclass(frozen=True)
 class EvalRequest:
-    """Everything an evaluation run needs."""
+    """Grade existing predictions."""
 
     dataset: Dataset
     predictions: dict[str, Prediction]
@@ -52,49 +62,101 @@ class EvalRequest:
     workers: int = 1
 
 
+@dataclass(frozen=True)
+class AgentRequest:
+    """Let an agent solve each task, then grade its patch."""
+
+    dataset: Dataset
+    agent: Agent
+    run_id: str
+    settings: Settings
+    workers: int = 1
+    timeout: float = 1800.0
+    network: str = "none"
+    model_name: str | None = None
+
+
+@dataclass
+class _Result:
+    report: EvalReport
+    patch: str | None = None
+    script: str | None = None
+    log: str | None = None
+    trajectory: list[TrajectoryStep] | None = None
+
+
+@dataclass
+class _Batch:
+    """What every instance of a run shares."""
+
+    dataset: Dataset
+    settings: Settings
+    run: RunDir
+    events: Events
+    stop: threading.Event = field(default_factory=threading.Event)
+    _builder: ImageBuilder | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {RUN_LABEL: self.run.run_id}
+
+    def limits(self, network: str | None = None) -> ContainerLimits:
+        s = self.settings
+        return ContainerLimits(
+            mem_limit=s.mem_limit,
+            pids_limit=s.pids_limit,
+            nano_cpus=s.nano_cpus,
+            network=network or s.eval_network,
+        )
+
+    def image(self, task: Task) -> str:
+        """Step ``prepare``: the instance image, built if missing."""
+        with self._lock:
+            if self._builder is None:
+                self._builder = ImageBuilder(self.settings, self.events.on_message)
+        return self._builder.ensure_instance(task, self.dataset.repo_sources.get(task.repo))
+
+
 def match_predictions(
     tasks: tuple[Task, ...], predictions: dict[str, Prediction], source: str
-) -> list[tuple[Task, Prediction]]:
-    """Pair every task with its prediction (an absent one is a ``None`` patch).
+) -> dict[str, Prediction]:
+    """Every task's prediction (an absent one has a ``None`` patch).
 
     Raises:
         UnknownInstanceError: a prediction names an instance the dataset does not hold.
     """
-    known = {t.instance_id for t in tasks}
-    stray = sorted(set(predictions) - known)
+    stray = sorted(set(predictions) - {t.instance_id for t in tasks})
     if stray:
         more = f" (and {len(stray) - 3} more)" if len(stray) > 3 else ""
-        raise UnknownInstanceError(
-            f"{source}: prediction for unknown instance {', '.join(map(repr, stray[:3]))}{more}"
-        )
+        names = ", ".join(map(repr, stray[:3]))
+        raise UnknownInstanceError(f"{source}: prediction for unknown instance {names}{more}")
     model = next(iter(predictions.values())).model_name_or_path if predictions else "none"
-    return [
-        (
-            t,
-            predictions.get(t.instance_id)
-            or Prediction(instance_id=t.instance_id, model_name_or_path=model, model_patch=None),
-        )
+    return {
+        t.instance_id: predictions.get(t.instance_id)
+        or Prediction(instance_id=t.instance_id, model_name_or_path=model, model_patch=None)
         for t in tasks
-    ]
+    }
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _manifest(req: EvalRequest, docker_version: str) -> RunManifest:
-    ds = req.dataset
+def _manifest(
+    run_id: str, dataset: Dataset, settings: Settings, source: str | None, docker_version: str
+) -> RunManifest:
     return RunManifest(
-        run_id=req.run_id,
+        run_id=run_id,
         command=" ".join(sys.argv),
         dataset={
-            "name": ds.name,
-            "path": str(ds.path),
-            "fingerprint": ds.fingerprint,
-            "size": len(ds.tasks),
+            "name": dataset.name,
+            "path": str(dataset.path),
+            "fingerprint": dataset.fingerprint,
+            "size": len(dataset.tasks),
         },
-        predictions=req.predictions_source,
-        settings=req.settings.model_dump(mode="json"),
+        predictions=source,
+        settings=settings.model_dump(mode="json"),
         versions={
             "swe_runner": __version__,
             "python": platform.python_version(),
@@ -105,98 +167,194 @@ def _manifest(req: EvalRequest, docker_version: str) -> RunManifest:
     )
 
 
-class _Evaluator:
-    """Does one instance, turning any failure into an ``error`` report."""
-
-    def __init__(self, req: EvalRequest, run: RunDir, events: Events) -> None:
-        self.req, self.run = req, run
-        self.builder: ImageBuilder | None = None
-        self.events = events
-        s = req.settings
-        self.limits = ContainerLimits(
-            mem_limit=s.mem_limit,
-            pids_limit=s.pids_limit,
-            nano_cpus=s.nano_cpus,
-            network=s.eval_network,
-        )
-
-    def __call__(self, task: Task, prediction: Prediction) -> EvalReport:
-        try:
-            result = self._evaluate(task, prediction)
-        except Exception as exc:
-            report = report_without_run(
-                task, prediction, Outcome.ERROR, error=f"{exc}", traceback=traceback.format_exc()
+def _open_run(run: RunDir, dataset: Dataset) -> None:
+    """Refuse to mix datasets in one run folder; clear what a killed attempt left behind."""
+    if run.exists():
+        fingerprint = run.read_json("run.json").get("dataset", {}).get("fingerprint")
+        if fingerprint != dataset.fingerprint:
+            raise InputError(
+                f"run {run.run_id} exists for another dataset (fingerprint "
+                f"{fingerprint}); choose a new --run-id"
             )
-            result = EvalResult(report, None, None)
-        self.run.write_instance(result.report, prediction.model_patch, result.script, result.log)
-        return result.report
-
-    def _evaluate(self, task: Task, prediction: Prediction) -> EvalResult:
-        if prediction.is_empty:
-            return evaluate(task, prediction, image="", limits=self.limits)
-        if self.builder is None:
-            self.builder = ImageBuilder(self.req.settings, self.events.on_message)
-        image = self.builder.ensure_instance(task, self.req.dataset.repo_sources.get(task.repo))
-        return evaluate(task, prediction, image, self.limits)
 
 
-def _check_resumable(run: RunDir, req: EvalRequest) -> None:
-    old = run.read_json("run.json")
-    fingerprint = old.get("dataset", {}).get("fingerprint")
-    if fingerprint != req.dataset.fingerprint:
-        raise InputError(
-            f"run {req.run_id} exists for another dataset (fingerprint "
-            f"{fingerprint}); choose a new --run-id"
+def _guarded(
+    batch: _Batch, task: Task, prediction: Prediction, work: Callable[[], _Result]
+) -> _Result | None:
+    """Run one instance; any failure becomes its ``error`` report. None when interrupted."""
+    try:
+        result = work()
+    except Exception as exc:
+        if batch.stop.is_set():
+            return None  # interrupted: left unfinished, redone on resume
+        report = report_without_run(
+            task,
+            prediction,
+            Outcome.ERROR,
+            error=f"{type(exc).__name__}: {exc}",
+            traceback=traceback.format_exc(),
         )
+        result = _Result(report, prediction.model_patch)
+    if batch.stop.is_set():
+        return None
+    batch.run.write_instance(
+        result.report, result.patch, result.script, result.log, result.trajectory
+    )
+    return result
+
+
+def _execute(
+    batch: _Batch,
+    todo: list[tuple[Task, Prediction, Callable[[], _Result]]],
+    reused: list[EvalReport],
+    workers: int,
+) -> dict[str, EvalReport]:
+    reports = {r.instance_id: r for r in reused}
+    batch.events.on_plan(len(todo) + len(reused), len(reused))
+    for report in reused:
+        batch.events.on_result(report, True)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="instance")
+    futures = [pool.submit(_guarded, batch, task, pred, work) for task, pred, work in todo]
+    try:
+        for future in as_completed(futures):
+            result = future.result()
+            if result is not None:
+                reports[result.report.instance_id] = result.report
+                batch.events.on_result(result.report, False)
+    except BaseException:
+        batch.stop.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        remove_containers({RUN_LABEL: batch.run.run_id})  # unblocks the running workers
+        pool.shutdown(wait=True)
+        remove_containers({RUN_LABEL: batch.run.run_id})
+        raise
+    pool.shutdown(wait=True)
+    return reports
+
+
+def _finish(
+    batch: _Batch,
+    manifest: RunManifest,
+    reports: dict[str, EvalReport],
+    started: float,
+    predictions: list[Prediction],
+) -> Summary:
+    summary = summarize(batch.run.run_id, reports.values(), time.perf_counter() - started)
+    batch.run.write_predictions(predictions)
+    batch.run.write_json("summary.json", summary.model_dump(mode="json"))
+    batch.run.write_json(
+        "run.json", manifest.model_copy(update={"finished_at": _now()}).model_dump(mode="json")
+    )
+    return summary
 
 
 def evaluate_predictions(req: EvalRequest, events: Events | None = None) -> Summary:
-    """Evaluate every task of ``req.dataset`` against its prediction; resume a finished part.
+    """Grade every task of ``req.dataset`` against its prediction; resume a finished part.
 
     Raises:
         InputError: bad predictions or an incompatible existing run (nothing is written).
         DockerUnavailableError: the daemon is down and something needs a container.
     """
-    events = events or Events()
-    pairs = match_predictions(req.dataset.tasks, req.predictions, req.predictions_source)
-    run = RunDir(req.settings.results_dir, req.run_id)
+    preds = match_predictions(req.dataset.tasks, req.predictions, req.predictions_source)
     docker_version = "unused"
-    if any(not p.is_empty for _, p in pairs):
+    if any(not p.is_empty for p in preds.values()):
         docker_version = str(connect().version().get("Version", "?"))
-    if run.exists():
-        _check_resumable(run, req)
-    started = time.perf_counter()
-    manifest = _manifest(req, docker_version)
-    run.write_json("run.json", manifest.model_dump(mode="json"))
-    run.write_predictions([p for _, p in pairs])
-
-    reports: dict[str, EvalReport] = {}
-    todo = []
-    for task, prediction in pairs:
-        old = run.read_report(task.instance_id)
-        if old is not None and run.saved_patch(task.instance_id) == (prediction.model_patch or ""):
-            reports[task.instance_id] = old
-        else:
-            todo.append((task, prediction))
-    events.on_plan(len(pairs), len(reports))
-    for report in reports.values():
-        events.on_result(report, True)
-    evaluator = _Evaluator(req, run, events)
-    with ThreadPoolExecutor(max_workers=req.workers, thread_name_prefix="eval") as pool:
-        futures: dict[Future[EvalReport], str] = {
-            pool.submit(evaluator, task, pred): task.instance_id for task, pred in todo
-        }
-        try:
-            for future in as_completed(futures):
-                report = future.result()
-                reports[report.instance_id] = report
-                events.on_result(report, False)
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-    summary = summarize(req.run_id, reports.values(), time.perf_counter() - started)
-    run.write_json("summary.json", summary.model_dump(mode="json"))
-    run.write_json(
-        "run.json", manifest.model_copy(update={"finished_at": _now()}).model_dump(mode="json")
+    batch = _Batch(
+        req.dataset, req.settings, RunDir(req.settings.results_dir, req.run_id), events or Events()
     )
-    return summary
+    _open_run(batch.run, req.dataset)
+    started = time.perf_counter()
+    manifest = _manifest(
+        req.run_id, req.dataset, req.settings, req.predictions_source, docker_version
+    )
+    batch.run.write_json("run.json", manifest.model_dump(mode="json"))
+    remove_containers(batch.labels)
+
+    def work(task: Task, pred: Prediction) -> _Result:
+        image = "" if pred.is_empty else batch.image(task)
+        result = evaluate(task, pred, image, batch.limits(), labels=batch.labels)
+        return _Result(result.report, pred.model_patch, result.script, result.log)
+
+    reused: list[EvalReport] = []
+    todo: list[tuple[Task, Prediction, Callable[[], _Result]]] = []
+    for task in req.dataset.tasks:
+        pred = preds[task.instance_id]
+        old = batch.run.read_report(task.instance_id)
+        if old is not None and batch.run.saved_patch(task.instance_id) == (pred.model_patch or ""):
+            reused.append(old)
+        else:
+            todo.append((task, pred, partial(work, task, pred)))
+    reports = _execute(batch, todo, reused, req.workers)
+    return _finish(batch, manifest, reports, started, list(preds.values()))
+
+
+def _solve(
+    batch: _Batch, req: AgentRequest, task: Task, image: str
+) -> tuple[AgentRun, str, list[TrajectoryStep]]:
+    """Steps ``solve`` and ``extract``: the agent works in its own container."""
+    with DockerSandbox(
+        image, task.base_commit, batch.limits(req.network), labels=batch.labels
+    ) as sandbox:
+        session = Session(sandbox, [BashTool(sandbox), EditorTool(sandbox)], req.timeout)
+        try:
+            outcome = req.agent.solve(Problem.of(task, sandbox.workdir), session)
+        finally:
+            session.close()
+        patch = outcome.patch if outcome.patch is not None else sandbox.diff()
+        session.record(
+            TrajectoryStep(
+                kind="stop", stop_reason=outcome.stop_reason.value, detail=outcome.detail
+            )
+        )
+        return outcome, patch, session.steps
+
+
+def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
+    """Let ``req.agent`` solve every task, then grade each patch in a fresh container.
+    Instances with a report are kept; the rest (new, failed mid-way, interrupted) are run.
+
+    Raises:
+        InputError: an incompatible existing run.
+        DockerUnavailableError: the daemon is down.
+    """
+    docker_version = str(connect().version().get("Version", "?"))
+    batch = _Batch(
+        req.dataset, req.settings, RunDir(req.settings.results_dir, req.run_id), events or Events()
+    )
+    _open_run(batch.run, req.dataset)
+    started = time.perf_counter()
+    manifest = _manifest(req.run_id, req.dataset, req.settings, None, docker_version)
+    batch.run.write_json("run.json", manifest.model_dump(mode="json"))
+    remove_containers(batch.labels)
+    model = req.model_name or req.agent.name
+
+    def work(task: Task) -> _Result:
+        image = batch.image(task)
+        outcome, patch, steps = _solve(batch, req, task, image)
+        pred = Prediction(instance_id=task.instance_id, model_name_or_path=model, model_patch=patch)
+        result = evaluate(task, pred, image, batch.limits(), labels=batch.labels)
+        report = result.report.model_copy(
+            update={"agent": req.agent.name, "stop_reason": outcome.stop_reason}
+        )
+        return _Result(report, patch, result.script, result.log, steps)
+
+    reused: list[EvalReport] = []
+    todo: list[tuple[Task, Prediction, Callable[[], _Result]]] = []
+    for task in req.dataset.tasks:
+        old = batch.run.read_report(task.instance_id)
+        if old is not None:
+            reused.append(old)
+        else:
+            empty = Prediction(instance_id=task.instance_id, model_name_or_path=model)
+            todo.append((task, empty, partial(work, task)))
+    reports = _execute(batch, todo, reused, req.workers)
+    predictions = [
+        Prediction(
+            instance_id=t.instance_id,
+            model_name_or_path=model,
+            model_patch=batch.run.saved_patch(t.instance_id),
+        )
+        for t in req.dataset.tasks
+        if t.instance_id in reports
+    ]
+    return _finish(batch, manifest, reports, started, predictions)

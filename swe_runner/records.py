@@ -12,7 +12,7 @@ import os
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,9 +22,11 @@ __all__ = [
     "GradeResult",
     "Outcome",
     "RunManifest",
+    "StopReason",
     "SuccessFailure",
     "TestStatus",
     "TestsStatus",
+    "TrajectoryStep",
     "atomic_write_json",
     "atomic_write_text",
 ]
@@ -58,6 +60,35 @@ class TestStatus(StrEnum):
     def ok(self) -> bool:
         """Counts as passing for grading (xfail passes, as in SWE-bench)."""
         return self in (TestStatus.PASSED, TestStatus.XFAIL)
+
+
+class StopReason(StrEnum):
+    """Why an agent stopped. The patch is taken and graded whatever the reason."""
+
+    SUBMITTED = "submitted"  # the agent finished on its own
+    MAX_TURNS = "max_turns"
+    MAX_COST = "max_cost"
+    MAX_TIME = "max_time"
+    CONTEXT_EXCEEDED = "context_exceeded"
+    API_ERROR = "api_error"
+    AGENT_ERROR = "agent_error"  # the agent itself failed (e.g. its command crashed)
+
+
+class TrajectoryStep(BaseModel):
+    """One line of ``trajectory.jsonl``: a model turn, a tool call, or the stop."""
+
+    kind: Literal["model", "tool", "stop", "note"]
+    turn: int = 0
+    name: str | None = None  # tool name
+    input: dict[str, Any] | None = None  # tool input
+    output: str | None = None  # tool output
+    is_error: bool | None = None
+    content: list[dict[str, Any]] | None = None  # model response blocks
+    stop_reason: str | None = None
+    usage: dict[str, int] | None = None
+    latency_s: float | None = None
+    detail: str | None = None
+    at: float = 0.0  # seconds since the instance started
 
 
 class SuccessFailure(BaseModel):
@@ -111,6 +142,8 @@ class EvalReport(BaseModel):
     log_valid: bool | None = None
     invalid_reason: str | None = None
     test_config_touched: list[str] = Field(default_factory=list)
+    agent: str | None = None
+    stop_reason: StopReason | None = None
     error: str | None = None
     traceback: str | None = None
     timings: dict[str, float] = Field(default_factory=dict)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from swe_runner.errors import InputError
-from swe_runner.records import EvalReport, atomic_write_json, atomic_write_text
+from swe_runner.records import EvalReport, TrajectoryStep, atomic_write_json, atomic_write_text
 from swe_runner.task import Prediction
 
 __all__ = ["RunDir", "valid_run_id"]
@@ -64,12 +64,20 @@ class RunDir:
             return None
 
     def write_instance(
-        self, report: EvalReport, patch: str | None, script: str | None, log: str | None
+        self,
+        report: EvalReport,
+        patch: str | None,
+        script: str | None,
+        log: str | None,
+        trajectory: list[TrajectoryStep] | None = None,
     ) -> None:
         """Write one instance's files; ``report.json`` last, marking it finished."""
         folder = self.instance(report.instance_id)
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write_text(folder / "patch.diff", patch or "")
+        if trajectory is not None:
+            lines = "".join(step.model_dump_json(exclude_none=True) + "\n" for step in trajectory)
+            atomic_write_text(folder / "trajectory.jsonl", lines)
         for name, text in (("eval.sh", script), ("test_output.txt", log)):
             if text is not None:
                 atomic_write_text(folder / name, text)

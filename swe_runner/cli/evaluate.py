@@ -13,10 +13,11 @@ from swe_runner.cli.options import settings_options, stderr, stdout
 from swe_runner.config import Settings
 from swe_runner.dataset import load_dataset, load_predictions, predictions_from_tasks
 from swe_runner.pipeline import EvalRequest, Events, evaluate_predictions
+from swe_runner.reporting.summary import Summary
 from swe_runner.reporting.table import RunProgress, summary_table
 from swe_runner.task import Prediction, Task
 
-__all__ = ["default_run_id", "evaluate_cmd"]
+__all__ = ["default_run_id", "evaluate_cmd", "show_summary"]
 
 BUILTIN_PREDICTIONS = ("gold", "empty")
 
@@ -89,8 +90,13 @@ def evaluate_cmd(
     with RunProgress(stderr, f"evaluate {request.run_id}") as bar:
         events = Events(on_plan=bar.plan, on_result=bar.result, on_message=bar.message)
         summary = evaluate_predictions(request, events)
+    show_summary(summary, settings, as_json)
+
+
+def show_summary(summary: Summary, settings: Settings, as_json: bool) -> None:
+    """The summary table (or JSON) on stdout, where the results are on stderr."""
     if as_json:
         stdout.print_json(summary.model_dump_json())
     else:
         stdout.print(summary_table(summary))
-        stderr.print(f"results in {settings.results_dir / request.run_id}")
+        stderr.print(f"results in {settings.results_dir / summary.run_id}")

@@ -29,8 +29,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from swe_runner.cli import evaluate, images, tasks
+    from swe_runner.cli import evaluate, images, run, tasks
 
+    cli.add_command(run.run_cmd)
     cli.add_command(evaluate.evaluate_cmd)
     cli.add_command(images.images_group)
     cli.add_command(tasks.tasks_group)

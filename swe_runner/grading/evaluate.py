@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from swe_runner.grading.grade import grade
@@ -32,18 +33,6 @@ TEST_PATCH_FAILED = ">>>>> swe-runner: test patch failed to apply"
 TEST_DURATION = ">>>>> swe-runner: test duration ms:"
 TIMEOUT_STATUS = 124  # what coreutils `timeout` returns when it had to stop the command
 KILLED_STATUS = 137  # SIGKILL, most often the kernel's OOM killer
-_APPLY_STEPS = (
-    ("git apply", "git apply --verbose"),
-    (
-        "git apply --ignore-whitespace --recount",
-        "git apply --verbose --ignore-whitespace --recount",
-    ),
-    (
-        "patch --fuzz=5",
-        "patch --batch --fuzz=5 -p1 --dry-run -i {p} >/dev/null && "
-        "patch --batch --fuzz=5 -p1 --no-backup-if-mismatch -i",
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -53,15 +42,6 @@ class EvalResult:
     report: EvalReport
     script: str | None
     log: str | None
-
-
-def _apply_function() -> str:
-    lines = ["apply_model_patch() {"]
-    for name, command in _APPLY_STEPS:
-        cmd = command.replace("{p}", '"$1"')
-        lines.append(f'  if {cmd} "$1"; then echo "{markers.APPLY_OK} {name}"; return 0; fi')
-    lines += ["  return 1", "}"]
-    return "\n".join(lines)
 
 
 def eval_script(task: Task, spec: EnvSpec, prediction_patch: str) -> str:
@@ -86,7 +66,7 @@ def eval_script(task: Task, spec: EnvSpec, prediction_patch: str) -> str:
 set -uo pipefail
 cd /testbed
 BASE={task.base_commit}
-{_apply_function()}
+{patches.apply_function("apply_model_patch", markers.APPLY_OK)}
 if [ -s {WORKDIR}/model.patch ]; then
   apply_model_patch {WORKDIR}/model.patch || {{ echo "{markers.APPLY_FAILED}"; exit 3; }}
 fi
@@ -179,6 +159,7 @@ def evaluate(
     image: str,
     limits: ContainerLimits = DEFAULT_LIMITS,
     run_empty: bool = False,
+    labels: Mapping[str, str] | None = None,
 ) -> EvalResult:
     """Run the hidden tests on ``prediction`` in a fresh container of ``image`` and grade.
 
@@ -208,7 +189,12 @@ def evaluate(
         f"{WORKDIR}/test.patch": task.test_patch,
     }
     run = run_script(
-        image, ["bash", f"{WORKDIR}/eval.sh"], files, timeout=spec.eval_timeout + 120, limits=limits
+        image,
+        ["bash", f"{WORKDIR}/eval.sh"],
+        files,
+        timeout=spec.eval_timeout + 120,
+        limits=limits,
+        labels=labels,
     )
     timings = dict(run.timings)
     duration = test_duration(run.output)

@@ -154,6 +154,16 @@ def run_script(
     return ScriptResult(exit_code, output, timed_out, timings)
 
 
+def remove_containers(labels: Mapping[str, str]) -> int:
+    """Force-remove every swe-runner container carrying all ``labels``; returns how many."""
+    filters = [f"{k}={v}" for k, v in labels.items()] + [MANAGED_LABEL]
+    removed = 0
+    for container in connect().containers.list(all=True, filters={"label": filters}):
+        _remove(container)
+        removed += 1
+    return removed
+
+
 def _missing(image: str) -> ImageError:
     return ImageError(f"image {image} not found: build it with `swe-runner images build`")
 

@@ -1,0 +1,117 @@
+"""``swe-runner run``: let an agent solve each task in a container, then grade its patch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from swe_runner.agents import AGENT_NAMES, AgentOptions, make_agent
+from swe_runner.cli.evaluate import default_run_id, show_summary
+from swe_runner.cli.options import settings_options, stderr
+from swe_runner.config import Settings
+from swe_runner.dataset import load_dataset
+from swe_runner.pipeline import AgentRequest, Events, run_agent
+from swe_runner.reporting.table import RunProgress
+
+__all__ = ["run_cmd"]
+
+
+@click.command("run")
+@click.option(
+    "--suite",
+    "--dataset",
+    "-s",
+    "suite",
+    required=True,
+    help="Suite name (e.g. demo), suite folder, or .jsonl/.json task file.",
+)
+@click.option(
+    "--agent", "-a", "agent_name", required=True, help=f"Agent: {', '.join(AGENT_NAMES)}."
+)
+@click.option("--instances", "-i", multiple=True, help="Only these instance ids (repeatable).")
+@click.option(
+    "--workers",
+    "-w",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Instances worked on in parallel.",
+)
+@click.option(
+    "--run-id",
+    help="Run folder name; an existing run is resumed (finished "
+    "instances kept, the rest redone).  [default: <agent>-<timestamp>]",
+)
+@click.option(
+    "--output",
+    "results_dir_opt",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Results folder (same as --results-dir).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(1),
+    default=1800,
+    show_default=True,
+    help="Seconds an agent may work on one instance.",
+)
+@click.option(
+    "--network",
+    default="none",
+    show_default=True,
+    help="Docker network of agent containers ('bridge' to allow network access).",
+)
+@click.option(
+    "--predictions",
+    "-p",
+    type=click.Path(path_type=Path),
+    help="For --agent predictions: the SWE-bench predictions file to replay.",
+)
+@click.option(
+    "--agent-command",
+    help="For --agent command: the command to run in the repo "
+    "(problem statement on stdin and in $PROBLEM_STATEMENT_FILE).",
+)
+@click.option(
+    "--agent-files",
+    type=click.Path(exists=True, path_type=Path),
+    help="For --agent command: a file or folder copied to /agent first.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print summary.json instead of a table.")
+@settings_options
+def run_cmd(
+    suite: str,
+    agent_name: str,
+    instances: tuple[str, ...],
+    workers: int,
+    run_id: str | None,
+    results_dir_opt: Path | None,
+    timeout: float,
+    network: str,
+    predictions: Path | None,
+    agent_command: str | None,
+    agent_files: Path | None,
+    as_json: bool,
+    settings: Settings,
+) -> None:
+    """Let an agent fix each task, then grade its patch against the hidden tests.
+
+    Each task gets a container from its instance image (repository at the bug commit, no
+    later history, network off unless --network). The agent works through a persistent
+    bash tool and a file editor; its `git diff` against the base commit is then applied in
+    a fresh container with the hidden tests added, and graded.
+
+    Example: swe-runner run --suite demo --agent gold --workers 2
+    """
+    if results_dir_opt is not None:
+        settings = settings.model_copy(update={"results_dir": results_dir_opt})
+    data = load_dataset(suite).select(instances)
+    options = AgentOptions(predictions, agent_command, agent_files, timeout)
+    agent = make_agent(agent_name, data, options)
+    request = AgentRequest(
+        data, agent, run_id or default_run_id(agent.name), settings, workers, timeout, network
+    )
+    with RunProgress(stderr, f"{agent.name} {request.run_id}") as bar:
+        summary = run_agent(request, Events(bar.plan, bar.result, bar.message))
+    show_summary(summary, settings, as_json)
