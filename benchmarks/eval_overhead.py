@@ -29,13 +29,16 @@ def main() -> int:
     data = load_dataset(args.dataset)
     settings = load_settings()
     builder = ImageBuilder(settings, notify=print)
-    images = {t.instance_id: builder.ensure_instance(t, data.repo_sources.get(t.repo))
-              for t in data.tasks}  # warm: built before timing starts
+    images = {
+        t.instance_id: builder.ensure_instance(t, data.repo_sources.get(t.repo)) for t in data.tasks
+    }  # warm: built before timing starts
     gold = predictions_from_tasks(data.tasks, "gold")
 
     rows = []
-    print(f"{'instance':<16} {'start':>7} {'apply+sh':>9} {'teardown':>9} {'overhead':>9} "
-          f"{'tests':>7} {'wall':>7}")
+    print(
+        f"{'instance':<16} {'start':>7} {'apply+sh':>9} {'teardown':>9} {'overhead':>9} "
+        f"{'tests':>7} {'wall':>7}"
+    )
     for task in data.tasks:
         for _ in range(args.repeat):
             began = time.perf_counter()
@@ -46,13 +49,17 @@ def main() -> int:
             script_overhead = t["run"] - t["tests"]
             overhead = wall - t["tests"]
             rows.append((overhead, t["tests"]))
-            print(f"{task.instance_id:<16} {t['container_start']:7.3f} {script_overhead:9.3f} "
-                  f"{t['teardown']:9.3f} {overhead:9.3f} {t['tests']:7.3f} {wall:7.3f}")
+            print(
+                f"{task.instance_id:<16} {t['container_start']:7.3f} {script_overhead:9.3f} "
+                f"{t['teardown']:9.3f} {overhead:9.3f} {t['tests']:7.3f} {wall:7.3f}"
+            )
     overheads = [o for o, _ in rows]
     tests = [t for _, t in rows]
     mean_o, mean_t = statistics.mean(overheads), statistics.mean(tests)
-    print(f"\nharness overhead per instance: mean {mean_o:.3f}s, median "
-          f"{statistics.median(overheads):.3f}s, max {max(overheads):.3f}s (target < 1.5s)")
+    print(
+        f"\nharness overhead per instance: mean {mean_o:.3f}s, median "
+        f"{statistics.median(overheads):.3f}s, max {max(overheads):.3f}s (target < 1.5s)"
+    )
     print(f"test run per instance:         mean {mean_t:.3f}s")
     print(f"overhead / test time:          {mean_o / mean_t:.2f} (target < 1)")
     ok = max(overheads) < 1.5 and mean_o < mean_t

@@ -165,9 +165,26 @@ class ImageBuilder:
         if spec is None:
             raise ImageError(f"no environment spec for {task.repo} version {task.version!r}")
         tag = self.instance_tag(task, spec)
-        with _tag_lock(tag):
+        digest = tag.rsplit("-", 1)[-1]
+        with _tag_lock(digest):  # instances at one commit share an image: build it once
             if self.exists(tag):
                 return tag
+            twin = self.client.images.list(filters={"label": [f"{HASH_LABEL}={digest}"]})
+            if twin:
+                twin[0].tag(*tag.split(":"))
+                return tag
+            env = self.ensure_env(spec)
+            if source is None:
+                raise RepoError(f"no source for repository {task.repo}")
+            local = repo.materialize(source, self.settings.cache_dir)
+            with tempfile.TemporaryDirectory(prefix="swe-runner-inst-") as tmp:
+                ctx = Path(tmp)
+                repo.export_at_commit(local, task.base_commit, ctx / "testbed")
+                shutil.copy(_definition("instance"), ctx / "Dockerfile")
+                (ctx / "install.sh").write_text(_install_script(spec))
+                self.notify(f"building instance image {tag}")
+                self._build(ctx, tag, "instance", {"ENV_IMAGE": env})
+        return tag
             env = self.ensure_env(spec)
             if source is None:
                 raise RepoError(f"no source for repository {task.repo}")

@@ -12,20 +12,27 @@ from swe_runner.dataset import PROJECT_TASKS, Dataset
 from tests.docker.conftest import ca_args
 
 
-def test_demo_suite_validates(demo_images: dict[str, str],
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_suite_validates(
+    demo_images: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["tasks", "validate", "demo", "--workers", "2", *ca_args()]) == 0
     out = capsys.readouterr().out
     assert f"{len(demo_images)}/{len(demo_images)} tasks valid" in out
 
 
 def test_breaking_a_gold_patch_fails_validation_with_a_clear_message(
-        demo: Dataset, demo_images: dict[str, str], tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    demo: Dataset, demo_images: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     suite = tmp_path / "demo"
     shutil.copytree(PROJECT_TASKS / "demo", suite)
-    victim, donor = demo.tasks[0], next(t for t in demo.tasks[1:] if t.repo == demo.tasks[0].repo
-                                        and t.base_commit == demo.tasks[0].base_commit)
+    victim, donor = (
+        demo.tasks[0],
+        next(
+            t
+            for t in demo.tasks[1:]
+            if t.repo == demo.tasks[0].repo and t.base_commit == demo.tasks[0].base_commit
+        ),
+    )
     # The victim's "fix" is now another task's fix: it applies, but fixes the wrong bug.
     (suite / "instances" / victim.instance_id / "gold.diff").write_text(donor.patch)
     code = main(["tasks", "validate", str(suite), "-i", victim.instance_id, *ca_args()])

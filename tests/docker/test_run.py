@@ -1,0 +1,179 @@
+"""`swe-runner run` end to end: agents in containers, grading, resume and interrupts."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from swe_runner.cli.main import main
+from swe_runner.dataset import Dataset
+from swe_runner.sandbox.docker import MANAGED_LABEL, connect
+from tests.docker.conftest import ca_args
+
+# A bring-your-own agent: a shell script that knows one fix (textkit-2's off-by-one).
+FIX_WRAP = """#!/bin/bash
+set -e
+grep -q "wrap() breaks lines" "$PROBLEM_STATEMENT_FILE" || exit 0
+sed -i 's/len(current) + 1 + len(word) < width/len(current) + 1 + len(word) <= width/' \\
+    textkit/wrap.py
+"""
+
+
+def outcomes(results: Path, run_id: str) -> dict[str, str]:
+    summary = json.loads((results / run_id / "summary.json").read_text())
+    return {row["instance_id"]: row["outcome"] for row in summary["instances"]}
+
+
+def run(results: Path, run_id: str, *args: str) -> int:
+    return main(
+        [
+            "run",
+            "--suite",
+            "demo",
+            "--run-id",
+            run_id,
+            "--results-dir",
+            str(results),
+            *ca_args(),
+            *args,
+        ]
+    )
+
+
+def test_gold_agent_resolves_everything_through_the_tools(
+    demo: Dataset, demo_images: dict[str, str], tmp_path: Path
+) -> None:
+    results = tmp_path / "r"
+    assert run(results, "gold", "--agent", "gold", "--workers", "2") == 0
+    assert set(outcomes(results, "gold").values()) == {"resolved"}
+    task = demo.tasks[0]
+    steps = [
+        json.loads(line)
+        for line in (results / "gold" / task.instance_id / "trajectory.jsonl")
+        .read_text()
+        .splitlines()
+    ]
+    assert [s["name"] for s in steps if s["kind"] == "tool"] == ["bash", "bash"]
+    assert steps[-1] == {
+        "kind": "stop",
+        "turn": 0,
+        "stop_reason": "submitted",
+        "at": steps[-1]["at"],
+    }
+    preds = [json.loads(line) for line in (results / "gold" / "predictions.jsonl").open()]
+    assert {p["instance_id"] for p in preds} == {t.instance_id for t in demo.tasks}
+    assert all(p["model_patch"].startswith("diff --git") for p in preds)
+
+
+def test_empty_agent_resolves_nothing(
+    demo: Dataset, demo_images: dict[str, str], tmp_path: Path
+) -> None:
+    results = tmp_path / "r"
+    assert run(results, "empty", "--agent", "empty", "--workers", "2") == 0
+    assert set(outcomes(results, "empty").values()) == {"empty_patch"}
+    summary = json.loads((results / "empty" / "summary.json").read_text())
+    assert summary["pass_rate"] == 0.0 and summary["total"] == len(demo.tasks)
+
+
+def test_command_agent_with_a_script_resolves_exactly_its_task(
+    demo_images: dict[str, str], tmp_path: Path
+) -> None:
+    agent_dir = tmp_path / "agent"
+    agent_dir.mkdir()
+    (agent_dir / "fix.sh").write_text(FIX_WRAP)
+    results = tmp_path / "r"
+    assert (
+        run(
+            results,
+            "byo",
+            "--agent",
+            "command",
+            "--agent-files",
+            str(agent_dir),
+            "--agent-command",
+            "bash /agent/fix.sh",
+            "--workers",
+            "2",
+        )
+        == 0
+    )
+    got = outcomes(results, "byo")
+    assert [i for i, o in got.items() if o == "resolved"] == ["textkit-2"]
+
+
+def _cli(results: Path, run_id: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "swe_runner",
+        "run",
+        "--suite",
+        "demo",
+        "--agent",
+        "gold",
+        "--run-id",
+        run_id,
+        "--results-dir",
+        str(results),
+        *ca_args(),
+    ]
+
+
+def _wait_for_reports(
+    results: Path, run_id: str, count: int, proc: subprocess.Popen[bytes]
+) -> None:
+    deadline = time.monotonic() + 300
+    while len(list((results / run_id).glob("*/report.json"))) < count:
+        assert proc.poll() is None, "the run ended before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+
+
+def _run_containers(run_id: str) -> list[object]:
+    return connect().containers.list(
+        all=True, filters={"label": [MANAGED_LABEL, f"swe-runner.run={run_id}"]}
+    )
+
+
+def test_sigkill_then_resume_gives_the_uninterrupted_summary(
+    demo: Dataset, demo_images: dict[str, str], tmp_path: Path
+) -> None:
+    results = tmp_path / "r"
+    proc = subprocess.Popen(
+        _cli(results, "killed"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _wait_for_reports(results, "killed", 2, proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for path in (results / "killed").rglob("*.json"):
+        json.loads(path.read_text())  # nothing half-written
+    assert not (results / "killed" / "summary.json").exists()
+    done = subprocess.run(_cli(results, "killed"), capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr.decode()
+    assert outcomes(results, "killed") == {t.instance_id: "resolved" for t in demo.tasks}
+    assert _run_containers("killed") == []  # the resume cleared what the kill left
+
+
+def test_sigint_removes_containers_keeps_results_and_resumes(
+    demo: Dataset, demo_images: dict[str, str], tmp_path: Path
+) -> None:
+    results = tmp_path / "r"
+    proc = subprocess.Popen(
+        _cli(results, "interrupted"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _wait_for_reports(results, "interrupted", 1, proc)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err.decode()
+    assert "resume" in err.decode()
+    assert _run_containers("interrupted") == []
+    kept = list((results / "interrupted").glob("*/report.json"))
+    assert kept, "finished results were lost"
+    assert run(results, "interrupted", "--agent", "gold") == 0
+    assert set(outcomes(results, "interrupted").values()) == {"resolved"}
+    assert len(outcomes(results, "interrupted")) == len(demo.tasks)
