@@ -185,24 +185,6 @@ class ImageBuilder:
                 self.notify(f"building instance image {tag}")
                 self._build(ctx, tag, "instance", {"ENV_IMAGE": env})
         return tag
-            env = self.ensure_env(spec)
-            if source is None:
-                raise RepoError(f"no source for repository {task.repo}")
-            local = repo.materialize(source, self.settings.cache_dir)
-            with tempfile.TemporaryDirectory(prefix="swe-runner-inst-") as tmp:
-                ctx = Path(tmp)
-                repo.export_at_commit(local, task.base_commit, ctx / "testbed")
-                shutil.copy(_definition("instance"), ctx / "Dockerfile")
-                (ctx / "install.sh").write_text(_install_script(spec))
-                self.notify(f"building instance image {tag}")
-                self._build(
-                    ctx,
-                    tag,
-                    "instance",
-                    {"ENV_IMAGE": env},
-                    {"swe-runner.instance": task.instance_id},
-                )
-        return tag
 
     # -- builds -------------------------------------------------------------------------
     def _build(
