@@ -14,7 +14,7 @@ from swe_runner.config import Settings
 from swe_runner.dataset import load_dataset, load_predictions, predictions_from_tasks
 from swe_runner.pipeline import EvalRequest, Events, evaluate_predictions
 from swe_runner.reporting.summary import Summary
-from swe_runner.reporting.table import RunProgress, summary_table
+from swe_runner.reporting.table import RunProgress, summary_line, summary_table
 from swe_runner.task import Prediction, Task
 
 __all__ = ["default_run_id", "evaluate_cmd", "show_summary"]
@@ -99,4 +99,5 @@ def show_summary(summary: Summary, settings: Settings, as_json: bool) -> None:
         stdout.print_json(summary.model_dump_json())
     else:
         stdout.print(summary_table(summary))
+        stdout.print(summary_line(summary), highlight=False, soft_wrap=True)
         stderr.print(f"results in {settings.results_dir / summary.run_id}")

@@ -11,10 +11,9 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from swe_runner.grading.grade import grade
-
 from swe_runner import patch as patches
 from swe_runner.grading import markers
+from swe_runner.grading.grade import grade
 from swe_runner.records import EvalReport, Outcome
 from swe_runner.sandbox.docker import DEFAULT_LIMITS, ContainerLimits, run_script
 from swe_runner.task import EnvSpec, Prediction, Task

@@ -9,7 +9,7 @@ from rich.table import Table
 from swe_runner.records import EvalReport, Outcome
 from swe_runner.reporting.summary import Summary
 
-__all__ = ["OUTCOME_STYLE", "RunProgress", "summary_table"]
+__all__ = ["OUTCOME_STYLE", "RunProgress", "summary_line", "summary_table"]
 
 OUTCOME_STYLE = {
     Outcome.RESOLVED: "green",
@@ -21,7 +21,7 @@ OUTCOME_STYLE = {
 
 
 def summary_table(summary: Summary, title: str | None = None) -> Table:
-    """Per-instance outcomes followed by the totals line and the pass rate with its CI."""
+    """One row per instance: its outcome and why (error, or the first failing tests)."""
     table = Table(title=title or f"run {summary.run_id}", title_justify="left")
     table.add_column("instance")
     table.add_column("outcome")
@@ -32,14 +32,17 @@ def summary_table(summary: Summary, title: str | None = None) -> Table:
             detail += f" (+{len(row.failing_tests) - 3} more)"
         style = OUTCOME_STYLE[row.outcome]
         table.add_row(row.instance_id, f"[{style}]{row.outcome.value}[/]", detail)
+    return table
+
+
+def summary_line(summary: Summary) -> str:
+    """One line: the pass rate with its 95% interval, the count of every outcome, wall time."""
     low, high = summary.ci95
     counts = "  ".join(f"{o.value} {n}" for o, n in summary.counts.items())
-    table.caption = (
+    return (
         f"resolved {summary.resolved}/{summary.total} = {summary.pass_rate:.1%} "
         f"(95% CI {low:.1%}-{high:.1%})   {counts}   wall {summary.wall_time_s:.1f}s"
     )
-    table.caption_justify = "left"
-    return table
 
 
 class RunProgress:

@@ -1,0 +1,3 @@
+"""Grading: log parsers, the pure grader, and the one module that runs evaluation containers."""
+
+__all__: list[str] = []

@@ -1,0 +1,63 @@
+"""The lines the evaluation script prints around the test run, and pure readers of them.
+
+Markers are matched as whole lines only. The test section runs from the first TEST_START
+to the last TEST_END; the exit status is read from the last TEST_EXIT after that end, so
+text the code under test prints cannot move either boundary outward.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "APPLY_FAILED",
+    "APPLY_OK",
+    "TEST_END",
+    "TEST_EXIT",
+    "TEST_START",
+    "apply_method",
+    "exit_status",
+    "test_section",
+]
+
+APPLY_OK = ">>>>> swe-runner: patch applied with"
+APPLY_FAILED = ">>>>> swe-runner: patch failed to apply"
+TEST_START = ">>>>> swe-runner: test start"
+TEST_END = ">>>>> swe-runner: test end"
+TEST_EXIT = ">>>>> swe-runner: test exit status:"
+
+
+def _last_index(lines: list[str], marker: str) -> int | None:
+    for index in range(len(lines) - 1, -1, -1):
+        if lines[index] == marker:
+            return index
+    return None
+
+
+def test_section(log: str) -> str | None:
+    """The text strictly between the first TEST_START and the last TEST_END line."""
+    lines = log.splitlines()
+    start = lines.index(TEST_START) if TEST_START in lines else None
+    end = _last_index(lines, TEST_END)
+    if start is None or end is None or end < start:
+        return None
+    return "\n".join(lines[start + 1 : end]) + "\n"
+
+
+def exit_status(log: str) -> int | None:
+    """The test command's exit status from the last TEST_EXIT line after the last TEST_END."""
+    lines = log.splitlines()
+    end = _last_index(lines, TEST_END)
+    if end is None:
+        return None
+    for line in reversed(lines[end + 1 :]):
+        if line.startswith(TEST_EXIT + " "):
+            value = line[len(TEST_EXIT) + 1 :].strip()
+            return int(value) if value.lstrip("-").isdigit() else None
+    return None
+
+
+def apply_method(log: str) -> str | None:
+    """How the patch was applied (``git apply``...), or None if the log does not say."""
+    for line in log.splitlines():
+        if line.startswith(APPLY_OK + " "):
+            return line[len(APPLY_OK) + 1 :].strip()
+    return None

@@ -1,0 +1,104 @@
+"""Parser for ``pytest -rA`` output, hardened against code that prints fake results.
+
+Only the *last* ``short test summary info`` section is read, up to pytest's *last* final
+line (``=== 1 failed, 2 passed in 0.12s ===``). Everything a test prints (captured output,
+shown in the PASSES/FAILURES sections) comes before that section, and anything printed
+after the final line is ignored. The totals on the final line must match the status lines,
+or the log is marked untrustworthy. When one test has several lines (a pass, then a
+teardown error), the worst status wins.
+"""
+
+from __future__ import annotations
+
+import re
+
+from swe_runner.grading.parsers.base import ParsedLog
+from swe_runner.records import TestStatus
+
+__all__ = ["parse_pytest", "split_test_id"]
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_SESSION_START = re.compile(r"^=+ test session starts =+$")
+_SUMMARY_HEADER = re.compile(r"^=+ short test summary info =+$")
+_FINAL = re.compile(r"^=+ (?P<body>.*?) in [\d.]+s(?: \([\d:]+\))? =+$")
+_COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
+_STATUS = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (.+)$")
+_SKIP_COUNT = re.compile(r"^\[(\d+)\] ")
+_SEVERITY = {
+    TestStatus.ERROR: 5,
+    TestStatus.FAILED: 4,
+    TestStatus.XPASS: 3,
+    TestStatus.SKIPPED: 2,
+    TestStatus.XFAIL: 1,
+    TestStatus.PASSED: 0,
+}
+_COUNT_KEY = {
+    "passed": TestStatus.PASSED,
+    "failed": TestStatus.FAILED,
+    "error": TestStatus.ERROR,
+    "errors": TestStatus.ERROR,
+    "xfailed": TestStatus.XFAIL,
+    "xpassed": TestStatus.XPASS,
+    "skipped": TestStatus.SKIPPED,
+}
+
+
+def split_test_id(rest: str) -> str:
+    """The node id at the start of ``rest``: it ends at the first `` - `` outside brackets
+    (parametrize ids may themselves contain `` - ``)."""
+    depth = 0
+    for index, char in enumerate(rest):
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and rest.startswith(" - ", index):
+            return rest[:index]
+    return rest.rstrip()
+
+
+def _last(lines: list[str], pattern: re.Pattern[str], before: int) -> int | None:
+    for index in range(before - 1, -1, -1):
+        if pattern.match(lines[index]):
+            return index
+    return None
+
+
+def parse_pytest(text: str) -> ParsedLog:
+    """Statuses by node id from ``pytest -rA`` output (ANSI colours allowed)."""
+    lines = [_ANSI.sub("", line).rstrip() for line in text.splitlines()]
+    final = _last(lines, _FINAL, len(lines))
+    started = any(_SESSION_START.match(line) for line in lines)
+    if final is None or not started:
+        return ParsedLog(ran=False)
+    header = _last(lines, _SUMMARY_HEADER, final)
+    statuses: dict[str, TestStatus] = {}
+    seen = dict.fromkeys(TestStatus, 0)
+    for line in lines[header + 1 : final] if header is not None else []:
+        match = _STATUS.match(line)
+        if not match:
+            continue
+        status, rest = TestStatus(match.group(1)), match.group(2)
+        if status is TestStatus.SKIPPED:  # reported by location, `[count] path:line: reason`
+            count = _SKIP_COUNT.match(rest)
+            seen[status] += int(count.group(1)) if count else 1
+            continue
+        seen[status] += 1
+        test = split_test_id(rest)
+        if test not in statuses or _SEVERITY[status] > _SEVERITY[statuses[test]]:
+            statuses[test] = status
+    return ParsedLog(statuses, ran=True, problem=_check_totals(lines[final], seen))
+
+
+def _check_totals(final_line: str, seen: dict[TestStatus, int]) -> str | None:
+    match = _FINAL.match(final_line)
+    assert match is not None
+    claimed = dict.fromkeys(TestStatus, 0)
+    for number, word in _COUNT.findall(match.group("body")):
+        claimed[_COUNT_KEY[word]] += int(number)
+    wrong = [
+        f"{s.value}: {claimed[s]} claimed, {seen[s]} listed"
+        for s in TestStatus
+        if claimed[s] != seen[s]
+    ]
+    return f"pytest's totals disagree with its summary ({'; '.join(wrong)})" if wrong else None
