@@ -99,5 +99,5 @@ def show_summary(summary: Summary, settings: Settings, as_json: bool) -> None:
         stdout.print_json(summary.model_dump_json())
     else:
         stdout.print(summary_table(summary))
-        stdout.print(summary_line(summary), highlight=False, soft_wrap=True)
+        stdout.print(summary_line(summary), highlight=False)
         stderr.print(f"results in {settings.results_dir / summary.run_id}")

@@ -7,7 +7,7 @@ import json
 import click
 from rich.table import Table
 
-from swe_runner.cli.options import settings_options, stderr, stdout
+from swe_runner.cli.options import notice, settings_options, stderr, stdout
 from swe_runner.config import Settings
 from swe_runner.dataset import load_dataset
 from swe_runner.images import KINDS, ImageBuilder, list_images, prune_images
@@ -39,7 +39,7 @@ def build_cmd(
     dataset: str | None, instances: tuple[str, ...], python: str, settings: Settings
 ) -> None:
     """Build the base image, and the environment and instance images of a dataset."""
-    builder = ImageBuilder(settings, notify=lambda text: stderr.print(text, highlight=False))
+    builder = ImageBuilder(settings, notify=notice)
     if dataset is None:
         stdout.print(builder.ensure_base(python))
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from rich.markup import escape
 
 from swe_runner import __version__
 from swe_runner.cli.options import stderr
@@ -43,24 +44,21 @@ _register()
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; deliberate errors print one ``Error:`` line and exit with their code."""
     try:
-        cli.main(args=argv, prog_name="swe-runner", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="swe-runner", standalone_mode=False)
     except SweRunnerError as exc:
-        stderr.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
+        stderr.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except click.exceptions.Abort:
-        stderr.print("Interrupted.")
-        return 130
-    except KeyboardInterrupt:
+    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
         stderr.print(
             "Interrupted: finished results are kept; rerun with the same --run-id to resume."
         )
         return 130
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

@@ -12,10 +12,16 @@ from rich.console import Console
 
 from swe_runner.config import load_settings
 
-__all__ = ["settings_options", "stderr", "stdout"]
+__all__ = ["notice", "settings_options", "stderr", "stdout"]
 
-stderr = Console(stderr=True)
-stdout = Console()
+# soft_wrap: a long line stays one line (greppable, copyable), tables still fit the width.
+stderr = Console(stderr=True, soft_wrap=True)
+stdout = Console(soft_wrap=True)
+
+
+def notice(text: str) -> None:
+    """A progress message (image builds, fallbacks taken) on stderr, printed verbatim."""
+    stderr.print(text, style="dim", markup=False, highlight=False)
 
 
 def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from swe_runner.cli.options import settings_options, stderr, stdout
+from swe_runner.cli.options import notice, settings_options, stderr, stdout
 from swe_runner.config import Settings
 from swe_runner.dataset import load_dataset
 from swe_runner.validate import TaskCheck, validate_tasks
@@ -54,10 +54,14 @@ def validate_cmd(
         mark = "[green]ok[/]" if check.ok else "[bold red]BROKEN[/]"
         stderr.print(f"{mark} {check.instance_id}", highlight=False)
         for problem in check.problems:
-            stderr.print(f"    {problem}", highlight=False)
+            stderr.print(f"    {problem}", highlight=False, markup=False)
 
     checks = validate_tasks(
-        data, settings, workers, notify=lambda text: stderr.print(f"[dim]{text}[/]"), on_check=show
+        data,
+        settings,
+        workers,
+        notify=notice,
+        on_check=show,
     )
     broken = [c for c in checks if not c.ok]
     stdout.print(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from swe_runner.records import EvalReport, Outcome
 from swe_runner.reporting.summary import Summary
@@ -31,7 +32,7 @@ def summary_table(summary: Summary, title: str | None = None) -> Table:
         if len(row.failing_tests) > 3:
             detail += f" (+{len(row.failing_tests) - 3} more)"
         style = OUTCOME_STYLE[row.outcome]
-        table.add_row(row.instance_id, f"[{style}]{row.outcome.value}[/]", detail)
+        table.add_row(Text(row.instance_id), Text(row.outcome.value, style=style), Text(detail))
     return table
 
 
@@ -82,4 +83,4 @@ class RunProgress:
         self.progress.update(self.task, completed=self.done, rate=rate)
 
     def message(self, text: str) -> None:
-        self.progress.console.print(f"[dim]{text}[/]")
+        self.progress.console.print(text, style="dim", markup=False)
