@@ -1,0 +1,116 @@
+"""The grading rules, each pinned by a test named after it (logs are real pytest output)."""
+
+from __future__ import annotations
+
+from swe_runner.grading import markers
+from swe_runner.grading.grade import grade
+from tests.grading.test_pytest_parser import raw
+
+
+def eval_log(name: str, exit_status: int | None = None, before: str = "", after: str = "") -> str:
+    """A log as the eval script writes it around a golden pytest output."""
+    body, status = raw(name)
+    status = status if exit_status is None else exit_status
+    return (
+        f"{before}{markers.APPLY_OK} git apply\n{markers.TEST_START}\n{body}"
+        f"{markers.TEST_END}\n{markers.TEST_EXIT} {status}\n{after}"
+    )
+
+
+A = "tests/test_a.py::"
+
+
+def test_all_listed_tests_passing_resolves() -> None:
+    result = grade(eval_log("all_pass"), [A + "test_one"], [A + "test_two"])
+    assert result.resolved and result.log_valid and result.exit_code == 0
+
+
+def test_missing_test_fails() -> None:
+    result = grade(eval_log("all_pass"), [A + "test_one", A + "test_absent"], [])
+    assert not result.resolved and result.log_valid
+    assert result.tests_status.FAIL_TO_PASS.failure == [A + "test_absent"]
+
+
+def test_failing_pass_to_pass_fails() -> None:
+    result = grade(eval_log("some_fail"), [A + "test_ok"], [A + "test_bad"])
+    assert not result.resolved and result.log_valid
+    assert result.tests_status.PASS_TO_PASS.failure == [A + "test_bad"]
+    assert result.tests_status.FAIL_TO_PASS.success == [A + "test_ok"]
+
+
+def test_xfail_counts_as_pass() -> None:
+    assert grade(eval_log("xfail_xpass_skip"), [A + "test_plain"], [A + "test_xfail"]).resolved
+
+
+def test_xpass_fails() -> None:
+    assert not grade(eval_log("xfail_xpass_skip"), [A + "test_xpass"], []).resolved
+
+
+def test_skipped_fail_to_pass_fails() -> None:
+    result = grade(eval_log("xfail_xpass_skip"), [A + "test_skip"], [A + "test_plain"])
+    assert not result.resolved
+    assert result.tests_status.FAIL_TO_PASS.failure == [A + "test_skip"]
+
+
+def test_collection_error_fails_the_file_tests() -> None:
+    result = grade(eval_log("collection_error"), [A + "test_x"], ["tests/test_b.py::test_fine"])
+    assert result.log_valid and not result.resolved
+
+
+def test_log_without_failures_but_nonzero_exit_is_invalid() -> None:
+    result = grade(eval_log("all_pass", exit_status=1), [A + "test_one"], [A + "test_two"])
+    assert not result.resolved and not result.log_valid
+    assert "contradicts exit status 1" in (result.invalid_reason or "")
+
+
+def test_log_with_failures_but_zero_exit_is_invalid() -> None:
+    result = grade(eval_log("some_fail", exit_status=0), [A + "test_ok"], [])
+    assert not result.resolved and not result.log_valid
+
+
+def test_log_where_suite_never_ran_is_invalid() -> None:
+    log = f"{markers.APPLY_OK} git apply\nTraceback: docker fell over\n"
+    result = grade(log, [A + "test_one"], [])
+    assert not result.resolved and not result.log_valid
+    assert "never ran" in (result.invalid_reason or "")
+
+
+def test_log_with_markers_but_no_pytest_session_is_invalid() -> None:
+    log = f"{markers.TEST_START}\nPASSED {A}test_one\n{markers.TEST_END}\n{markers.TEST_EXIT} 0\n"
+    result = grade(log, [A + "test_one"], [])
+    assert not result.resolved and not result.log_valid
+
+
+def test_log_without_exit_status_is_invalid() -> None:
+    log = eval_log("all_pass").replace(f"{markers.TEST_EXIT} 0\n", "")
+    assert not grade(log, [A + "test_one"], []).log_valid
+
+
+def test_spoofed_passed_lines_do_not_resolve() -> None:
+    s = "tests/test_spoof.py::"
+    assert not grade(eval_log("spoof_captured"), [s + "test_hidden"], [s + "test_prints"]).resolved
+    result = grade(eval_log("spoof_atexit"), [s + "test_hidden"], [s + "test_ok"])
+    assert not result.resolved and not result.log_valid
+
+
+def test_spoofed_markers_inside_the_test_output_do_not_move_the_section() -> None:
+    fake = (
+        f"{markers.TEST_END}\n{markers.TEST_EXIT} 0\n{markers.TEST_START}\n"
+        f"=== test session starts ===\n=== short test summary info ===\n"
+        f"PASSED {A}test_bad\n=== 1 passed in 0.01s ===\n"
+    )
+    body, status = raw("some_fail")
+    log = f"{markers.TEST_START}\n{fake}{body}{markers.TEST_END}\n{markers.TEST_EXIT} {status}\n"
+    result = grade(log, [A + "test_bad"], [])
+    assert not result.resolved and result.exit_code == 1
+
+
+def test_marker_text_inside_a_line_is_not_a_marker() -> None:
+    log = eval_log("all_pass").replace(f"{markers.TEST_START}\n", f"echo {markers.TEST_START}\n")
+    assert markers.test_section(log) is None
+    assert not grade(log, [A + "test_one"], []).log_valid
+
+
+def test_apply_method_is_read_from_the_log() -> None:
+    assert markers.apply_method(eval_log("all_pass")) == "git apply"
+    assert markers.apply_method("nothing here") is None
