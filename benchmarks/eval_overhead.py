@@ -1,8 +1,11 @@
 """How much time the harness itself adds to each evaluation, beside the test run.
 
 For every demo task, from warm images, evaluate the gold patch and split the wall time into
-container start (create + copy files in + start), patch apply and script overhead (the script's
-run time minus the test command's own time), teardown, and the test command itself.
+container start, patch apply and script overhead (the script's run time minus the test
+command's own time), teardown, and the test command itself. Two ways are measured in one
+run: *cold* (each evaluation starts its container on the critical path) and *pipelined*
+(as ``run`` and ``evaluate`` do: a ContainerPool starts the next instance's fresh container
+while the current one is tested, and removes used ones in the background).
 Target: harness overhead under 1.5 s per instance and under the test time itself.
 
     python benchmarks/eval_overhead.py [--dataset demo] [--repeat 3]
@@ -19,6 +22,7 @@ from swe_runner.dataset import load_dataset, predictions_from_tasks
 from swe_runner.grading.evaluate import evaluate
 from swe_runner.images import ImageBuilder
 from swe_runner.records import Outcome
+from swe_runner.sandbox.scripts import ContainerPool
 
 
 def main() -> int:
@@ -34,36 +38,48 @@ def main() -> int:
     }  # warm: built before timing starts
     gold = predictions_from_tasks(data.tasks, "gold")
 
-    rows = []
     print(
-        f"{'instance':<16} {'start':>7} {'apply+sh':>9} {'teardown':>9} {'overhead':>9} "
-        f"{'tests':>7} {'wall':>7}"
+        f"{'mode':<10} {'instance':<14} {'start':>7} {'apply+sh':>9} {'teardown':>9} "
+        f"{'overhead':>9} {'tests':>7} {'wall':>7}"
     )
-    for task in data.tasks:
-        for _ in range(args.repeat):
+    results = {}
+    for mode in ("cold", "pipelined"):
+        pool = ContainerPool() if mode == "pipelined" else None
+        order = [t for t in data.tasks for _ in range(args.repeat)]
+        rows = []
+        for index, task in enumerate(order):
+            if pool and index + 1 < len(order):
+                pool.warm(images[order[index + 1].instance_id])  # as the pipeline does
             began = time.perf_counter()
-            report = evaluate(task, gold[task.instance_id], images[task.instance_id]).report
+            report = evaluate(
+                task, gold[task.instance_id], images[task.instance_id], pool=pool
+            ).report
             wall = time.perf_counter() - began
-            assert report.outcome is Outcome.RESOLVED, (task.instance_id, report.error)
+            assert report.outcome is Outcome.RESOLVED, (task.instance_id, report.model_dump_json())
             t = report.timings
-            script_overhead = t["run"] - t["tests"]
             overhead = wall - t["tests"]
             rows.append((overhead, t["tests"]))
             print(
-                f"{task.instance_id:<16} {t['container_start']:7.3f} {script_overhead:9.3f} "
-                f"{t['teardown']:9.3f} {overhead:9.3f} {t['tests']:7.3f} {wall:7.3f}"
+                f"{mode:<10} {task.instance_id:<14} {t['container_start']:7.3f} "
+                f"{t['run'] - t['tests']:9.3f} {t['teardown']:9.3f} {overhead:9.3f} "
+                f"{t['tests']:7.3f} {wall:7.3f}"
             )
-    overheads = [o for o, _ in rows]
-    tests = [t for _, t in rows]
-    mean_o, mean_t = statistics.mean(overheads), statistics.mean(tests)
-    print(
-        f"\nharness overhead per instance: mean {mean_o:.3f}s, median "
-        f"{statistics.median(overheads):.3f}s, max {max(overheads):.3f}s (target < 1.5s)"
-    )
-    print(f"test run per instance:         mean {mean_t:.3f}s")
-    print(f"overhead / test time:          {mean_o / mean_t:.2f} (target < 1)")
-    ok = max(overheads) < 1.5 and mean_o < mean_t
-    print("targets met" if ok else "TARGETS MISSED")
+        if pool:
+            pool.close()
+        results[mode] = rows
+    print()
+    ok = True
+    for mode, rows in results.items():
+        overheads, tests = [o for o, _ in rows], [t for _, t in rows]
+        mean_o, mean_t = statistics.mean(overheads), statistics.mean(tests)
+        print(
+            f"{mode:>9}: harness overhead mean {mean_o:.3f}s, median "
+            f"{statistics.median(overheads):.3f}s, max {max(overheads):.3f}s; test run mean "
+            f"{mean_t:.3f}s; overhead/test {mean_o / mean_t:.2f}"
+        )
+        if mode == "pipelined":
+            ok = max(overheads) < 1.5 and mean_o < mean_t
+    print("targets (pipelined: overhead < 1.5 s and < test time):", "met" if ok else "MISSED")
     return 0 if ok else 1
 
 

@@ -32,6 +32,7 @@ from swe_runner.records import EvalReport, Outcome, RunManifest, TrajectoryStep
 from swe_runner.reporting.summary import Summary, summarize
 from swe_runner.rundir import RunDir
 from swe_runner.sandbox.docker import ContainerLimits, DockerSandbox, connect, remove_containers
+from swe_runner.sandbox.scripts import ContainerPool
 from swe_runner.task import Prediction, Task
 from swe_runner.tools.bash import BashTool
 from swe_runner.tools.editor import EditorTool
@@ -96,6 +97,7 @@ class _Batch:
     stop: threading.Event = field(default_factory=threading.Event)
     _builder: ImageBuilder | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _pool: ContainerPool | None = None
 
     @property
     def labels(self) -> dict[str, str]:
@@ -110,12 +112,36 @@ class _Batch:
             network=network or s.eval_network,
         )
 
-    def image(self, task: Task) -> str:
-        """Step ``prepare``: the instance image, built if missing."""
+    @property
+    def builder(self) -> ImageBuilder:
         with self._lock:
             if self._builder is None:
                 self._builder = ImageBuilder(self.settings, self.events.on_message)
-        return self._builder.ensure_instance(task, self.dataset.repo_sources.get(task.repo))
+            return self._builder
+
+    @property
+    def containers(self) -> ContainerPool:
+        """Fresh evaluation containers, started ahead of need."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ContainerPool(self.limits(), self.labels)
+            return self._pool
+
+    def image(self, task: Task) -> str:
+        """Step ``prepare``: the instance image, built if missing."""
+        return self.builder.ensure_instance(task, self.dataset.repo_sources.get(task.repo))
+
+    def warm(self, task: Task | None) -> None:
+        """Start ``task``'s evaluation container early, if its image is already built."""
+        if task is None or task.env_spec is None:
+            return
+        tag = self.builder.instance_tag(task, task.env_spec)
+        if self.builder.exists(tag):
+            self.containers.warm(tag)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
 
 
 def match_predictions(
@@ -226,9 +252,11 @@ def _execute(
         pool.shutdown(wait=False, cancel_futures=True)
         remove_containers({RUN_LABEL: batch.run.run_id})  # unblocks the running workers
         pool.shutdown(wait=True)
+        batch.close()
         remove_containers({RUN_LABEL: batch.run.run_id})
         raise
     pool.shutdown(wait=True)
+    batch.close()
     return reports
 
 
@@ -270,20 +298,26 @@ def evaluate_predictions(req: EvalRequest, events: Events | None = None) -> Summ
     batch.run.write_json("run.json", manifest.model_dump(mode="json"))
     remove_containers(batch.labels)
 
-    def work(task: Task, pred: Prediction) -> _Result:
+    def work(task: Task, pred: Prediction, after: Task | None) -> _Result:
         image = "" if pred.is_empty else batch.image(task)
-        result = evaluate(task, pred, image, batch.limits(), labels=batch.labels)
+        batch.warm(after)  # its container starts while this one's tests run
+        result = evaluate(task, pred, image, labels=batch.labels, pool=batch.containers)
         return _Result(result.report, pred.model_patch, result.script, result.log)
 
     reused: list[EvalReport] = []
-    todo: list[tuple[Task, Prediction, Callable[[], _Result]]] = []
+    pending: list[tuple[Task, Prediction]] = []
     for task in req.dataset.tasks:
         pred = preds[task.instance_id]
         old = batch.run.read_report(task.instance_id)
         if old is not None and batch.run.saved_patch(task.instance_id) == (pred.model_patch or ""):
             reused.append(old)
         else:
-            todo.append((task, pred, partial(work, task, pred)))
+            pending.append((task, pred))
+    ahead = [t for t, p in pending if not p.is_empty]
+    todo: list[tuple[Task, Prediction, Callable[[], _Result]]] = []
+    for task, pred in pending:
+        later = ahead[ahead.index(task) + req.workers :] if task in ahead else []
+        todo.append((task, pred, partial(work, task, pred, later[0] if later else None)))
     reports = _execute(batch, todo, reused, req.workers)
     return _finish(batch, manifest, reports, started, list(preds.values()))
 
@@ -330,9 +364,10 @@ def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
 
     def work(task: Task) -> _Result:
         image = batch.image(task)
+        batch.containers.warm(image)  # the evaluation container starts while the agent works
         outcome, patch, steps = _solve(batch, req, task, image)
         pred = Prediction(instance_id=task.instance_id, model_name_or_path=model, model_patch=patch)
-        result = evaluate(task, pred, image, batch.limits(), labels=batch.labels)
+        result = evaluate(task, pred, image, labels=batch.labels, pool=batch.containers)
         report = result.report.model_copy(
             update={"agent": req.agent.name, "stop_reason": outcome.stop_reason}
         )

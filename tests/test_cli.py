@@ -50,9 +50,22 @@ def test_malformed_task_file_is_one_error_line(
 def test_docker_daemon_down_is_one_error_line_and_writes_nothing(tmp_path: Path) -> None:
     env = {**os.environ, "DOCKER_HOST": f"unix://{tmp_path}/no-daemon.sock"}
     done = subprocess.run(
-        [sys.executable, "-m", "swe_runner", "evaluate", "-d", "demo", "-p", "gold",
-         "--results-dir", str(tmp_path / "r")],
-        capture_output=True, text=True, env=env, check=False,
+        [
+            sys.executable,
+            "-m",
+            "swe_runner",
+            "evaluate",
+            "-d",
+            "demo",
+            "-p",
+            "gold",
+            "--results-dir",
+            str(tmp_path / "r"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert done.returncode == 3, done.stderr
     assert done.stderr.startswith("Error: cannot reach the Docker daemon")
@@ -61,8 +74,19 @@ def test_docker_daemon_down_is_one_error_line_and_writes_nothing(tmp_path: Path)
 
 
 def test_bad_run_id_is_rejected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["evaluate", "-d", "demo", "-p", "empty", "--run-id", "../escape",
-                 "--results-dir", str(tmp_path / "r")])
+    code = main(
+        [
+            "evaluate",
+            "-d",
+            "demo",
+            "-p",
+            "empty",
+            "--run-id",
+            "../escape",
+            "--results-dir",
+            str(tmp_path / "r"),
+        ]
+    )
     assert code == 2
     assert "bad run id '../escape'" in capsys.readouterr().err
     assert not (tmp_path / "escape").exists()

@@ -15,7 +15,8 @@ from swe_runner import patch as patches
 from swe_runner.grading import markers
 from swe_runner.grading.grade import grade
 from swe_runner.records import EvalReport, Outcome
-from swe_runner.sandbox.docker import DEFAULT_LIMITS, ContainerLimits, run_script
+from swe_runner.sandbox.docker import DEFAULT_LIMITS, ContainerLimits
+from swe_runner.sandbox.scripts import ContainerPool, run_script
 from swe_runner.task import EnvSpec, Prediction, Task
 
 __all__ = [
@@ -63,6 +64,7 @@ def eval_script(task: Task, spec: EnvSpec, prediction_patch: str) -> str:
     return f"""#!/bin/bash
 # swe-runner evaluation of {task.instance_id} (generated: the exact script that graded it)
 set -uo pipefail
+exec 2>&1  # one stream: stderr lines cannot land in the middle of a marker line
 cd /testbed
 BASE={task.base_commit}
 {patches.apply_function("apply_model_patch", markers.APPLY_OK)}
@@ -159,6 +161,7 @@ def evaluate(
     limits: ContainerLimits = DEFAULT_LIMITS,
     run_empty: bool = False,
     labels: Mapping[str, str] | None = None,
+    pool: ContainerPool | None = None,
 ) -> EvalResult:
     """Run the hidden tests on ``prediction`` in a fresh container of ``image`` and grade.
 
@@ -194,6 +197,7 @@ def evaluate(
         timeout=spec.eval_timeout + 120,
         limits=limits,
         labels=labels,
+        pool=pool,
     )
     timings = dict(run.timings)
     duration = test_duration(run.output)

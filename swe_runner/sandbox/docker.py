@@ -13,7 +13,7 @@ import struct
 import tarfile
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
@@ -30,9 +30,12 @@ __all__ = [
     "DEFAULT_LIMITS",
     "MANAGED_LABEL",
     "ContainerLimits",
-    "ScriptResult",
+    "DockerSandbox",
+    "ExecStream",
     "connect",
-    "run_script",
+    "remove_container",
+    "remove_containers",
+    "start_idle",
     "tar_files",
 ]
 
@@ -72,16 +75,6 @@ class ContainerLimits:
 DEFAULT_LIMITS = ContainerLimits()
 
 
-@dataclass(frozen=True)
-class ScriptResult:
-    """What a one-shot container produced."""
-
-    exit_code: int | None  # None when it was killed for running past its timeout
-    output: str
-    timed_out: bool
-    timings: dict[str, float] = field(default_factory=dict)
-
-
 def tar_files(files: Mapping[str, bytes | str], mode: int = 0o644) -> bytes:
     """An in-memory tar of ``{absolute path: content}`` for ``put_archive('/')``."""
     buffer = io.BytesIO()
@@ -94,30 +87,25 @@ def tar_files(files: Mapping[str, bytes | str], mode: int = 0o644) -> bytes:
     return buffer.getvalue()
 
 
-def run_script(
+def start_idle(
     image: str,
-    command: list[str],
-    files: Mapping[str, bytes | str],
-    timeout: float,
-    limits: ContainerLimits = DEFAULT_LIMITS,
-    labels: Mapping[str, str] | None = None,
-) -> ScriptResult:
-    """Run ``command`` in a fresh container of ``image`` with ``files`` copied in first.
-
-    The container is removed whatever happens. Output is stdout and stderr interleaved.
+    limits: ContainerLimits,
+    labels: Mapping[str, str] | None,
+    workdir: str | None = None,
+) -> Any:
+    """A running, untouched container of ``image`` that waits (``sleep infinity``).
 
     Raises:
         ImageError: the image does not exist.
-        ContainerError: the daemon failed to create, start or read the container.
+        ContainerError: the daemon could not start it.
     """
-    client = connect()
-    timings: dict[str, float] = {}
-    start = time.perf_counter()
     try:
-        container = client.containers.create(
+        return connect().containers.run(
             image,
-            command,
+            ["sleep", "infinity"],
             detach=True,
+            init=True,
+            working_dir=workdir,
             network_mode=limits.network,
             mem_limit=limits.mem_limit,
             memswap_limit=limits.mem_limit,
@@ -130,28 +118,7 @@ def run_script(
             f"image {image} not found: build it with `swe-runner images build`"
         ) from None
     except docker.errors.APIError as exc:
-        raise ContainerError(f"cannot create a container from {image}: {exc.explanation}") from exc
-    try:
-        container.put_archive("/", tar_files(files))
-        container.start()
-        timings["container_start"] = time.perf_counter() - start
-        run_start = time.perf_counter()
-        timed_out = False
-        try:
-            status = container.wait(timeout=timeout)
-            exit_code: int | None = int(status.get("StatusCode", -1))
-        except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
-            timed_out, exit_code = True, None
-            container.kill()
-        timings["run"] = time.perf_counter() - run_start
-        output = container.logs(stdout=True, stderr=True).decode("utf-8", errors="replace")
-    except docker.errors.APIError as exc:
-        raise ContainerError(f"container of {image} failed: {exc.explanation}") from exc
-    finally:
-        teardown = time.perf_counter()
-        _remove(container)
-        timings["teardown"] = time.perf_counter() - teardown
-    return ScriptResult(exit_code, output, timed_out, timings)
+        raise ContainerError(f"cannot start a container of {image}: {exc.explanation}") from exc
 
 
 def remove_containers(labels: Mapping[str, str]) -> int:
@@ -159,29 +126,33 @@ def remove_containers(labels: Mapping[str, str]) -> int:
     filters = [f"{k}={v}" for k, v in labels.items()] + [MANAGED_LABEL]
     removed = 0
     for container in connect().containers.list(all=True, filters={"label": filters}):
-        _remove(container)
+        remove_container(container)
         removed += 1
     return removed
 
 
-def _missing(image: str) -> ImageError:
-    return ImageError(f"image {image} not found: build it with `swe-runner images build`")
-
-
-def _remove(container: Any) -> None:
+def remove_container(container: Any) -> None:
+    """Force-remove a container; one already gone is fine."""
     with contextlib.suppress(docker.errors.NotFound):  # already gone: nothing left behind
         container.remove(force=True)
 
 
-class _ExecSocket:
-    """A shell's stdin/stdout over a hijacked ``docker exec`` socket (demultiplexed)."""
+class ExecStream:
+    """A process's stdin/stdout over a hijacked ``docker exec`` socket (demultiplexed)."""
 
-    def __init__(self, client: Any, container: Any, workdir: str) -> None:
-        self.container = container
-        exec_id = client.api.exec_create(
-            container.id, SHELL_COMMAND, stdin=True, tty=False, workdir=workdir
+    def __init__(
+        self,
+        client: Any,
+        container: Any,
+        workdir: str,
+        command: list[str] = SHELL_COMMAND,
+        stdin: bool = True,
+    ) -> None:
+        self.client, self.container = client, container
+        self.exec_id = client.api.exec_create(
+            container.id, command, stdin=stdin, tty=False, workdir=workdir
         )["Id"]
-        self.sock = client.api.exec_start(exec_id, socket=True)._sock
+        self.sock = client.api.exec_start(self.exec_id, socket=True)._sock
         self.raw = b""
 
     def send(self, data: bytes) -> None:
@@ -234,28 +205,7 @@ class DockerSandbox:
     ) -> None:
         self.client = connect()
         self.workdir, self.base_commit = workdir, base_commit
-        try:
-            self.container = self.client.containers.run(
-                image,
-                ["sleep", "infinity"],
-                detach=True,
-                init=True,
-                working_dir=workdir,
-                network_mode=limits.network,
-                mem_limit=limits.mem_limit,
-                memswap_limit=limits.mem_limit,
-                pids_limit=limits.pids_limit,
-                nano_cpus=limits.nano_cpus,
-                labels={MANAGED_LABEL: "1", **(labels or {})},
-            )
-        except docker.errors.ImageNotFound:
-            raise ImageError(
-                f"image {image} not found: build it with `swe-runner images build`"
-            ) from None
-        except docker.errors.APIError as exc:
-            raise ContainerError(
-                f"cannot start a container from {image}: {exc.explanation}"
-            ) from exc
+        self.container = start_idle(image, limits, labels, workdir)
         self.closed = False
 
     def _path(self, path: str) -> str:
@@ -268,7 +218,9 @@ class DockerSandbox:
             command = f"{{ {command}\n}} < {feed}; rc=$?; rm -f {feed}; exit $rc"
         try:
             code, out = self.container.exec_run(
-                ["timeout", "-k", "5", f"{timeout:g}", "bash", "-c", command], workdir=self.workdir
+                # One stream (2>&1 inside) keeps stdout and stderr in the order written.
+                ["timeout", "-k", "5", f"{timeout:g}", "bash", "-c", f"exec 2>&1\n{command}"],
+                workdir=self.workdir,
             )
         except docker.errors.APIError as exc:
             raise ContainerError(f"exec failed: {exc.explanation}") from exc
@@ -299,12 +251,12 @@ class DockerSandbox:
         return result.text
 
     def open_shell(self) -> ShellSession:
-        return ShellSession(_ExecSocket(self.client, self.container, self.workdir))
+        return ShellSession(ExecStream(self.client, self.container, self.workdir))
 
     def close(self) -> None:
         if not self.closed:
             self.closed = True
-            _remove(self.container)
+            remove_container(self.container)
 
     def __enter__(self) -> DockerSandbox:
         return self

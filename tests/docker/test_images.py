@@ -10,7 +10,7 @@ from swe_runner import repo
 from swe_runner.config import load_settings
 from swe_runner.dataset import Dataset
 from swe_runner.images import ImageBuilder
-from swe_runner.sandbox.docker import run_script
+from swe_runner.sandbox.scripts import run_script
 from swe_runner.task import Task
 
 
