@@ -123,18 +123,27 @@ def start_idle(
 
 def remove_containers(labels: Mapping[str, str]) -> int:
     """Force-remove every swe-runner container carrying all ``labels``; returns how many."""
-    filters = [f"{k}={v}" for k, v in labels.items()] + [MANAGED_LABEL]
-    removed = 0
-    for container in connect().containers.list(all=True, filters={"label": filters}):
-        remove_container(container)
-        removed += 1
-    return removed
+    api = connect().api
+    filters = {"label": [f"{k}={v}" for k, v in labels.items()] + [MANAGED_LABEL]}
+    found = api.containers(all=True, filters=filters)  # no per-container inspect: races lose
+    for entry in found:
+        _remove_id(api, entry["Id"])
+    return len(found)
 
 
 def remove_container(container: Any) -> None:
-    """Force-remove a container; one already gone is fine."""
-    with contextlib.suppress(docker.errors.NotFound):  # already gone: nothing left behind
-        container.remove(force=True)
+    """Force-remove a container; one already gone (or going) is fine."""
+    _remove_id(connect().api, container.id)
+
+
+def _remove_id(api: Any, container_id: str) -> None:
+    try:
+        api.remove_container(container_id, force=True)
+    except docker.errors.NotFound:
+        pass  # already gone: nothing left behind
+    except docker.errors.APIError as exc:
+        if exc.status_code != 409:  # 409: its removal is already in progress
+            raise
 
 
 class ExecStream:
