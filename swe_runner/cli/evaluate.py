@@ -9,7 +9,14 @@ from pathlib import Path
 
 import click
 
-from swe_runner.cli.options import settings_options, stderr, stdout
+from swe_runner.cli.options import (
+    instances_option,
+    json_option,
+    settings_options,
+    stderr,
+    stdout,
+    workers_option,
+)
 from swe_runner.config import Settings
 from swe_runner.dataset import load_dataset, load_predictions, predictions_from_tasks
 from swe_runner.pipeline import EvalRequest, Events, evaluate_predictions
@@ -48,19 +55,12 @@ def _predictions(spec: str, tasks: Iterable[Task]) -> tuple[dict[str, Prediction
     help="SWE-bench predictions (.jsonl/.json with instance_id, model_name_or_path, "
     "model_patch), or 'gold' (the reference fixes) or 'empty'.",
 )
-@click.option("--instances", "-i", multiple=True, help="Only these instance ids (repeatable).")
+@instances_option
 @click.option(
     "--run-id", help="Run folder name; an existing run is resumed.  [default: <model>-<timestamp>]"
 )
-@click.option(
-    "--workers",
-    "-w",
-    type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Instances evaluated in parallel.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print summary.json instead of a table.")
+@workers_option("evaluated")
+@json_option
 @settings_options
 def evaluate_cmd(
     dataset: str,

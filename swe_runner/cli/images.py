@@ -7,7 +7,15 @@ import json
 import click
 from rich.table import Table
 
-from swe_runner.cli.options import notice, settings_options, stderr, stdout
+from swe_runner.cli.options import (
+    instances_option,
+    json_option,
+    kinds_option,
+    notice,
+    settings_options,
+    stderr,
+    stdout,
+)
 from swe_runner.config import Settings
 from swe_runner.dataset import load_dataset
 from swe_runner.images import KINDS, ImageBuilder, list_images, prune_images
@@ -27,7 +35,7 @@ def images_group() -> None:
 
 @images_group.command("build")
 @click.option("--dataset", "-d", help="Also build the instance images of this dataset.")
-@click.option("--instances", "-i", multiple=True, help="Only these instance ids (repeatable).")
+@instances_option
 @click.option(
     "--python",
     default="3.11",
@@ -49,14 +57,8 @@ def build_cmd(
 
 
 @images_group.command("list")
-@click.option(
-    "--kind",
-    "kinds",
-    multiple=True,
-    type=click.Choice(KINDS),
-    help="Only these kinds (repeatable).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@kinds_option("Only these kinds (repeatable).")
+@json_option
 def list_cmd(kinds: tuple[str, ...], as_json: bool) -> None:
     """List swe-runner images with their kind and size."""
     infos = list_images(kinds or KINDS)
@@ -71,13 +73,7 @@ def list_cmd(kinds: tuple[str, ...], as_json: bool) -> None:
 
 
 @images_group.command("prune")
-@click.option(
-    "--kind",
-    "kinds",
-    multiple=True,
-    type=click.Choice(KINDS),
-    help="Kinds to remove (repeatable).  [default: instance]",
-)
+@kinds_option("Kinds to remove (repeatable).  [default: instance]")
 @click.option("--all", "everything", is_flag=True, help="Remove every kind, base included.")
 @click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
 def prune_cmd(kinds: tuple[str, ...], everything: bool, dry_run: bool) -> None:

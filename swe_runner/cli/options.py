@@ -12,7 +12,16 @@ from rich.console import Console
 
 from swe_runner.config import load_settings
 
-__all__ = ["notice", "settings_options", "stderr", "stdout"]
+__all__ = [
+    "instances_option",
+    "json_option",
+    "kinds_option",
+    "notice",
+    "settings_options",
+    "stderr",
+    "stdout",
+    "workers_option",
+]
 
 # soft_wrap: a long line stays one line (greppable, copyable), tables still fit the width.
 stderr = Console(stderr=True, soft_wrap=True)
@@ -74,3 +83,26 @@ def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
         return func(*args, settings=settings, **kwargs)
 
     return wrapper
+
+
+instances_option = click.option(
+    "--instances", "-i", multiple=True, help="Only these instance ids (repeatable)."
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON, not a table.")
+
+
+def workers_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--workers",
+        "-w",
+        type=click.IntRange(1, 64),
+        default=1,
+        show_default=True,
+        help=f"Instances {what} in parallel.",
+    )
+
+
+def kinds_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    from swe_runner.images import KINDS
+
+    return click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help=help_text)

@@ -8,7 +8,13 @@ import click
 
 from swe_runner.agents import AGENT_NAMES, AgentOptions, make_agent
 from swe_runner.cli.evaluate import default_run_id, show_summary
-from swe_runner.cli.options import settings_options, stderr
+from swe_runner.cli.options import (
+    instances_option,
+    json_option,
+    settings_options,
+    stderr,
+    workers_option,
+)
 from swe_runner.config import Settings
 from swe_runner.dataset import load_dataset
 from swe_runner.pipeline import AgentRequest, Events, run_agent
@@ -29,15 +35,8 @@ __all__ = ["run_cmd"]
 @click.option(
     "--agent", "-a", "agent_name", required=True, help=f"Agent: {', '.join(AGENT_NAMES)}."
 )
-@click.option("--instances", "-i", multiple=True, help="Only these instance ids (repeatable).")
-@click.option(
-    "--workers",
-    "-w",
-    type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Instances worked on in parallel.",
-)
+@instances_option
+@workers_option("worked on")
 @click.option(
     "--run-id",
     help="Run folder name; an existing run is resumed (finished "
@@ -78,7 +77,7 @@ __all__ = ["run_cmd"]
     type=click.Path(exists=True, path_type=Path),
     help="For --agent command: a file or folder copied to /agent first.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print summary.json instead of a table.")
+@json_option
 @settings_options
 def run_cmd(
     suite: str,

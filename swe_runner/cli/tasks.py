@@ -5,7 +5,14 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from swe_runner.cli.options import notice, settings_options, stderr, stdout
+from swe_runner.cli.options import (
+    instances_option,
+    notice,
+    settings_options,
+    stderr,
+    stdout,
+    workers_option,
+)
 from swe_runner.config import Settings
 from swe_runner.dataset import load_dataset
 from swe_runner.validate import TaskCheck, validate_tasks
@@ -39,8 +46,8 @@ def list_cmd(dataset: str) -> None:
 
 @tasks_group.command("validate")
 @click.argument("dataset")
-@click.option("--instances", "-i", multiple=True, help="Only these instance ids (repeatable).")
-@click.option("--workers", "-w", type=click.IntRange(1, 64), default=1, show_default=True)
+@instances_option
+@workers_option("validated")
 @settings_options
 @click.pass_context
 def validate_cmd(

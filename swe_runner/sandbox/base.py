@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from swe_runner.errors import ContainerError
+
 if TYPE_CHECKING:
     from swe_runner.sandbox.shell import ShellSession
 
-__all__ = ["JUNK_PATTERNS", "ExecResult", "Sandbox", "diff_command"]
+__all__ = ["JUNK_PATTERNS", "ExecResult", "Sandbox", "diff_command", "worktree_diff"]
 
 # Build junk left by running code: never part of an agent's patch (git pathspec globs).
 JUNK_PATTERNS = (
@@ -86,3 +88,15 @@ class Sandbox(Protocol):
     def close(self) -> None:
         """Release everything (idempotent)."""
         ...
+
+
+def worktree_diff(sandbox: Sandbox) -> str:
+    """What every :meth:`Sandbox.diff` returns, computed with the sandbox's own ``exec``.
+
+    Raises:
+        ContainerError: git failed.
+    """
+    result = sandbox.exec(diff_command(sandbox.base_commit), timeout=300)
+    if result.exit_code != 0:
+        raise ContainerError(f"git diff failed in the sandbox: {result.text[-500:]}")
+    return result.text

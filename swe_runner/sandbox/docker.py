@@ -23,7 +23,7 @@ import docker.errors
 import requests
 
 from swe_runner.errors import ContainerError, DockerUnavailableError, ImageError
-from swe_runner.sandbox.base import ExecResult, diff_command
+from swe_runner.sandbox.base import ExecResult, worktree_diff
 from swe_runner.sandbox.shell import SHELL_COMMAND, ShellSession
 
 __all__ = [
@@ -254,10 +254,7 @@ class DockerSandbox:
         self.container.put_archive("/", tar_files({self._path(path): data}))
 
     def diff(self) -> str:
-        result = self.exec(diff_command(self.base_commit), timeout=300)
-        if result.exit_code != 0:
-            raise ContainerError(f"git diff failed in the sandbox: {result.text[-500:]}")
-        return result.text
+        return worktree_diff(self)
 
     def open_shell(self) -> ShellSession:
         return ShellSession(ExecStream(self.client, self.container, self.workdir))

@@ -13,8 +13,7 @@ import signal
 import subprocess
 from pathlib import Path
 
-from swe_runner.errors import ContainerError
-from swe_runner.sandbox.base import ExecResult, diff_command
+from swe_runner.sandbox.base import ExecResult, worktree_diff
 from swe_runner.sandbox.shell import SHELL_COMMAND, ShellSession
 
 __all__ = ["FakeSandbox"]
@@ -95,10 +94,7 @@ class FakeSandbox:
         target.write_bytes(data)
 
     def diff(self) -> str:
-        result = self.exec(diff_command(self.base_commit), timeout=300)
-        if result.exit_code != 0:
-            raise ContainerError(f"git diff failed in the sandbox: {result.text[-500:]}")
-        return result.text
+        return worktree_diff(self)
 
     def open_shell(self) -> ShellSession:
         shell = ShellSession(_PipeTransport(self.workdir))
