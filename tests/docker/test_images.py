@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from swe_runner import patch as patches
 from swe_runner import repo
+from swe_runner.cli.main import main
 from swe_runner.config import load_settings
 from swe_runner.dataset import Dataset
 from swe_runner.images import ImageBuilder
@@ -116,3 +120,19 @@ def test_unchanged_inputs_reuse_and_changed_inputs_rebuild(
         != demo_images[task.instance_id].split(":")[1]
     )
     assert patches.test_files(task.test_patch)  # the hidden tests touch at least one file
+
+
+def test_images_list_shows_kinds_and_sizes_and_prune_dry_run_removes_nothing(
+    demo_images: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["images", "list", "--json"]) == 0
+    listed = {row["tag"]: row for row in json.loads(capsys.readouterr().out)}
+    for tag in demo_images.values():
+        assert listed[tag]["kind"] == "instance" and listed[tag]["size_mb"] > 1
+    assert any(row["kind"] == "base" for row in listed.values())
+    assert main(["images", "prune", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert all(f"would remove {tag}" in out for tag in demo_images.values())
+    assert "swe-runner-base" not in out  # only instance images by default
+    assert main(["images", "list", "--json", "--kind", "instance"]) == 0
+    assert set(demo_images.values()) <= {r["tag"] for r in json.loads(capsys.readouterr().out)}

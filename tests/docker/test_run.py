@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,8 +12,9 @@ import time
 from pathlib import Path
 
 from swe_runner.cli.main import main
-from swe_runner.dataset import Dataset
+from swe_runner.dataset import PROJECT_TASKS, Dataset
 from swe_runner.sandbox.docker import MANAGED_LABEL, connect
+from swe_runner.task import Task
 from tests.docker.conftest import ca_args
 
 # A bring-your-own agent: a shell script that knows one fix (textkit-2's off-by-one).
@@ -177,3 +179,48 @@ def test_sigint_removes_containers_keeps_results_and_resumes(
     assert run(results, "interrupted", "--agent", "gold") == 0
     assert set(outcomes(results, "interrupted").values()) == {"resolved"}
     assert len(outcomes(results, "interrupted")) == len(demo.tasks)
+
+
+def test_a_failing_instance_is_recorded_as_error_and_the_batch_goes_on(
+    demo: Dataset, demo_images: dict[str, str], tmp_path: Path
+) -> None:
+    suite = tmp_path / "demo"
+    shutil.copytree(PROJECT_TASKS / "demo", suite)
+    broken = suite / "instances" / "textkit-2" / "task.toml"
+    broken.write_text(
+        broken.read_text().replace(demo_task("textkit-2", demo).base_commit, "0" * 40)
+    )
+    results = tmp_path / "r"
+    code = main(
+        [
+            "run",
+            "--suite",
+            str(suite),
+            "--agent",
+            "gold",
+            "--run-id",
+            "err",
+            "--results-dir",
+            str(results),
+            "-i",
+            "textkit-2",
+            "-i",
+            "textkit-4",
+            "-i",
+            "confparse-1",
+            *ca_args(),
+        ]
+    )
+    assert code == 0
+    assert outcomes(results, "err") == {
+        "textkit-2": "error",
+        "textkit-4": "resolved",
+        "confparse-1": "resolved",
+    }
+    report = json.loads((results / "err" / "textkit-2" / "report.json").read_text())["textkit-2"]
+    assert "base commit 0000000000000000000000000000000000000000 is not in" in report["error"]
+    assert "Traceback" in report["traceback"]
+
+
+def demo_task(instance_id: str, demo: Dataset) -> Task:
+    return next(t for t in demo.tasks if t.instance_id == instance_id)
