@@ -28,7 +28,7 @@ from swe_runner.dataset import Dataset
 from swe_runner.errors import InputError, UnknownInstanceError
 from swe_runner.grading.evaluate import evaluate, report_without_run
 from swe_runner.images import ImageBuilder
-from swe_runner.records import EvalReport, Outcome, RunManifest, TrajectoryStep
+from swe_runner.records import EvalReport, Outcome, RunManifest, StopReason, TrajectoryStep
 from swe_runner.reporting.summary import Summary, summarize
 from swe_runner.rundir import RunDir
 from swe_runner.sandbox.docker import ContainerLimits, DockerSandbox, connect, remove_containers
@@ -365,12 +365,27 @@ def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
     def work(task: Task) -> _Result:
         image = batch.image(task)
         batch.containers.warm(image)  # the evaluation container starts while the agent works
+        began = time.monotonic()
         outcome, patch, steps = _solve(batch, req, task, image)
+        agent_time = round(time.monotonic() - began, 3)
         pred = Prediction(instance_id=task.instance_id, model_name_or_path=model, model_patch=patch)
         result = evaluate(task, pred, image, labels=batch.labels, pool=batch.containers)
         report = result.report.model_copy(
-            update={"agent": req.agent.name, "stop_reason": outcome.stop_reason}
+            update={
+                "agent": req.agent.name,
+                "stop_reason": outcome.stop_reason,
+                "stop_detail": outcome.detail,
+                "turns": outcome.turns,
+                "usage": outcome.usage,
+                "cost_usd": outcome.cost_usd,
+                "agent_time_s": agent_time,
+            }
         )
+        if outcome.stop_reason is StopReason.API_ERROR and not report.resolved:
+            # The model's service failed us: infrastructure, never the model's failure.
+            report = report.model_copy(
+                update={"outcome": Outcome.ERROR, "error": f"model API: {outcome.detail}"}
+            )
         return _Result(report, patch, result.script, result.log, steps)
 
     reused: list[EvalReport] = []

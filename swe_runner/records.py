@@ -144,6 +144,11 @@ class EvalReport(BaseModel):
     test_config_touched: list[str] = Field(default_factory=list)
     agent: str | None = None
     stop_reason: StopReason | None = None
+    stop_detail: str | None = None
+    turns: int | None = None
+    usage: dict[str, int] = Field(default_factory=dict)
+    cost_usd: float | None = None
+    agent_time_s: float | None = None
     error: str | None = None
     traceback: str | None = None
     timings: dict[str, float] = Field(default_factory=dict)

@@ -35,6 +35,9 @@ class InstanceRow(BaseModel):
     outcome: Outcome
     error: str | None = None
     failing_tests: list[str] = Field(default_factory=list)
+    stop_reason: str | None = None
+    tokens: int = 0
+    cost_usd: float | None = None
 
 
 class Summary(BaseModel):
@@ -47,6 +50,10 @@ class Summary(BaseModel):
     pass_rate: float
     ci95: tuple[float, float]
     wall_time_s: float
+    usage: dict[str, int] = Field(default_factory=dict)
+    cost_usd: float | None = None
+    unpriced: list[str] = Field(default_factory=list)  # instances whose model has no price
+    stop_reasons: dict[str, int] = Field(default_factory=dict)
     instances: list[InstanceRow]
 
     @property
@@ -62,16 +69,26 @@ def _row(report: EvalReport) -> InstanceRow:
         outcome=report.outcome,
         error=report.error or report.invalid_reason,
         failing_tests=failing,
+        stop_reason=report.stop_reason,
+        tokens=sum(report.usage.values()),
+        cost_usd=report.cost_usd,
     )
 
 
 def summarize(run_id: str, reports: Iterable[EvalReport], wall_time_s: float) -> Summary:
     """Aggregate the reports of every task in the run (one per task)."""
-    rows = sorted((_row(r) for r in reports), key=lambda r: r.instance_id)
+    ordered = sorted(reports, key=lambda r: r.instance_id)
+    rows = [_row(r) for r in ordered]
     counter = Counter(r.outcome for r in rows)
     counts = {o: counter.get(o, 0) for o in Outcome}
     total = len(rows)
     resolved = counts[Outcome.RESOLVED]
+    usage: Counter[str] = Counter()
+    for report in ordered:
+        usage.update(report.usage)
+    agent_ran = [r for r in ordered if r.usage]
+    unpriced = [r.instance_id for r in agent_ran if r.cost_usd is None]
+    cost = None if unpriced or not agent_ran else sum(r.cost_usd or 0.0 for r in agent_ran)
     return Summary(
         run_id=run_id,
         total=total,
@@ -79,5 +96,9 @@ def summarize(run_id: str, reports: Iterable[EvalReport], wall_time_s: float) ->
         pass_rate=resolved / total if total else 0.0,
         ci95=wilson_interval(resolved, total),
         wall_time_s=round(wall_time_s, 3),
+        usage=dict(usage),
+        cost_usd=cost,
+        unpriced=unpriced,
+        stop_reasons=dict(Counter(r.stop_reason.value for r in ordered if r.stop_reason)),
         instances=rows,
     )

@@ -40,10 +40,26 @@ def summary_line(summary: Summary) -> str:
     """One line: the pass rate with its 95% interval, the count of every outcome, wall time."""
     low, high = summary.ci95
     counts = "  ".join(f"{o.value} {n}" for o, n in summary.counts.items())
-    return (
+    line = (
         f"resolved {summary.resolved}/{summary.total} = {summary.pass_rate:.1%} "
         f"(95% CI {low:.1%}-{high:.1%})   {counts}   wall {summary.wall_time_s:.1f}s"
     )
+    if summary.usage:
+        u = summary.usage
+        line += (
+            f"\ntokens: input {u.get('input_tokens', 0):,}  output "
+            f"{u.get('output_tokens', 0):,}  cache write "
+            f"{u.get('cache_creation_input_tokens', 0):,}  cache read "
+            f"{u.get('cache_read_input_tokens', 0):,}   cost "
+        )
+        line += (
+            f"${summary.cost_usd:.4f}"
+            if summary.cost_usd is not None
+            else f"unknown (no price for the model of {len(summary.unpriced)} instances)"
+        )
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(summary.stop_reasons.items()))
+        line += f"   stops: {reasons}"
+    return line
 
 
 class RunProgress:

@@ -34,12 +34,14 @@ def diff_command(base_commit: str) -> str:
     """Shell commands printing the work tree's diff against ``base_commit``.
 
     A scratch index is used, so the agent's own index (staged changes) is left untouched;
-    ``--binary`` keeps binary files applicable.
+    ``--binary`` keeps binary files applicable. The scratch index starts from the base tree
+    with no stat data, so every file is compared by content: an edit that keeps a file's
+    size within the second the index was written (git's "racy" case) is still seen.
     """
     excludes = " ".join(f"':(exclude,glob){p}'" for p in JUNK_PATTERNS)
     return (
         "set -e; idx=$(mktemp); trap 'rm -f \"$idx\"' EXIT; "
-        'cp .git/index "$idx" 2>/dev/null || true; '
+        f'GIT_INDEX_FILE="$idx" git read-tree {base_commit}; '
         f'GIT_INDEX_FILE="$idx" git add -A -- . {excludes}; '
         f'GIT_INDEX_FILE="$idx" git diff --cached --binary --no-color --no-ext-diff {base_commit}'
     )

@@ -100,3 +100,11 @@ def test_shell_survives_syntax_errors_and_keeps_non_utf8_bytes(sandbox: Sandbox)
 def test_close_is_idempotent(sandbox: Sandbox) -> None:
     sandbox.close()
     sandbox.close()
+
+
+def test_same_size_edit_in_the_second_of_the_commit_is_in_the_diff(sandbox: Sandbox) -> None:
+    # Regression: with the agent's index copied as the diff's starting point, git trusted
+    # stat data, and a same-size edit written (with whole-second mtime) in the second the
+    # index was written vanished from the patch.
+    sandbox.write_file("keep.txt", b"one\nTWO\n")
+    assert "+TWO" in sandbox.diff()
