@@ -102,9 +102,12 @@ def test_close_is_idempotent(sandbox: Sandbox) -> None:
     sandbox.close()
 
 
-def test_same_size_edit_in_the_second_of_the_commit_is_in_the_diff(sandbox: Sandbox) -> None:
-    # Regression: with the agent's index copied as the diff's starting point, git trusted
-    # stat data, and a same-size edit written (with whole-second mtime) in the second the
-    # index was written vanished from the patch.
-    sandbox.write_file("keep.txt", b"one\nTWO\n")
+def test_an_edit_keeping_size_and_mtime_is_in_the_diff(sandbox: Sandbox) -> None:
+    # Regression: the diff used to start from a copy of the agent's index and trust its stat
+    # data; an edit that kept the file's size and (whole-second) mtime was left out of the
+    # patch. Editors writing through tar archives do exactly that within a second.
+    sandbox.exec(
+        "m=$(stat -c %Y keep.txt); printf 'one\\nTWO\\n' > keep.txt; "
+        "touch -d @$m keep.txt; sleep 1.1"
+    )
     assert "+TWO" in sandbox.diff()
