@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from swe_runner.errors import ConfigError
 
-__all__ = ["ENV_PREFIX", "Settings", "default_cache_dir", "load_settings"]
+__all__ = ["ENV_PREFIX", "Settings", "default_cache_dir", "load_settings", "require_api_key"]
 
 ENV_PREFIX = "SWE_RUNNER_"
 DEFAULT_CONFIG_FILE = "swe-runner.toml"
@@ -90,3 +90,16 @@ def load_settings(
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ConfigError(f"bad setting {where!r}: {first['msg']}") from None
+
+
+def require_api_key() -> None:
+    """Check that ``ANTHROPIC_API_KEY`` is set; the SDK reads it itself, we never hold it.
+
+    Raises:
+        ConfigError: it is missing or empty.
+    """
+    if not os.environ.get("ANTHROPIC_API_KEY", "").strip():
+        raise ConfigError(
+            "ANTHROPIC_API_KEY is not set: export your API key to run "
+            "--agent claude (or use --agent scripted offline)"
+        )

@@ -7,13 +7,31 @@ from pathlib import Path
 
 from swe_runner.agents.base import Agent, AgentRun, Problem, Session
 from swe_runner.agents.command import CommandAgent
+from swe_runner.agents.loop import (
+    DEFAULT_LIMITS,
+    DEFAULT_TEMPLATE,
+    LoopLimits,
+    ModelAgent,
+    PromptTemplate,
+)
 from swe_runner.agents.patching import EmptyAgent, GoldAgent, PredictionsAgent
 from swe_runner.dataset import Dataset, load_predictions
 from swe_runner.errors import InputError, UnknownNameError
+from swe_runner.models.pricing import PriceTable
+from swe_runner.models.scripted import ScriptedModel, load_scripts
 
-__all__ = ["AGENT_NAMES", "Agent", "AgentOptions", "AgentRun", "Problem", "Session", "make_agent"]
+__all__ = [
+    "AGENT_NAMES",
+    "Agent",
+    "AgentOptions",
+    "AgentRun",
+    "LoopLimits",
+    "Problem",
+    "Session",
+    "make_agent",
+]
 
-AGENT_NAMES = ("gold", "empty", "predictions", "command")
+AGENT_NAMES = ("gold", "empty", "predictions", "command", "scripted", "claude")
 
 
 @dataclass(frozen=True)
@@ -24,6 +42,11 @@ class AgentOptions:
     command: str | None = None
     files: Path | None = None
     timeout: float = 1800.0
+    model: str | None = None
+    scripts: Path | None = None
+    limits: LoopLimits = DEFAULT_LIMITS
+    prompt_template: Path | None = None
+    price_table: Path | None = None
 
 
 def make_agent(name: str, dataset: Dataset, options: AgentOptions) -> Agent:
@@ -47,4 +70,31 @@ def make_agent(name: str, dataset: Dataset, options: AgentOptions) -> Agent:
         if options.files is not None and not options.files.exists():
             raise InputError(f"--agent-files {options.files} does not exist")
         return CommandAgent(options.command, options.files, options.timeout)
+    if name in ("scripted", "claude"):
+        return _model_agent(name, dataset, options)
     raise UnknownNameError("agent", name, list(AGENT_NAMES))
+
+
+def _model_agent(name: str, dataset: Dataset, options: AgentOptions) -> Agent:
+    prompt = (
+        PromptTemplate.from_file(options.prompt_template)
+        if options.prompt_template
+        else DEFAULT_TEMPLATE
+    )
+    prices = PriceTable.from_file(options.price_table) if options.price_table else PriceTable()
+    if name == "scripted":
+        scripts = load_scripts(options.scripts or dataset.path / "scripts")
+        return ModelAgent(
+            "scripted",
+            "scripted",
+            lambda p: ScriptedModel(p.instance_id, scripts.get(p.instance_id)),
+            options.limits,
+            prompt,
+            prices,
+        )
+    if not options.model:
+        raise InputError("--agent claude needs --model, e.g. claude-sonnet-4-5")
+    from swe_runner.models.anthropic import AnthropicClient  # the SDK loads only when used
+
+    client = AnthropicClient(options.model)
+    return ModelAgent("claude", options.model, lambda _: client, options.limits, prompt, prices)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from swe_runner.agents import AGENT_NAMES, AgentOptions, make_agent
+from swe_runner.agents import AGENT_NAMES, AgentOptions, LoopLimits, make_agent
 from swe_runner.cli.evaluate import default_run_id, show_summary
 from swe_runner.cli.options import (
     instances_option,
@@ -77,6 +77,35 @@ __all__ = ["run_cmd"]
     type=click.Path(exists=True, path_type=Path),
     help="For --agent command: a file or folder copied to /agent first.",
 )
+@click.option("--model", "-m", help="For --agent claude: the model id, e.g. claude-sonnet-4-5.")
+@click.option(
+    "--scripts",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="For --agent scripted: folder of <instance_id>.json tool-call scripts.  "
+    "[default: <suite>/scripts]",
+)
+@click.option(
+    "--max-turns",
+    type=click.IntRange(1),
+    default=50,
+    show_default=True,
+    help="Model turns per instance.",
+)
+@click.option("--max-cost", type=click.FloatRange(0), help="USD per instance.")
+@click.option("--max-time", type=click.FloatRange(1), help="Seconds of agent loop per instance.")
+@click.option(
+    "--max-context", type=click.IntRange(1000), help="Tokens of context one request may use."
+)
+@click.option(
+    "--prompt-template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Task prompt (string.Template: $workdir $repo $problem_statement ...).",
+)
+@click.option(
+    "--price-table",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON prices per model prefix, overriding the built-in table.",
+)
 @json_option
 @settings_options
 def run_cmd(
@@ -91,6 +120,14 @@ def run_cmd(
     predictions: Path | None,
     agent_command: str | None,
     agent_files: Path | None,
+    model: str | None,
+    scripts: Path | None,
+    max_turns: int,
+    max_cost: float | None,
+    max_time: float | None,
+    max_context: int | None,
+    prompt_template: Path | None,
+    price_table: Path | None,
     as_json: bool,
     settings: Settings,
 ) -> None:
@@ -106,10 +143,28 @@ def run_cmd(
     if results_dir_opt is not None:
         settings = settings.model_copy(update={"results_dir": results_dir_opt})
     data = load_dataset(suite).select(instances)
-    options = AgentOptions(predictions, agent_command, agent_files, timeout)
+    limits = LoopLimits(max_turns, max_cost, max_time, max_context)
+    options = AgentOptions(
+        predictions,
+        agent_command,
+        agent_files,
+        timeout,
+        model,
+        scripts,
+        limits,
+        prompt_template,
+        price_table,
+    )
     agent = make_agent(agent_name, data, options)
     request = AgentRequest(
-        data, agent, run_id or default_run_id(agent.name), settings, workers, timeout, network
+        data,
+        agent,
+        run_id or default_run_id(model or agent.name),
+        settings,
+        workers,
+        timeout,
+        network,
+        model,
     )
     with RunProgress(stderr, f"{agent.name} {request.run_id}") as bar:
         summary = run_agent(request, Events(bar.plan, bar.result, bar.message))
