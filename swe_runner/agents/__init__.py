@@ -47,6 +47,9 @@ class AgentOptions:
     limits: LoopLimits = DEFAULT_LIMITS
     prompt_template: Path | None = None
     price_table: Path | None = None
+    api_retries: int = 8
+    api_backoff: float = 1.0
+    api_backoff_ceiling: float = 60.0
 
 
 def make_agent(name: str, dataset: Dataset, options: AgentOptions) -> Agent:
@@ -94,7 +97,8 @@ def _model_agent(name: str, dataset: Dataset, options: AgentOptions) -> Agent:
         )
     if not options.model:
         raise InputError("--agent claude needs --model, e.g. claude-sonnet-4-5")
-    from swe_runner.models.anthropic import AnthropicClient  # the SDK loads only when used
+    from swe_runner.models.anthropic import AnthropicClient, RetryPolicy  # SDK loaded here
 
-    client = AnthropicClient(options.model)
+    retry = RetryPolicy(options.api_retries, options.api_backoff, options.api_backoff_ceiling)
+    client = AnthropicClient(options.model, retry)
     return ModelAgent("claude", options.model, lambda _: client, options.limits, prompt, prices)

@@ -154,6 +154,9 @@ def run_cmd(
         limits,
         prompt_template,
         price_table,
+        settings.api_retries,
+        settings.api_backoff,
+        settings.api_backoff_ceiling,
     )
     agent = make_agent(agent_name, data, options)
     request = AgentRequest(
