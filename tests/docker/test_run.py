@@ -224,3 +224,14 @@ def test_a_failing_instance_is_recorded_as_error_and_the_batch_goes_on(
 
 def demo_task(instance_id: str, demo: Dataset) -> Task:
     return next(t for t in demo.tasks if t.instance_id == instance_id)
+
+
+def test_a_limit_stops_the_agent_and_its_patch_is_still_graded(
+    demo_images: dict[str, str], tmp_path: Path
+) -> None:
+    # textkit-2's script edits at turn 4, then would rerun the tests: 4 turns end it there.
+    results = tmp_path / "r"
+    assert run(results, "lim", "--agent", "scripted", "--max-turns", "4", "-i", "textkit-2") == 0
+    report = json.loads((results / "lim" / "textkit-2" / "report.json").read_text())["textkit-2"]
+    assert report["stop_reason"] == "max_turns" and report["turns"] == 4
+    assert report["outcome"] == "resolved"

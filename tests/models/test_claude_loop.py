@@ -271,3 +271,32 @@ def test_unknown_model_is_unpriced_not_free() -> None:
 
     assert PriceTable().cost("claude-imaginary-9", Usage(1000, 1000)) is None
     assert PriceTable().cost("claude-3-opus-20240229", Usage(1_000_000, 0)) == 15.0
+
+
+def test_price_table_file_overrides_and_adds_models(tmp_path: Path) -> None:
+    from swe_runner.models.base import Usage
+
+    table = tmp_path / "prices.json"
+    table.write_text(
+        '{"claude-imaginary": {"input": 1, "output": 2, "cache_write": 0, '
+        '"cache_read": 0}, "claude-3-opus": {"input": 1, "output": 1, '
+        '"cache_write": 1, "cache_read": 1}}'
+    )
+    prices = PriceTable.from_file(table)
+    assert prices.cost("claude-imaginary-9", Usage(1_000_000, 1_000_000)) == 3.0
+    assert prices.cost("claude-3-opus-20240229", Usage(1_000_000, 0)) == 1.0
+    assert prices.cost("claude-3-haiku-20240307", Usage(1_000_000, 0)) == 0.25
+    table.write_text('{"x": {"input": 1}}')
+    with pytest.raises(ConfigError, match="bad price table"):
+        PriceTable.from_file(table)
+
+
+def test_prompt_template_from_a_file(tmp_path: Path) -> None:
+    from swe_runner.agents.loop import PromptTemplate
+
+    path = tmp_path / "prompt.txt"
+    path.write_text("Fix $instance_id in $workdir: $problem_statement ($unknown stays)")
+    problem = Problem("i-1", "a/b", "abc1234", "it breaks", "", "/testbed")
+    assert PromptTemplate.from_file(path).render(problem) == (
+        "Fix i-1 in /testbed: it breaks ($unknown stays)"
+    )
