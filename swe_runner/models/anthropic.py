@@ -20,6 +20,7 @@ import anthropic
 
 from swe_runner.config import require_api_key
 from swe_runner.models.base import ContextExceeded, ModelAPIError, ModelReply, Usage
+from swe_runner.tools.schemas import tools_for_model
 
 __all__ = ["AnthropicClient", "RetryPolicy"]
 
@@ -86,7 +87,7 @@ class AnthropicClient:
         params: dict[str, Any] = {
             "model": self.model,
             "max_tokens": max_tokens,
-            "tools": tools,
+            "tools": tools_for_model(self.model, tools),
             "system": [{"type": "text", "text": system, "cache_control": _CACHE}],
             "messages": _with_cache_breakpoints(messages),
         }

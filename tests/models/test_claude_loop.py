@@ -123,6 +123,10 @@ def test_tool_calls_fix_the_file_and_usage_and_cost_are_exact(
     assert results[-1]["cache_control"] == {"type": "ephemeral"}
     sent = second.headers.get("x-api-key") or second.headers.get("authorization", "")
     assert sent.removeprefix("Bearer ") == KEY  # the SDK sent the key from the environment
+    # Claude 3.5 predates the built-in tool types: it gets the same tools as custom ones.
+    sent_tools = {t["name"]: t for t in second.body["tools"]}
+    assert set(sent_tools) == {"bash", "str_replace_based_edit_tool"}
+    assert "type" not in sent_tools["bash"] and "input_schema" in sent_tools["bash"]
     kinds = [s.kind for s in run.session.steps]
     assert kinds == ["model", "tool", "model", "tool", "model"]
 
@@ -300,3 +304,16 @@ def test_prompt_template_from_a_file(tmp_path: Path) -> None:
     assert PromptTemplate.from_file(path).render(problem) == (
         "Fix i-1 in /testbed: it breaks ($unknown stays)"
     )
+
+
+def test_claude_4_models_get_the_builtin_tool_types() -> None:
+    from swe_runner.tools.schemas import tools_for_model
+
+    builtin = [
+        {"type": "bash_20250124", "name": "bash"},
+        {"type": "text_editor_20250728", "name": "str_replace_based_edit_tool"},
+    ]
+    assert tools_for_model("claude-sonnet-4-5", builtin) == builtin
+    legacy = tools_for_model("claude-3-7-sonnet-20250219", builtin)
+    assert [t["name"] for t in legacy] == ["bash", "str_replace_based_edit_tool"]
+    assert all("input_schema" in t for t in legacy)
