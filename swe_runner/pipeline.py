@@ -28,7 +28,7 @@ from swe_runner import __version__
 from swe_runner.agents import Agent, AgentRun, Problem, Session
 from swe_runner.config import Settings
 from swe_runner.dataset import Dataset
-from swe_runner.errors import InputError, UnknownInstanceError
+from swe_runner.errors import InputError, LimitExceededError, UnknownInstanceError
 from swe_runner.grading.evaluate import charge_model_api, evaluate, report_without_run
 from swe_runner.images import ImageBuilder
 from swe_runner.records import EvalReport, Outcome, RunManifest, TrajectoryStep
@@ -245,10 +245,11 @@ def _guarded(
     except Exception as exc:
         if batch.stop.is_set():
             return None  # interrupted: left unfinished, redone on resume
+        limit = isinstance(exc, LimitExceededError)  # the task's doing, not the machine's
         report = report_without_run(
             task,
             prediction,
-            Outcome.ERROR,
+            Outcome.LIMIT_EXCEEDED if limit else Outcome.ERROR,
             error=f"{type(exc).__name__}: {exc}",
             traceback=traceback.format_exc(),
         )
@@ -370,9 +371,15 @@ def _solve(
         session = Session(sandbox, [BashTool(sandbox), EditorTool(sandbox)], req.timeout)
         try:
             outcome = req.agent.solve(Problem.of(task, sandbox.workdir), session)
+            patch = outcome.patch if outcome.patch is not None else sandbox.diff()
+        except Exception as exc:
+            if sandbox.disk.stop() is not None:  # the agent's commands filled the disk
+                raise LimitExceededError(f"agent container: {sandbox.limit_hit}") from exc
+            raise
         finally:
             session.close()
-        patch = outcome.patch if outcome.patch is not None else sandbox.diff()
+        if sandbox.disk.stop() is not None:
+            raise LimitExceededError(f"agent container: {sandbox.limit_hit}")
         session.record(
             TrajectoryStep(
                 kind="stop", stop_reason=outcome.stop_reason.value, detail=outcome.detail
