@@ -16,7 +16,7 @@ from swe_runner.cli.main import main
 from swe_runner.dataset import Dataset
 from swe_runner.grading.evaluate import evaluate
 from swe_runner.records import Outcome
-from swe_runner.sandbox.docker import ContainerLimits
+from swe_runner.sandbox.docker import ContainerLimits, DockerSandbox, connect
 from swe_runner.task import Prediction
 from tests.docker.conftest import ca_args
 from tests.integrity.attacks import ATTACKS, Attack, patch_from_edit
@@ -199,3 +199,17 @@ def test_an_agent_filling_the_disk_is_limit_exceeded_and_the_batch_goes_on(
     assert got["textkit-2"]["outcome"] == "limit_exceeded"
     assert "agent container: disk limit reached" in got["textkit-2"]["error"]
     assert got["textkit-3"]["outcome"] == "empty_patch"
+
+
+def test_the_api_key_in_swe_runner_s_environment_never_reaches_a_container(
+    demo: Dataset, demo_images: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "sk-ant-integrity-secret-5d1e"
+    monkeypatch.setenv("ANTHROPIC_API_KEY", secret)
+    task = demo.tasks[0]
+    with DockerSandbox(demo_images[task.instance_id], task.base_commit) as box:
+        config = connect().api.inspect_container(box.container.id)["Config"]
+        seen = box.exec("env; cat /proc/*/environ 2>/dev/null | tr '\\0' '\\n'").output
+    assert b"PATH=" in seen  # the probe does read environments
+    assert secret.encode() not in seen
+    assert secret not in json.dumps(config)
