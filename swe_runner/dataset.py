@@ -71,7 +71,8 @@ class Dataset:
     def fingerprint(self) -> str:
         digest = hashlib.sha256()
         for task in sorted(self.tasks, key=lambda t: t.instance_id):
-            digest.update(task.model_dump_json().encode() + b"\n")
+            # Defaults left out: a new optional field does not change old fingerprints.
+            digest.update(task.model_dump_json(exclude_defaults=True).encode() + b"\n")
         return digest.hexdigest()[:16]
 
     def _keep(self, tasks: Iterable[Task]) -> Dataset:

@@ -30,7 +30,7 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from swe_runner.cli import evaluate, export, images, report, run, show, tasks
+    from swe_runner.cli import evaluate, export, images, report, reproduce, run, show, tasks
 
     cli.add_command(run.run_cmd)
     cli.add_command(evaluate.evaluate_cmd)
@@ -38,6 +38,7 @@ def _register() -> None:
     cli.add_command(report.compare_cmd)
     cli.add_command(export.export_cmd)
     cli.add_command(show.show_cmd)
+    cli.add_command(reproduce.reproduce_cmd)
     cli.add_command(images.images_group)
     cli.add_command(tasks.tasks_group)
 

@@ -10,6 +10,8 @@ import contextlib
 import io
 import secrets
 import struct
+import subprocess
+import sys
 import tarfile
 import time
 from collections.abc import Mapping
@@ -37,6 +39,7 @@ __all__ = [
     "DockerSandbox",
     "ExecStream",
     "connect",
+    "interactive_shell",
     "remove_container",
     "remove_containers",
     "start_idle",
@@ -299,3 +302,10 @@ class DockerSandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def interactive_shell(container_id: str, workdir: str) -> int:
+    """Attach the user's terminal to a bash in the container (the docker CLI does TTYs
+    well; the SDK does not); returns the shell's exit status."""
+    flags = "-it" if sys.stdin.isatty() else "-i"
+    return subprocess.call(["docker", "exec", flags, "-w", workdir, container_id, "bash"])

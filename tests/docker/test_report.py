@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -221,3 +225,57 @@ def test_replay_detects_drift(
     assert "drift[/]" not in (err := capsys.readouterr().err) and "textkit-1" in err
     detail = json.loads((tmp_path / "r" / "d" / "textkit-1" / "report.json").read_text())
     assert detail["textkit-1"]["stop_detail"].startswith("replay: drift")
+
+
+def test_reproduce_gives_the_recorded_outcome_for_every_instance(
+    runs: Path, demo: Dataset, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for task in demo.tasks:
+        capsys.readouterr()
+        assert main(["reproduce", "scripted", task.instance_id, "--results-dir", str(runs)]) == 0
+        out = capsys.readouterr().out
+        assert "(the same as recorded)" in out, out
+    assert main(["reproduce", "scripted", "textkit-4", "--results-dir", str(runs)]) == 0
+    out = capsys.readouterr().out
+    report = json.loads((runs / "scripted" / "textkit-4" / "report.json").read_text())
+    for test in report["textkit-4"]["tests_status"]["FAIL_TO_PASS"]["failure"]:
+        assert f"failing {test}" in out
+    assert "AssertionError" in out  # with the failing test's own output
+
+
+def _pane(session: str) -> str:
+    done = subprocess.run(
+        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+    )
+    return done.stdout
+
+
+def _wait_pane(session: str, text: str, seconds: float = 120) -> str:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pane = _pane(session)
+        if text in pane:
+            return pane
+        time.sleep(0.3)
+    raise AssertionError(f"{text!r} never appeared:\n{_pane(session)}")
+
+
+def test_reproduce_shell_in_a_real_terminal(runs: Path) -> None:
+    session = f"swe-runner-test-{os.getpid()}"
+    command = (
+        f"{sys.executable} -m swe_runner reproduce scripted textkit-4 --shell --with-tests "
+        f"--results-dir {runs}; echo SHELL-CLOSED; sleep 60"
+    )
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "50", command], check=True
+    )
+    try:
+        _wait_pane(session, "/testbed#")
+        keys = "git status --short; grep -c doubled_quote tests/test_csvish.py"
+        subprocess.run(["tmux", "send-keys", "-t", session, keys, "Enter"], check=True)
+        pane = _wait_pane(session, "M textkit/csvish.py")
+        assert "M tests/test_csvish.py" in pane  # the hidden tests were added
+        subprocess.run(["tmux", "send-keys", "-t", session, "exit", "Enter"], check=True)
+        _wait_pane(session, "SHELL-CLOSED")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], check=False)

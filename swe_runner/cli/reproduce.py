@@ -1,0 +1,84 @@
+"""``swe-runner reproduce``: rebuild an instance's environment and see why it failed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from swe_runner.config import Settings
+from swe_runner.reproduce import Case, failure_excerpts, open_case, prepare_shell, reproduce
+from swe_runner.sandbox.docker import interactive_shell
+
+from .options import settings_options, stderr, stdout
+
+__all__ = ["reproduce_cmd"]
+
+
+@click.command("reproduce")
+@click.argument("run")
+@click.argument("instance")
+@click.option(
+    "--patch", "patch_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Try this patch instead of the recorded one.",
+)  # fmt: skip
+@click.option(
+    "--shell", is_flag=True,
+    help="Open an interactive shell in the container: the repository at the base commit "
+    "with the patch applied (no grading).",
+)  # fmt: skip
+@click.option("--with-tests", is_flag=True, help="With --shell: also add the hidden tests.")
+@click.option(
+    "--keep", is_flag=True,
+    help="Leave the container running and print how to enter and remove it.",
+)  # fmt: skip
+@click.option("--dataset", help="The run's dataset, if it moved since the run.")
+@settings_options
+def reproduce_cmd(
+    run: str, instance: str, patch_file: Path | None, shell: bool, with_tests: bool,
+    keep: bool, dataset: str | None, settings: Settings,
+) -> None:  # fmt: skip
+    """Rebuild INSTANCE of RUN, apply its recorded patch, run the hidden tests and show the
+    outcome beside the recorded one, with each failing test's output. --shell opens a
+    shell there instead.
+
+    Example: swe-runner reproduce my-run textkit-4 --shell --with-tests
+    """
+    patch = patch_file.read_text(encoding="utf-8") if patch_file else None
+    case = open_case(run, instance, settings, dataset, patch)
+    if shell or keep:
+        _shell(case, settings, with_tests or not shell, shell, keep)
+        if shell:
+            return
+    result = reproduce(case, settings)
+    recorded = case.recorded.outcome.value if case.recorded else "none"
+    now = result.report.outcome.value
+    verdict = "the same as recorded" if recorded == now else f"recorded: {recorded}"
+    stdout.print(f"{instance}: [bold]{now}[/] ({verdict})", highlight=False)
+    if result.report.error:
+        stdout.print(f"  {escape(result.report.error)}", highlight=False)
+    status = result.report.tests_status
+    failing = [*status.FAIL_TO_PASS.failure, *status.PASS_TO_PASS.failure]
+    excerpts = failure_excerpts(result.log or "", failing)
+    for test in failing:
+        stdout.print(f"[red]failing[/] {escape(test)}", highlight=False)
+        if test in excerpts:
+            stdout.print(excerpts[test], markup=False, highlight=False)
+
+
+def _shell(case: Case, settings: Settings, with_tests: bool, interactive: bool, keep: bool) -> None:
+    sandbox = prepare_shell(case, settings, with_tests)
+    cid = sandbox.container.id[:12]
+    try:
+        if interactive:
+            interactive_shell(cid, sandbox.workdir)
+    finally:
+        if keep:
+            stderr.print(
+                f"container kept: enter with `docker exec -it {cid} bash`, "
+                f"remove with `docker rm -f {cid}`",
+                highlight=False,
+            )
+        else:
+            sandbox.close()
