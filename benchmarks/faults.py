@@ -6,7 +6,7 @@ Faults: an agent container killed from outside; the Docker daemon restarted mid-
 private second daemon started for the purpose, holding copies of the demo images, so the
 machine's own daemon is untouched); the model API down (a local fake of the Messages API
 answering 529); the swe-runner process killed with SIGKILL, then resumed; interrupted with
-SIGINT.
+SIGINT (the instances in flight are `error`, marked interrupted, and the resume redoes them).
 
     python benchmarks/faults.py
 """
@@ -43,7 +43,7 @@ def main() -> int:
             r.fault, str(r.affected), str(r.errors), str(r.lost), str(r.leftover), r.after
         )
     Console(width=200).print(table)
-    bad = [r for r in rows if r.lost or r.leftover]
+    bad = [r for r in rows if r.lost or r.leftover or r.errors != r.affected]
     return 1 if bad else 0
 
 

@@ -1,6 +1,8 @@
 """Attacks tried vs attacks stopped: every grader attack of ``tests/integrity/attacks.py``
-against a demo task, plus what a test agent finds when it looks for the answer inside its
-own container. Target: every attack stopped.
+against a demo task, what a test agent finds when it looks for the answer inside its own
+container, and code that exhausts a resource (memory, processes, time, one huge file, the
+disk through many small files), which must end ``limit_exceeded``. Target: every attack
+stopped.
 
     python benchmarks/integrity.py
 """
@@ -16,12 +18,15 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from swe_runner import patch as patches
 from swe_runner.config import load_settings
-from swe_runner.dataset import load_dataset
+from swe_runner.dataset import Dataset, load_dataset
 from swe_runner.grading.evaluate import evaluate
 from swe_runner.images import ImageBuilder
 from swe_runner.records import EvalReport, Outcome
-from swe_runner.task import Prediction
+from swe_runner.sandbox.docker import ContainerLimits
+from swe_runner.task import Prediction, Task
+from tests.docker.test_integrity import DISK_FILLER, FOREVER, FORK_BOMB, MANY_FILES, MEMORY_HOG
 from tests.integrity.attacks import ATTACKS, patch_from_edit
 from tests.integrity.peeking import PROBES, peek
 
@@ -35,6 +40,41 @@ def why(report: EvalReport) -> str:
         f" [flagged: {', '.join(report.test_config_touched)}]" if report.test_config_touched else ""
     )
     return reason + flag
+
+
+HOGS = {
+    "memory hog": MEMORY_HOG,
+    "fork bomb": FORK_BOMB,
+    "runs forever": FOREVER,
+    "one huge file": DISK_FILLER,
+    "disk filled with small files": MANY_FILES,
+}
+TIGHT = ContainerLimits(
+    mem_limit="256m", pids_limit=64, nano_cpus=1_000_000_000, file_size_mb=64, disk_limit_mb=200
+)
+
+
+def limit_rows(table: Table, task: Task, data: Dataset, image: str) -> int:
+    """Resource hogs added to the package's import: each must end ``limit_exceeded``."""
+    assert task.env_spec is not None
+    task = task.model_copy(
+        update={"env_spec": task.env_spec.model_copy(update={"eval_timeout": 8})}
+    )
+    stopped = 0
+    for name, code in HOGS.items():
+
+        def edit(work: Path, code: str = code) -> None:
+            init = work / patches.changes(task.patch)[0].path.split("/")[0] / "__init__.py"
+            init.write_text(init.read_text() + "\n" + code)
+
+        with tempfile.TemporaryDirectory() as tmp:
+            diff = patch_from_edit(task, data, Path(tmp), edit)
+        pred = Prediction(instance_id=task.instance_id, model_patch=diff)
+        report = evaluate(task, pred, image, limits=TIGHT).report
+        ok = report.outcome is Outcome.LIMIT_EXCEEDED
+        stopped += ok
+        table.add_row(name, "limit", report.outcome.value, why(report), "yes" if ok else "NO")
+    return stopped
 
 
 def main() -> int:
@@ -67,9 +107,10 @@ def main() -> int:
         stopped += ok
         detail = found[probe.name] or "nothing found"
         table.add_row(probe.name, "peek", "-", detail[:80], "yes" if ok else "NO")
+    stopped += limit_rows(table, task, data, image)
     console = Console()
     console.print(table)
-    tried = len(ATTACKS) + len(PROBES)
+    tried = len(ATTACKS) + len(PROBES) + len(HOGS)
     console.print(f"attacks tried {tried}, stopped {stopped} (target: all)")
     return 0 if stopped == tried else 1
 

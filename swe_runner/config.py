@@ -47,6 +47,9 @@ class Settings(BaseModel):
     pids_limit: int = Field(default=1024, ge=16)
     nano_cpus: int = Field(default=2_000_000_000, ge=100_000_000)
     file_size_mb: int = Field(default=2048, ge=1)  # largest file a task may write
+    # Most a container may write to its own layer, all files together (0: no limit); kept by
+    # a watchdog (sandbox/diskwatch.py) since overlay2 on ext4 has no disk quota.
+    disk_limit_mb: int = Field(default=10240, ge=0)
     api_retries: int = Field(default=8, ge=0)  # model API retries before an instance errors
     api_backoff: float = Field(default=1.0, ge=0)  # first retry delay (seconds), doubling
     api_backoff_ceiling: float = Field(default=60.0, ge=0)  # no wait longer, retry-after too

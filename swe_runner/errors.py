@@ -9,6 +9,7 @@
     │   ├── UnknownInstanceError             an instance id not in the dataset
     │   ├── UnknownNameError                 an unknown parser, agent, suite... (lists valid ones)
     │   └── ConfigError                      bad configuration value
+    ├── LimitExceededError          exit 1   the task's own code hit a resource limit (disk...)
     └── InfrastructureError         exit 3   the machine failed us, not the model
         ├── DockerUnavailableError           no daemon to talk to
         ├── ImageError                       an image is missing or failed to build
@@ -30,6 +31,7 @@ __all__ = [
     "ImageError",
     "InfrastructureError",
     "InputError",
+    "LimitExceededError",
     "PredictionsError",
     "RepoError",
     "SweRunnerError",
@@ -43,6 +45,11 @@ class SweRunnerError(Exception):
     """Base of every deliberate swe-runner error; ``exit_code`` is what the CLI returns."""
 
     exit_code = 1
+
+
+class LimitExceededError(SweRunnerError):
+    """What ran in a container (the agent's commands, the code under test) hit a resource
+    limit and the container was stopped: the instance's ``limit_exceeded`` outcome."""
 
 
 class InputError(SweRunnerError):

@@ -4,7 +4,9 @@ Each instance is a list of named steps (``prepare`` the image, ``solve`` in an a
 container, ``extract`` the patch, ``evaluate`` in a fresh container, ``write``). Failures
 of one instance are caught here, once, and recorded as its ``error`` outcome with the
 traceback; the batch goes on. Input problems are found before the run folder is made.
-Ctrl-C removes this run's containers, keeps finished results and leaves the run resumable.
+Ctrl-C removes this run's containers, keeps finished results, records the instances it
+stopped mid-way as ``interrupted`` errors (so does the next run for a killed process's) and
+leaves the run resumable: a resume redoes them.
 """
 
 from __future__ import annotations
@@ -26,12 +28,12 @@ from swe_runner import __version__
 from swe_runner.agents import Agent, AgentRun, Problem, Session
 from swe_runner.config import Settings
 from swe_runner.dataset import Dataset
-from swe_runner.errors import InputError, UnknownInstanceError
+from swe_runner.errors import InputError, LimitExceededError, UnknownInstanceError
 from swe_runner.grading.evaluate import charge_model_api, evaluate, report_without_run
 from swe_runner.images import ImageBuilder
 from swe_runner.records import EvalReport, Outcome, RunManifest, TrajectoryStep
 from swe_runner.reporting.summary import Summary, summarize
-from swe_runner.rundir import RunDir
+from swe_runner.rundir import KILLED, RunDir
 from swe_runner.sandbox.docker import ContainerLimits, DockerSandbox, connect, remove_containers
 from swe_runner.sandbox.scripts import ContainerPool
 from swe_runner.task import Prediction, Task
@@ -205,8 +207,12 @@ def new_manifest(
     )
 
 
+INTERRUPTED = "interrupted: the run stopped (Ctrl-C) before this instance finished"
+
+
 def _open_run(run: RunDir, dataset: Dataset) -> None:
-    """Refuse to mix datasets in one run folder; clear what a killed attempt left behind."""
+    """Refuse to mix datasets in one run folder; record the instances a killed process left
+    unfinished as ``interrupted`` errors (this resume then redoes them)."""
     if run.exists():
         fingerprint = run.read_json("run.json").get("dataset", {}).get("fingerprint")
         if fingerprint != dataset.fingerprint:
@@ -214,12 +220,15 @@ def _open_run(run: RunDir, dataset: Dataset) -> None:
                 f"run {run.run_id} exists for another dataset (fingerprint "
                 f"{fingerprint}); choose a new --run-id"
             )
+        run.close_interrupted(KILLED, only=run.stale())
 
 
 def _finished(run: RunDir, instance_id: str, retry_errors: bool) -> EvalReport | None:
     """The instance's kept report, if any: unfinished ones are redone, and with
     ``retry_errors`` so are infrastructure errors (a daemon restart, an API outage...)."""
     report = run.read_report(instance_id)
+    if report is not None and report.interrupted:
+        return None  # never finished: always redone
     if report is not None and retry_errors and report.outcome is Outcome.ERROR:
         return None
     return report
@@ -230,15 +239,17 @@ def _guarded(
 ) -> _Result | None:
     """Run one instance; any failure becomes its ``error`` report. None when interrupted."""
     began = time.perf_counter()
+    batch.run.mark_running(task.instance_id)
     try:
         result = work()
     except Exception as exc:
         if batch.stop.is_set():
             return None  # interrupted: left unfinished, redone on resume
+        limit = isinstance(exc, LimitExceededError)  # the task's doing, not the machine's
         report = report_without_run(
             task,
             prediction,
-            Outcome.ERROR,
+            Outcome.LIMIT_EXCEEDED if limit else Outcome.ERROR,
             error=f"{type(exc).__name__}: {exc}",
             traceback=traceback.format_exc(),
         )
@@ -278,6 +289,7 @@ def _execute(
         pool.shutdown(wait=True)
         batch.close()
         remove_containers(batch.labels)
+        batch.run.close_interrupted(INTERRUPTED, only=[task.instance_id for task, _, _ in todo])
         raise
     pool.shutdown(wait=True)
     batch.close()
@@ -359,9 +371,15 @@ def _solve(
         session = Session(sandbox, [BashTool(sandbox), EditorTool(sandbox)], req.timeout)
         try:
             outcome = req.agent.solve(Problem.of(task, sandbox.workdir), session)
+            patch = outcome.patch if outcome.patch is not None else sandbox.diff()
+        except Exception as exc:
+            if sandbox.disk.stop() is not None:  # the agent's commands filled the disk
+                raise LimitExceededError(f"agent container: {sandbox.limit_hit}") from exc
+            raise
         finally:
             session.close()
-        patch = outcome.patch if outcome.patch is not None else sandbox.diff()
+        if sandbox.disk.stop() is not None:
+            raise LimitExceededError(f"agent container: {sandbox.limit_hit}")
         session.record(
             TrajectoryStep(
                 kind="stop", stop_reason=outcome.stop_reason.value, detail=outcome.detail

@@ -154,6 +154,9 @@ class EvalReport(BaseModel):
     agent_time_s: float | None = None
     error: str | None = None
     traceback: str | None = None
+    # The run stopped (Ctrl-C, a killed process) before this instance finished: an ``error``
+    # that any resume redoes, not only ``--retry-errors``.
+    interrupted: bool = False
     timings: dict[str, float] = Field(default_factory=dict)
 
     def to_swebench(self) -> dict[str, Any]:

@@ -7,21 +7,37 @@
 
 An instance is finished when its ``report.json`` exists; ``report.json`` is written last,
 so a run killed at any moment resumes by redoing exactly the unfinished instances.
+
+From its start until its report is written, an instance folder holds a ``.running`` marker
+naming the process (``host:pid``) working on it. A marker whose process is gone means the
+run was stopped (Ctrl-C, SIGKILL) mid-instance: such an instance is reported as an
+``interrupted`` error with the reason (:meth:`RunDir.close_interrupted`, :meth:`RunDir.stale`),
+never as a model failure, and any resume redoes it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
 from pathlib import Path
 from typing import Any
 
 from swe_runner.errors import InputError
-from swe_runner.records import EvalReport, TrajectoryStep, atomic_write_json, atomic_write_text
+from swe_runner.records import (
+    EvalReport,
+    Outcome,
+    TrajectoryStep,
+    atomic_write_json,
+    atomic_write_text,
+)
 from swe_runner.task import Prediction
 
-__all__ = ["RunDir", "valid_run_id"]
+__all__ = ["KILLED", "RUNNING", "RunDir", "valid_run_id"]
 
+RUNNING = ".running"
+KILLED = "interrupted: the swe-runner process stopped (killed) before this instance finished"
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,127}$")
 
 
@@ -84,6 +100,34 @@ class RunDir:
             else:
                 (folder / name).unlink(missing_ok=True)
         self.write_report(report)
+        (folder / RUNNING).unlink(missing_ok=True)
+
+    def mark_running(self, instance_id: str) -> None:
+        """Record that this process has started on ``instance_id`` (until its report)."""
+        marker = self.instance(instance_id) / RUNNING
+        atomic_write_text(marker, f"{socket.gethostname()}:{os.getpid()}\n")
+
+    def stale(self) -> list[str]:
+        """Instances started by a process that is gone and never finished (sorted)."""
+        return sorted(m.parent.name for m in self.path.glob(f"*/{RUNNING}") if _dead(m))
+
+    def interrupted(self, instance_id: str, reason: str) -> EvalReport:
+        """The ``error`` report of an instance the run stopped in the middle of."""
+        return EvalReport(
+            instance_id=instance_id, outcome=Outcome.ERROR, interrupted=True, error=reason
+        )
+
+    def close_interrupted(self, reason: str, only: list[str] | None = None) -> list[str]:
+        """Write an ``interrupted`` error report for every started, unfinished instance
+        (of ``only``, if given); returns their ids."""
+        closed = []
+        for marker in sorted(self.path.glob(f"*/{RUNNING}")):
+            iid = marker.parent.name
+            if only is None or iid in only:
+                self.write_report(self.interrupted(iid, reason))
+                marker.unlink(missing_ok=True)
+                closed.append(iid)
+        return closed
 
     def write_report(self, report: EvalReport) -> None:
         """Write (or replace) an instance's ``report.json`` alone."""
@@ -98,3 +142,18 @@ class RunDir:
 
     def read_json(self, name: str) -> Any:
         return json.loads((self.path / name).read_text(encoding="utf-8"))
+
+
+def _dead(marker: Path) -> bool:
+    """Whether the process named in a ``.running`` marker is gone (another host's: unknown,
+    so taken as alive)."""
+    try:
+        host, _, pid = marker.read_text(encoding="utf-8").strip().rpartition(":")
+        if host != socket.gethostname():
+            return False
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, ValueError):
+        return False  # unreadable, or not ours to signal: leave it
+    return False

@@ -35,6 +35,7 @@ TEST_PATCH_FAILED = ">>>>> swe-runner: test patch failed to apply"
 TEST_DURATION = ">>>>> swe-runner: test duration ms:"
 # Appended to the saved log by the harness (not the script), so a regrade sees it too.
 EVAL_TIMED_OUT = ">>>>> swe-runner: evaluation container timed out"
+LIMIT_STOPPED = ">>>>> swe-runner: container stopped:"  # + the reason (the disk watchdog)
 TIMEOUT_STATUS = 124  # what coreutils `timeout` returns when it had to stop the command
 KILLED_STATUS = 137  # SIGKILL, most often the kernel's OOM killer
 FILE_TOO_LARGE = "[Errno 27] File too large"  # a write past the file size limit (EFBIG)
@@ -137,6 +138,10 @@ def outcome_from_log(
     )
     if TEST_PATCH_FAILED in lines:
         return base.model_copy(update={"error": "the hidden test patch did not apply"})
+    last = log.rstrip("\n").rpartition("\n")[2]  # only the harness writes after the script
+    if last.startswith(LIMIT_STOPPED):  # the code passed a limit the harness keeps from outside
+        reason = last[len(LIMIT_STOPPED) :].strip()
+        return base.model_copy(update={"outcome": Outcome.LIMIT_EXCEEDED, "error": reason})
     result = grade(log, task.FAIL_TO_PASS, task.PASS_TO_PASS, spec.log_parser)
     base = base.model_copy(
         update={
@@ -221,6 +226,8 @@ def evaluate(
     if duration is not None:
         timings["tests"] = duration
     log = f"{run.output.rstrip(chr(10))}\n{EVAL_TIMED_OUT}\n" if run.timed_out else run.output
+    if run.limit is not None:
+        log = f"{log.rstrip(chr(10))}\n{LIMIT_STOPPED} {run.limit}\n"
     return EvalResult(outcome_from_log(task, prediction, log, timings), script, log)
 
 

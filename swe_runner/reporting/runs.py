@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from swe_runner.errors import InputError
 from swe_runner.records import EvalReport, Outcome, RunManifest
-from swe_runner.rundir import RunDir
+from swe_runner.rundir import KILLED, RunDir
 
 __all__ = ["LoadedRun", "TaskInfo", "attempt_dirs", "load_run", "run_path"]
 
@@ -128,6 +128,8 @@ def _load(path: Path) -> LoadedRun:
         report = run.read_report(folder.name)
         if report is not None:
             reports[report.instance_id] = report
+    for iid in run.stale():  # a killed run's unfinished instances: errors, with the reason
+        reports[iid] = run.interrupted(iid, KILLED)
     tasks = _tasks(manifest, reports)
     return LoadedRun(path, manifest, tasks, reports)
 

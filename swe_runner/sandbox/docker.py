@@ -28,6 +28,7 @@ import requests
 from swe_runner.config import Settings, owner_id
 from swe_runner.errors import ContainerError, DockerUnavailableError, ImageError
 from swe_runner.sandbox.base import ExecResult, worktree_diff
+from swe_runner.sandbox.diskwatch import DiskWatch
 from swe_runner.sandbox.shell import SHELL_COMMAND, ShellSession
 
 __all__ = [
@@ -80,6 +81,7 @@ class ContainerLimits:
     # Largest file a process may write (RLIMIT_FSIZE). overlay2 on ext4 has no disk quota,
     # so this bounds what one runaway write can take; writers get EFBIG past it.
     file_size_mb: int = 2048
+    disk_limit_mb: int = 10240  # all writes together; see sandbox/diskwatch.py (0: none)
 
     @classmethod
     def of(cls, settings: Settings, network: str | None = None) -> ContainerLimits:
@@ -90,6 +92,7 @@ class ContainerLimits:
             nano_cpus=settings.nano_cpus,
             network=network or settings.eval_network,
             file_size_mb=settings.file_size_mb,
+            disk_limit_mb=settings.disk_limit_mb,
         )
 
 
@@ -238,6 +241,7 @@ class DockerSandbox:
         self.client = connect()
         self.workdir, self.base_commit = workdir, base_commit
         self.container = start_idle(image, limits, labels, workdir)
+        self.disk = DiskWatch(self.client.api, self.container.id, limits.disk_limit_mb)
         self.closed = False
 
     def _path(self, path: str) -> str:
@@ -285,7 +289,13 @@ class DockerSandbox:
     def close(self) -> None:
         if not self.closed:
             self.closed = True
+            self.disk.stop()
             remove_container(self.container)
+
+    @property
+    def limit_hit(self) -> str | None:
+        """Why the container was stopped for a resource limit (the disk), if it was."""
+        return self.disk.reason
 
     def __enter__(self) -> DockerSandbox:
         return self

@@ -19,6 +19,7 @@ from typing import Any
 import docker.errors
 
 from swe_runner.errors import ContainerError, ImageError
+from swe_runner.sandbox.diskwatch import DiskWatch
 from swe_runner.sandbox.docker import (
     DEFAULT_LIMITS,
     ContainerLimits,
@@ -40,6 +41,7 @@ class ScriptResult:
     output: str
     timed_out: bool
     timings: dict[str, float] = field(default_factory=dict)
+    limit: str | None = None  # the container was stopped for a resource limit (disk)
 
 
 class ContainerPool:
@@ -134,18 +136,22 @@ def run_script(
     began = time.perf_counter()
     container = pool.take(image) if pool else start_idle(image, limits, labels)
     timings = {"container_start": time.perf_counter() - began}
+    disk = DiskWatch(connect().api, container.id, (pool.limits if pool else limits).disk_limit_mb)
     try:
         began = time.perf_counter()
         container.put_archive("/", tar_files(files))
         exit_code, output, timed_out = _exec(container, command, timeout)
         timings["run"] = time.perf_counter() - began
     except docker.errors.APIError as exc:
-        raise ContainerError(f"container of {image} failed: {exc.explanation}") from exc
+        if disk.stop() is None:
+            raise ContainerError(f"container of {image} failed: {exc.explanation}") from exc
+        exit_code, output, timed_out = None, "", False
     finally:
+        disk.stop()
         began = time.perf_counter()
         if pool:
             pool.discard(container)
         else:
             remove_container(container)
         timings["teardown"] = time.perf_counter() - began
-    return ScriptResult(exit_code, output, timed_out, timings)
+    return ScriptResult(exit_code, output, timed_out, timings, disk.reason)

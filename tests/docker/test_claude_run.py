@@ -96,7 +96,8 @@ def test_claude_against_the_fake_api_resolves_what_its_scripts_fix(
             ]
         )
     assert code == 0
-    out = capsys.readouterr().out
+    first = capsys.readouterr()
+    out = first.out + first.err
     summary = json.loads((results / "claude" / "summary.json").read_text())
     rows = {r["instance_id"]: r for r in summary["instances"]}
     # The scripts fix all but textkit-4 (half a fix) and confparse-3 (gives up).
@@ -127,3 +128,16 @@ def test_claude_against_the_fake_api_resolves_what_its_scripts_fix(
         if '"kind":"tool"' in line and '"input":{"command":"env"}' in line
     ]
     assert env_outputs and "PATH=" in env_outputs[0]
+    # Nor in any export of the run, nor in what the commands printed.
+    for fmt in ("experiments", "json", "csv", "markdown", "html"):
+        out_dir = tmp_path / "exports" / fmt
+        assert (
+            main(["export", "claude", "-f", fmt, "-o", str(out_dir), "--results-dir", str(results)])
+            == 0
+        )
+        assert any(p.is_file() for p in out_dir.rglob("*"))
+        for path in out_dir.rglob("*"):
+            if path.is_file():
+                assert KEY.encode() not in path.read_bytes(), path
+    printed = capsys.readouterr()
+    assert KEY not in out + printed.out + printed.err

@@ -4,6 +4,7 @@ answer. Named after the attack each one blocks."""
 
 from __future__ import annotations
 
+import json
 import shlex
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -11,11 +12,13 @@ from pathlib import Path
 import pytest
 
 from swe_runner import patch as patches
+from swe_runner.cli.main import main
 from swe_runner.dataset import Dataset
 from swe_runner.grading.evaluate import evaluate
 from swe_runner.records import Outcome
-from swe_runner.sandbox.docker import ContainerLimits
+from swe_runner.sandbox.docker import ContainerLimits, DockerSandbox, connect
 from swe_runner.task import Prediction
+from tests.docker.conftest import ca_args
 from tests.integrity.attacks import ATTACKS, Attack, patch_from_edit
 from tests.integrity.peeking import PROBES, peek
 
@@ -149,3 +152,64 @@ def test_code_filling_the_disk_stops_at_the_file_size_limit(
     report = evaluate(task, pred, demo_images[task.instance_id], limits=small).report
     assert report.outcome is Outcome.LIMIT_EXCEEDED
     assert report.error == "file size limit reached"
+
+
+# Many files, each well under the file size limit: only a total disk limit stops this.
+MANY_FILES = (
+    "for i in range(10**6):\n"
+    "    with open(f'/tmp/filler{i}', 'wb') as out:\n        out.write(bytes(8 * 2**20))\n"
+)
+
+
+def test_code_filling_the_disk_with_small_files_stops_at_the_disk_limit(
+    demo: Dataset, demo_images: dict[str, str], tmp_path: Path
+) -> None:
+    task = demo.tasks[0]
+
+    def fill(work: Path) -> None:
+        init = work / patches.changes(task.patch)[0].path.split("/")[0] / "__init__.py"
+        init.write_text(init.read_text() + "\n" + MANY_FILES)
+
+    pred = Prediction(
+        instance_id=task.instance_id, model_patch=patch_from_edit(task, demo, tmp_path, fill)
+    )
+    limits = ContainerLimits(file_size_mb=64, disk_limit_mb=200)
+    result = evaluate(task, pred, demo_images[task.instance_id], limits=limits)
+    assert result.report.outcome is Outcome.LIMIT_EXCEEDED
+    assert (result.report.error or "").startswith("disk limit reached")
+    assert "(limit 200 MB)" in (result.report.error or "")
+
+
+def test_an_agent_filling_the_disk_is_limit_exceeded_and_the_batch_goes_on(
+    demo_images: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SWE_RUNNER_DISK_LIMIT_MB", "200")
+    fill = (
+        'if grep -q "wrap() breaks lines" "$PROBLEM_STATEMENT_FILE"; then '
+        "i=0; while true; do head -c 8388608 /dev/zero > /tmp/f$i; i=$((i+1)); done; fi"
+    )
+    results = tmp_path / "r"
+    args = ["run", "--suite", "demo", "--run-id", "disk", "--results-dir", str(results)]
+    picks = ["-i", "textkit-2", "-i", "textkit-3"]
+    main([*args, *ca_args(), *picks, "--agent", "command", "--agent-command", fill])
+    got = {
+        i: json.loads((results / "disk" / i / "report.json").read_text())[i]
+        for i in ("textkit-2", "textkit-3")
+    }
+    assert got["textkit-2"]["outcome"] == "limit_exceeded"
+    assert "agent container: disk limit reached" in got["textkit-2"]["error"]
+    assert got["textkit-3"]["outcome"] == "empty_patch"
+
+
+def test_the_api_key_in_swe_runner_s_environment_never_reaches_a_container(
+    demo: Dataset, demo_images: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "sk-ant-integrity-secret-5d1e"
+    monkeypatch.setenv("ANTHROPIC_API_KEY", secret)
+    task = demo.tasks[0]
+    with DockerSandbox(demo_images[task.instance_id], task.base_commit) as box:
+        config = connect().api.inspect_container(box.container.id)["Config"]
+        seen = box.exec("env; cat /proc/*/environ 2>/dev/null | tr '\\0' '\\n'").output
+    assert b"PATH=" in seen  # the probe does read environments
+    assert secret.encode() not in seen
+    assert secret not in json.dumps(config)

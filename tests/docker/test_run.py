@@ -15,6 +15,8 @@ from typing import Any
 
 from swe_runner.cli.main import main
 from swe_runner.dataset import PROJECT_TASKS, Dataset
+from swe_runner.reporting.runs import load_run
+from swe_runner.rundir import KILLED
 from swe_runner.sandbox.docker import MANAGED_LABEL, OWNER_LABEL, connect
 from swe_runner.task import Task
 from tests.conftest import TEST_OWNER
@@ -161,6 +163,9 @@ def test_sigkill_then_resume_gives_the_uninterrupted_summary(
     for path in (results / "killed").rglob("*.json"):
         json.loads(path.read_text())  # nothing half-written
     assert not (results / "killed" / "summary.json").exists()
+    cut = [r for r in load_run("killed", results).reports.values() if r.outcome != "resolved"]
+    assert cut, "the kill came when no instance was in flight"
+    assert all(r.outcome == "error" and r.interrupted and r.error == KILLED for r in cut)
     done = subprocess.run(_cli(results, "killed"), capture_output=True, check=False)
     assert done.returncode == 0, done.stderr.decode()
     assert outcomes(results, "killed") == {t.instance_id: "resolved" for t in demo.tasks}
@@ -180,8 +185,11 @@ def test_sigint_removes_containers_keeps_results_and_resumes(
     assert proc.returncode == 130, err.decode()
     assert "resume" in err.decode()
     assert _run_containers("interrupted") == []
-    kept = list((results / "interrupted").glob("*/report.json"))
-    assert kept, "finished results were lost"
+    kept = [json.loads(p.read_text()) for p in (results / "interrupted").glob("*/report.json")]
+    assert any(r["outcome"] == "resolved" for k in kept for r in k.values()), "results lost"
+    cut = [r for k in kept for r in k.values() if r["outcome"] != "resolved"]
+    assert cut, "the Ctrl-C came when no instance was in flight"
+    assert all(r["outcome"] == "error" and r["interrupted"] and r["error"] for r in cut)
     assert run(results, "interrupted", "--agent", "gold") == 0
     assert set(outcomes(results, "interrupted").values()) == {"resolved"}
     assert len(outcomes(results, "interrupted")) == len(demo.tasks)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from swe_runner.images import list_images
+from swe_runner.reporting.runs import load_run
 from swe_runner.sandbox.docker import MANAGED_LABEL, connect
 from tests.fakes.anthropic_server import Error, FakeAnthropic
 
@@ -199,12 +200,17 @@ def interrupted(results: Path, agent: Path, sig: signal.Signals) -> Row:
     proc.wait()
     kept = reports(results, run_id)
     lost = sum(json.dumps(kept.get(k)) != v for k, v in before.items())
+    # What a report shows now: Ctrl-C wrote the in-flight ones, the loader finds SIGKILL's.
+    shown = load_run(run_id, results).reports
+    cut = [i for i, r in shown.items() if i not in before]
+    errors = sum(shown[i].outcome == "error" and shown[i].interrupted for i in cut)
     left = leftover(results, run_id)  # SIGKILL: the resume clears them
     resume = subprocess.run(cli(results, run_id, *agent_args(agent, FIX)), capture_output=True)
     done = reports(results, run_id)
-    after = f"unfinished ones redone by the resume: {len(done)}/4 reports, exit {resume.returncode}"
+    redone = sum(done[i]["outcome"] != "error" for i in cut)
+    after = f"resume: {redone}/{len(cut)} interrupted redone, {len(done)}/4 reports"
+    after += f" (exit {resume.returncode})"
     if sig is signal.SIGKILL:
         after += f", {left} containers cleared by the resume"
         left = leftover(results, run_id)
-    errors = sum(r["outcome"] == "error" for r in done.values())
-    return Row(f"swe-runner {sig.name}", 4 - len(before), errors, lost, left, after)
+    return Row(f"swe-runner {sig.name}", len(cut), errors, lost, left, after)
