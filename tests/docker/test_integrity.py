@@ -5,6 +5,7 @@ answer. Named after the attack each one blocks."""
 from __future__ import annotations
 
 import json
+import os
 import shlex
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,6 +17,7 @@ from swe_runner.cli.main import main
 from swe_runner.dataset import Dataset
 from swe_runner.grading.evaluate import evaluate
 from swe_runner.records import Outcome
+from swe_runner.sandbox.diskwatch import daemon_size, tree_size, upper_dir
 from swe_runner.sandbox.docker import ContainerLimits, DockerSandbox, connect
 from swe_runner.task import Prediction
 from tests.docker.conftest import ca_args
@@ -178,6 +180,23 @@ def test_code_filling_the_disk_with_small_files_stops_at_the_disk_limit(
     assert result.report.outcome is Outcome.LIMIT_EXCEEDED
     assert (result.report.error or "").startswith("disk limit reached")
     assert "(limit 200 MB)" in (result.report.error or "")
+
+
+def test_the_disk_watch_measures_what_the_daemon_reports(
+    demo: Dataset, demo_images: dict[str, str]
+) -> None:
+    """The host-side measure of the writable layer agrees with the daemon's SizeRw."""
+    if os.geteuid() != 0:
+        pytest.skip("the daemon's storage is readable by root only")
+    task = demo.tasks[0]
+    with DockerSandbox(demo_images[task.instance_id], task.base_commit) as box:
+        box.exec("head -c 50000000 /dev/urandom > /tmp/blob && sync")
+        upper = upper_dir(box.client.api, box.container.id)
+        assert upper is not None  # root, local daemon: the cheap host-side way
+        host, daemon = tree_size(upper), daemon_size(box.client.api, box.container.id)
+    assert daemon is not None
+    assert daemon >= 50_000_000
+    assert abs(host - daemon) < 0.05 * daemon
 
 
 def test_an_agent_filling_the_disk_is_limit_exceeded_and_the_batch_goes_on(
