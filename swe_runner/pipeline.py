@@ -36,6 +36,7 @@ from swe_runner.reporting.summary import Summary, summarize
 from swe_runner.rundir import KILLED, RunDir
 from swe_runner.sandbox.docker import ContainerLimits, DockerSandbox, connect, remove_containers
 from swe_runner.sandbox.scripts import ContainerPool
+from swe_runner.secret_env import Secrets
 from swe_runner.task import Prediction, Task
 from swe_runner.tools.bash import BashTool
 from swe_runner.tools.editor import EditorTool
@@ -82,6 +83,7 @@ class AgentRequest:
     network: str = "none"
     model_name: str | None = None
     retry_errors: bool = False  # redo instances whose report is an infrastructure error
+    secrets: Secrets | None = None  # --env; None: mask only the Anthropic credentials
 
 
 @dataclass
@@ -92,6 +94,22 @@ class _Result:
     log: str | None = None
     trajectory: list[TrajectoryStep] | None = None
 
+    def redacted(self, secrets: Secrets) -> _Result:
+        """This result with every secret masked, as it is recorded and shown."""
+        if not secrets:
+            return self
+        hide, mask = secrets.redact_data, secrets.redact
+        steps = self.trajectory
+        return _Result(
+            EvalReport.model_validate(hide(self.report.model_dump(mode="json"))),
+            None if self.patch is None else mask(self.patch),
+            None if self.script is None else mask(self.script),
+            None if self.log is None else mask(self.log),
+            None
+            if steps is None
+            else [TrajectoryStep.model_validate(hide(s.model_dump(mode="json"))) for s in steps],
+        )
+
 
 @dataclass
 class _Batch:
@@ -101,6 +119,7 @@ class _Batch:
     settings: Settings
     run: RunDir
     events: Events
+    secrets: Secrets = field(default_factory=lambda: Secrets.parse(()))
     stop: threading.Event = field(default_factory=threading.Event)
     _builder: ImageBuilder | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -256,6 +275,7 @@ def _guarded(
         result = _Result(report, prediction.model_patch)
     if batch.stop.is_set():
         return None
+    result = result.redacted(batch.secrets)
     timings = {**result.report.timings, "instance": round(time.perf_counter() - began, 3)}
     result.report = result.report.model_copy(update={"timings": timings})
     batch.run.write_instance(
@@ -398,7 +418,11 @@ def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
     """
     docker_version = str(connect().version().get("Version", "?"))
     batch = _Batch(
-        req.dataset, req.settings, RunDir(req.settings.results_dir, req.run_id), events or Events()
+        req.dataset,
+        req.settings,
+        RunDir(req.settings.results_dir, req.run_id),
+        events or Events(),
+        req.secrets or Secrets.parse(()),
     )
     _open_run(batch.run, req.dataset)
     started = time.perf_counter()
@@ -413,6 +437,7 @@ def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
         batch.containers.warm(image)  # the evaluation container starts while the agent works
         began = time.monotonic()
         outcome, patch, steps = _solve(batch, req, task, image)
+        patch = batch.secrets.redact(patch)  # graded as recorded: no secret reaches a container
         agent_time = round(time.monotonic() - began, 3)
         pred = Prediction(instance_id=task.instance_id, model_name_or_path=model, model_patch=patch)
         result = evaluate(task, pred, image, labels=batch.labels, pool=batch.containers)

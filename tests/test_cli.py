@@ -90,3 +90,20 @@ def test_bad_run_id_is_rejected(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert code == 2
     assert "bad run id '../escape'" in capsys.readouterr().err
     assert not (tmp_path / "escape").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--agent", "gold", "--env", "TOKEN=abcdefgh"], "--env is for --agent command"),
+        (["--agent", "command", "--agent-command", "true", "--env", "NOPE_UNSET_1"], "not set"),
+    ],
+)
+def test_env_secrets_are_checked_before_anything_runs(
+    extra: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["run", "-s", "demo", *extra, "--results-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "r").exists()

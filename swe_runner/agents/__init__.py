@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from swe_runner.agents.base import Agent, AgentRun, Problem, Session
@@ -52,6 +53,7 @@ class AgentOptions:
     api_backoff: float = 1.0
     api_backoff_ceiling: float = 60.0
     replay_from: Path | None = None  # a recorded run's folder (--agent replay)
+    env: Mapping[str, str] = field(default_factory=dict)  # secrets for the agent (--env)
 
 
 def make_agent(name: str, dataset: Dataset, options: AgentOptions) -> Agent:
@@ -61,6 +63,11 @@ def make_agent(name: str, dataset: Dataset, options: AgentOptions) -> Agent:
         UnknownNameError: no such agent (lists the valid names).
         InputError: the agent's required option is missing.
     """
+    if options.env and name != "command":
+        raise InputError(
+            f"--env is for --agent command (its command gets the variables); --agent {name} "
+            "runs in swe-runner's own process and reads its credentials from its environment"
+        )
     if name == "gold":
         return GoldAgent(dataset.tasks)
     if name == "empty":
@@ -74,7 +81,7 @@ def make_agent(name: str, dataset: Dataset, options: AgentOptions) -> Agent:
             raise InputError("--agent command needs --agent-command 'CMD'")
         if options.files is not None and not options.files.exists():
             raise InputError(f"--agent-files {options.files} does not exist")
-        return CommandAgent(options.command, options.files, options.timeout)
+        return CommandAgent(options.command, options.files, options.timeout, options.env)
     if name in ("scripted", "claude"):
         return _model_agent(name, dataset, options)
     if name == "replay":

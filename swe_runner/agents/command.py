@@ -2,12 +2,14 @@
 
 The command runs in the repository with the problem statement on stdin and in
 ``$PROBLEM_STATEMENT_FILE``; ``--agent-files`` are copied to ``/agent`` first. Whatever it
-leaves in the work tree is the patch.
+leaves in the work tree is the patch. Secrets given with ``run --env`` reach this command's
+environment only (see :mod:`swe_runner.secret_env`).
 """
 
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping
 from pathlib import Path
 
 from swe_runner.agents.base import AgentRun, Problem, Session
@@ -25,10 +27,17 @@ class CommandAgent:
 
     name = "command"
 
-    def __init__(self, command: str, files: Path | None = None, timeout: float = 1800.0) -> None:
+    def __init__(
+        self,
+        command: str,
+        files: Path | None = None,
+        timeout: float = 1800.0,
+        secrets: Mapping[str, str] | None = None,
+    ) -> None:
         self.command = command
         self.files = files
         self.timeout = timeout
+        self.secrets = dict(secrets or {})  # this command's environment only (--env)
 
     def _copy_files(self, session: Session) -> None:
         if self.files is None:
@@ -59,6 +68,7 @@ class CommandAgent:
             f"export {exports}; {self.command}",
             timeout=timeout,
             stdin=problem.problem_statement.encode(),
+            env=self.secrets,
         )
         session.record(
             TrajectoryStep(

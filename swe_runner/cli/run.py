@@ -27,6 +27,7 @@ from swe_runner.reporting.render import report_view
 from swe_runner.reporting.report import build_report
 from swe_runner.reporting.runs import LoadedRun, load_run, run_path
 from swe_runner.reporting.table import RunProgress
+from swe_runner.secret_env import Secrets
 
 __all__ = ["run_cmd"]
 
@@ -85,6 +86,16 @@ __all__ = ["run_cmd"]
     "--agent-files",
     type=click.Path(exists=True, path_type=Path),
     help="For --agent command: a file or folder copied to /agent first.",
+)
+@click.option(
+    "--env",
+    "env_specs",
+    multiple=True,
+    metavar="NAME[=VALUE]",
+    help="For --agent command: a secret its command gets in its environment (NAME alone: "
+    "taken from this environment, kept out of shell history). Never in the container's "
+    "configuration nor the evaluation container; masked as [secret NAME] in everything "
+    "recorded or printed. Repeatable.",
 )
 @click.option("--model", "-m", help="For --agent claude: the model id, e.g. claude-sonnet-4-5.")
 @click.option(
@@ -147,6 +158,7 @@ def run_cmd(
     predictions: Path | None,
     agent_command: str | None,
     agent_files: Path | None,
+    env_specs: tuple[str, ...],
     model: str | None,
     replay_from: str | None,
     scripts: Path | None,
@@ -176,6 +188,7 @@ def run_cmd(
     settings = pick.settings(settings)
     data = pick.load(suite, instances)
     limits = LoopLimits(max_turns, max_cost, max_time, max_context)
+    secrets = Secrets.parse(env_specs)
     options = AgentOptions(
         predictions,
         agent_command,
@@ -190,6 +203,7 @@ def run_cmd(
         settings.api_backoff,
         settings.api_backoff_ceiling,
         replay_source(replay_from, settings.results_dir) if replay_from else None,
+        secrets.given,
     )
     agent = make_agent(agent_name, data, options)
     request = AgentRequest(
@@ -202,6 +216,7 @@ def run_cmd(
         network,
         model,
         retry_errors,
+        secrets,
     )
     with RunProgress(stderr, f"{agent.name} {request.run_id}") as bar:
         summaries = run_attempts(request, attempts, Events(bar.plan, bar.result, bar.message))

@@ -6,6 +6,7 @@ inside the sandbox; relative ones are relative to :attr:`Sandbox.workdir`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -66,8 +67,15 @@ class Sandbox(Protocol):
     workdir: str
     base_commit: str
 
-    def exec(self, command: str, timeout: float = 60.0, stdin: bytes | None = None) -> ExecResult:
-        """Run ``command`` with bash in :attr:`workdir`; kill it after ``timeout`` seconds."""
+    def exec(
+        self,
+        command: str,
+        timeout: float = 60.0,
+        stdin: bytes | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> ExecResult:
+        """Run ``command`` with bash in :attr:`workdir`; kill it after ``timeout`` seconds.
+        ``env`` adds variables to this command's environment only."""
         ...
 
     def read_file(self, path: str) -> bytes:

@@ -247,7 +247,13 @@ class DockerSandbox:
     def _path(self, path: str) -> str:
         return str(PurePosixPath(self.workdir, path))
 
-    def exec(self, command: str, timeout: float = 60.0, stdin: bytes | None = None) -> ExecResult:
+    def exec(
+        self,
+        command: str,
+        timeout: float = 60.0,
+        stdin: bytes | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> ExecResult:
         if stdin is not None:
             feed = f"/tmp/.swe-runner-stdin-{secrets.token_hex(6)}"
             self.container.put_archive("/", tar_files({feed: stdin}))
@@ -257,6 +263,7 @@ class DockerSandbox:
                 # One stream (2>&1 inside) keeps stdout and stderr in the order written.
                 ["timeout", "-k", "5", f"{timeout:g}", "bash", "-c", f"exec 2>&1\n{command}"],
                 workdir=self.workdir,
+                environment=dict(env) if env else None,  # this exec's, not the container's
             )
         except docker.errors.APIError as exc:
             raise ContainerError(f"exec failed: {exc.explanation}") from exc

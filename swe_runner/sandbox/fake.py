@@ -11,6 +11,7 @@ import os
 import select
 import signal
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 from swe_runner.sandbox.base import ExecResult, worktree_diff
@@ -68,10 +69,17 @@ class FakeSandbox:
     def _path(self, path: str) -> Path:
         return Path(self.workdir, path)
 
-    def exec(self, command: str, timeout: float = 60.0, stdin: bytes | None = None) -> ExecResult:
+    def exec(
+        self,
+        command: str,
+        timeout: float = 60.0,
+        stdin: bytes | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> ExecResult:
         proc = subprocess.Popen(
             ["bash", "-c", command],
             cwd=self.workdir,
+            env={**os.environ, **env} if env else None,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

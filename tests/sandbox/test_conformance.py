@@ -20,6 +20,11 @@ def test_exec_runs_in_the_workdir_and_takes_stdin(sandbox: Sandbox) -> None:
     assert sandbox.exec("tr a-z A-Z", stdin=b"shout").text == "SHOUT"
 
 
+def test_exec_env_reaches_that_command_only(sandbox: Sandbox) -> None:
+    assert sandbox.exec("echo $SWE_TEST_TOKEN", env={"SWE_TEST_TOKEN": "t0k3n"}).text == "t0k3n\n"
+    assert sandbox.exec("echo ${SWE_TEST_TOKEN:-unset}").text == "unset\n"
+
+
 def test_exec_timeout_kills_the_command(sandbox: Sandbox) -> None:
     began = time.monotonic()
     result = sandbox.exec("sleep 30", timeout=1)
