@@ -121,3 +121,19 @@ def owner_id() -> str:
     process tree shares it) or ``host:pid``. Recorded as a container label, so ``docker ps``
     tells which invocation made a container and a test session can find only its own."""
     return os.environ.get("SWE_RUNNER_OWNER") or f"{socket.gethostname()}:{os.getpid()}"
+
+
+def process_gone(owner: str) -> bool:
+    """Whether ``owner`` (``host:pid``, as :func:`owner_id` makes) names a process of this
+    host that no longer exists. Another host's process, or an owner of another form, cannot
+    be checked and counts as alive."""
+    host, _, pid = owner.strip().rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # exists, but not ours to signal
+    return False

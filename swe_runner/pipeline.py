@@ -34,7 +34,15 @@ from swe_runner.images import ImageBuilder
 from swe_runner.records import EvalReport, Outcome, RunManifest, TrajectoryStep
 from swe_runner.reporting.summary import Summary, summarize
 from swe_runner.rundir import KILLED, RunDir
-from swe_runner.sandbox.docker import ContainerLimits, DockerSandbox, connect, remove_containers
+from swe_runner.sandbox.docker import (
+    INSTANCE_LABEL,
+    RUN_DIR_LABEL,
+    RUN_LABEL,
+    ContainerLimits,
+    DockerSandbox,
+    connect,
+    remove_containers,
+)
 from swe_runner.sandbox.scripts import ContainerPool
 from swe_runner.secret_env import Secrets
 from swe_runner.task import Prediction, Task
@@ -42,10 +50,6 @@ from swe_runner.tools.bash import BashTool
 from swe_runner.tools.editor import EditorTool
 
 __all__ = ["AgentRequest", "EvalRequest", "Events", "evaluate_predictions", "run_agent"]
-
-RUN_LABEL = "swe-runner.run"
-RUN_DIR_LABEL = "swe-runner.run-dir"
-INSTANCE_LABEL = "swe-runner.instance"  # on agent containers: which task it works on
 
 
 @dataclass

@@ -24,6 +24,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+from swe_runner.config import process_gone
 from swe_runner.errors import InputError
 from swe_runner.records import (
     EvalReport,
@@ -145,15 +146,8 @@ class RunDir:
 
 
 def _dead(marker: Path) -> bool:
-    """Whether the process named in a ``.running`` marker is gone (another host's: unknown,
-    so taken as alive)."""
+    """Whether the process named in a ``.running`` marker is gone."""
     try:
-        host, _, pid = marker.read_text(encoding="utf-8").strip().rpartition(":")
-        if host != socket.gethostname():
-            return False
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except (OSError, ValueError):
-        return False  # unreadable, or not ours to signal: leave it
-    return False
+        return process_gone(marker.read_text(encoding="utf-8"))
+    except OSError:
+        return False  # unreadable: leave it

@@ -30,7 +30,17 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from swe_runner.cli import evaluate, export, images, report, reproduce, run, show, tasks
+    from swe_runner.cli import (
+        clean,
+        evaluate,
+        export,
+        images,
+        report,
+        reproduce,
+        run,
+        show,
+        tasks,
+    )
 
     cli.add_command(run.run_cmd)
     cli.add_command(evaluate.evaluate_cmd)
@@ -41,6 +51,7 @@ def _register() -> None:
     cli.add_command(reproduce.reproduce_cmd)
     cli.add_command(images.images_group)
     cli.add_command(tasks.tasks_group)
+    cli.add_command(clean.clean_cmd)
 
 
 _register()

@@ -25,7 +25,7 @@ import docker.errors
 import docker.types
 import requests
 
-from swe_runner.config import Settings, owner_id
+from swe_runner.config import Settings, owner_id, process_gone
 from swe_runner.errors import ContainerError, DockerUnavailableError, ImageError
 from swe_runner.sandbox.base import ExecResult, worktree_diff
 from swe_runner.sandbox.diskwatch import DiskWatch
@@ -33,21 +33,29 @@ from swe_runner.sandbox.shell import SHELL_COMMAND, ShellSession
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "INSTANCE_LABEL",
     "MANAGED_LABEL",
     "OWNER_LABEL",
+    "RUN_DIR_LABEL",
+    "RUN_LABEL",
     "ContainerLimits",
     "DockerSandbox",
     "ExecStream",
     "connect",
     "interactive_shell",
+    "orphaned_containers",
     "remove_container",
     "remove_containers",
+    "remove_ids",
     "start_idle",
     "tar_files",
 ]
 
 MANAGED_LABEL = "swe-runner.managed"
 OWNER_LABEL = "swe-runner.owner"  # which process tree started it (config.owner_id)
+RUN_LABEL = "swe-runner.run"  # the run id
+RUN_DIR_LABEL = "swe-runner.run-dir"  # the run folder: two results dirs may share a run id
+INSTANCE_LABEL = "swe-runner.instance"  # on agent containers: which task it works on
 TIMEOUT_EXIT, KILL_EXIT = 124, 137  # coreutils timeout: TERM worked / had to KILL
 
 
@@ -147,6 +155,13 @@ def start_idle(
         raise ContainerError(f"cannot start a container of {image}: {exc.explanation}") from exc
 
 
+def remove_ids(ids: list[str]) -> None:
+    """Force-remove containers by id; ones already gone are fine."""
+    api = connect().api
+    for container_id in ids:
+        _remove_id(api, container_id)
+
+
 def remove_containers(labels: Mapping[str, str]) -> int:
     """Force-remove every swe-runner container carrying all ``labels``; returns how many."""
     api = connect().api
@@ -155,6 +170,13 @@ def remove_containers(labels: Mapping[str, str]) -> int:
     for entry in found:
         _remove_id(api, entry["Id"])
     return len(found)
+
+
+def orphaned_containers(everyone: bool = False) -> list[dict[str, Any]]:
+    """swe-runner containers whose owning process is gone (killed, crashed): what no run
+    will remove until its run id is resumed. ``everyone``: all swe-runner containers."""
+    found = connect().api.containers(all=True, filters={"label": [MANAGED_LABEL]})
+    return [c for c in found if everyone or process_gone(c["Labels"].get(OWNER_LABEL, ""))]
 
 
 def remove_container(container: Any) -> None:

@@ -4,8 +4,17 @@ left, and --retry-errors completes the run."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
+import docker.errors
+import pytest
+
+from swe_runner.cli.main import main
+from swe_runner.sandbox.docker import DEFAULT_LIMITS, connect, remove_ids, start_idle
 from tests.integrity.faults import daemon_restart
 
 
@@ -18,3 +27,30 @@ def test_daemon_restarted_mid_run_is_error_and_retry_errors_completes(
     assert row.affected >= 1 and row.errors == row.affected  # never unresolved
     assert row.lost == 0 and row.leftover == 0
     assert "0 errors left" in row.after and "textkit-2 resolved" in row.after
+
+
+def test_clean_removes_the_containers_of_a_killed_process_only(
+    demo_images: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    image = next(iter(demo_images.values()))
+    killed = (
+        "import os, signal\nfrom swe_runner.sandbox.docker import DEFAULT_LIMITS, start_idle\n"
+        f"print(start_idle({image!r}, DEFAULT_LIMITS, {{}}).id, flush=True)\nos.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "SWE_RUNNER_OWNER"}  # owner: host:pid
+    done = subprocess.run([sys.executable, "-c", killed], env=env, capture_output=True, text=True)
+    orphan = done.stdout.strip()
+    assert done.returncode == -signal.SIGKILL and orphan, done.stderr
+    live = start_idle(image, DEFAULT_LIMITS, {})  # this process's: alive
+    api = connect().api
+    try:
+        assert main(["clean", "--dry-run"]) == 0
+        out = capsys.readouterr().out
+        assert orphan[:12] in out and live.id[:12] not in out
+        assert "would remove" in out and api.inspect_container(orphan)
+        assert main(["clean"]) == 0
+        with pytest.raises(docker.errors.NotFound):
+            api.inspect_container(orphan)
+        assert api.inspect_container(live.id)["State"]["Running"]
+    finally:
+        remove_ids([orphan, live.id])
