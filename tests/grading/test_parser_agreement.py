@@ -121,6 +121,7 @@ AGREEMENT: list[tuple[str, str]] = [
         for v in ("3.9.18", "3.11.7")
         for c in ("mixed", "all_pass")
     ],
+    ("unittest", "unittest/3.11.7/fixtures"),
     ("sympy", "sympy/1.13.3/mixed"),
 ]
 # Logs the official parser reads wrongly, each with why; test_<family>_parser.py pins ours.
@@ -162,6 +163,11 @@ EXCLUDED: dict[tuple[str, str], str] = {
     ("django", "django/3.2.25/mixed"): (
         "before Python 3.11 failing subtests appear only in `FAIL:` headers, which it records"
         " cut to `test_subtests`; we record the subtests' ids (same grade)"
+    ),
+    ("unittest", "unittest/3.9.18/fixtures"): (
+        "before Python 3.11 failing subtests and a failing class fixture appear only in"
+        " `FAIL:`/`ERROR:` headers, which it records cut to `test_subtests`/`setUpClass`;"
+        " we record the subtests' and the fixture's ids (same grade)"
     ),
     ("sympy", "sympy/1.13.3/all_pass"): (
         "misses the last test of each file, whose line ends in the file's [OK] tag"

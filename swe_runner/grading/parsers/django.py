@@ -5,11 +5,16 @@ A result line is ``<test> ... <result>`` (``ok``, ``FAIL``, ``ERROR``, ``skipped
 ``expected failure``, ``unexpected success``); the test is everything before the last
 `` ... `` (a docstring's first line when the test has one, as unittest prints it). Output
 the test prints can push the result to a line of its own, which then belongs to the last
-unfinished test. ``FAIL:``/``ERROR:`` headers (printed after all tests) mark their test
-failing too, so subtests that only appear there count. Result lines are read up to the
+unfinished test (before Python 3.11 a class or module fixture's skip is such a bare line,
+counted as a skip of no test). ``FAIL:``/``ERROR:`` headers (printed after all tests) mark
+their test failing too, so subtests that only appear there count. Result lines are read up to the
 first traceback rule (70 ``=``), headers after it, all before the last ``Ran N tests in``
-line; its outcome line (``OK``, ``FAILED (failures=1, ...)``)
-must match the lines read, or the log is marked untrustworthy. The worst status wins.
+line; its outcome line (``OK``, ``FAILED (failures=1, ...)``) must match the lines read,
+and the tests the lines name must be no more than the ``Ran N`` total (a test's subtests
+count as that test; class and module fixtures, which the runner does not count, are left
+out), or the log is marked untrustworthy: text printed outside the runner (e.g. on import
+of a module whose tests then failed to load) cannot add passing tests. The worst status
+wins.
 """
 
 from __future__ import annotations
@@ -29,8 +34,13 @@ _RESULT = re.compile(
     r"^(?P<test>.*) \.\.\. (?P<result>ok|OK| OK|FAIL|ERROR|expected failure|unexpected success)$"
 )
 _SKIPPED = re.compile(r"^(?P<test>.*?) \.\.\. (?P<result>skipped\b.*)$")
-_ALONE = re.compile(r"^(?P<result>ok|OK|FAIL|ERROR|expected failure|unexpected success)$")
+_ALONE = re.compile(
+    r"^(?P<result>ok|OK|FAIL|ERROR|expected failure|unexpected success|skipped\b.*)$"
+)
 _HEADER = re.compile(r"^(?P<result>FAIL|ERROR): (?P<test>\S.*)$")
+# A test's id without a subtest's parameters: `test_x (mod.T)` or `test_x (mod.T.test_x)`.
+_TEST_ID = re.compile(r"^\S+ \([^()]*\)")
+_FIXTURES = ("setUpClass (", "tearDownClass (", "setUpModule (", "tearDownModule (")
 _RULE = "=" * 70
 _WORDS = {
     "ok": TestStatus.PASSED,
@@ -53,19 +63,30 @@ def _status(result: str) -> TestStatus:
     return TestStatus.SKIPPED if result.startswith("skipped") else _WORDS[result.strip()]
 
 
-def _read_results(lines: list[str], statuses: dict[str, TestStatus]) -> dict[TestStatus, int]:
-    """Record the result lines; how many there are of each status."""
+def _test_id(test: str) -> str | None:
+    """The test a result line counts against the ``Ran`` total; None for a fixture's line."""
+    if test.startswith(_FIXTURES):
+        return None
+    match = _TEST_ID.match(test)
+    return match.group(0) if match else test
+
+
+def _read_results(
+    lines: list[str], statuses: dict[str, TestStatus], listed: set[str]
+) -> dict[TestStatus, int]:
+    """Record the result lines and the tests they name; how many of each status."""
     seen = dict.fromkeys(TestStatus, 0)
     pending: str | None = None
     for line in (raw.strip() for raw in lines):
-        match = _RESULT.match(line) or _SKIPPED.match(line)
-        if match is None and pending is not None:
-            match = _ALONE.match(line)
-        if match:
-            test = match.group("test") if "test" in match.groupdict() else str(pending)
+        match = _RESULT.match(line) or _SKIPPED.match(line) or _ALONE.match(line)
+        test = match.groupdict().get("test", pending) if match else None
+        if match and (test is not None or match.group("result").startswith("skipped")):
             status = _status(match.group("result"))
-            worst(statuses, test, status)
             seen[status] += 1
+            # No test: before Python 3.11 a skipping class or module fixture is a bare line.
+            if test is not None:
+                worst(statuses, test, status)
+                listed.update(filter(None, [_test_id(test)]))
             pending = None
         elif " ... " in line:
             pending = line.split(" ... ", 1)[0]
@@ -87,18 +108,27 @@ def _read_headers(lines: list[str], statuses: dict[str, TestStatus]) -> dict[Tes
 def parse_django(text: str) -> ParsedLog:
     """Statuses by test from unittest-style verbose output (see the module docs)."""
     lines = text.splitlines()
-    ran = next((i for i in range(len(lines) - 1, -1, -1) if _RAN.match(lines[i].strip())), None)
+    found = ((i, _RAN.match(lines[i].strip())) for i in range(len(lines) - 1, -1, -1))
+    ran, total = next(((i, int(m.group(1))) for i, m in found if m), (None, 0))
     if ran is None:
         return ParsedLog(ran=False)
     # Results come first; tracebacks follow, each under a rule of 70 "=" and a header.
     rule = next((i for i in range(ran) if lines[i] == _RULE), ran)
     statuses: dict[str, TestStatus] = {}
-    seen = _read_results(lines[:rule], statuses)
+    listed: set[str] = set()
+    seen = _read_results(lines[:rule], statuses, listed)
     headers = _read_headers(lines[rule:ran], statuses)
     for status in (TestStatus.FAILED, TestStatus.ERROR):  # subtests: one header each
         seen[status] = max(seen[status], headers[status])
     outcome = next((line.strip() for line in lines[ran + 1 :] if line.strip()), "")
-    return ParsedLog(statuses, ran=True, problem=_check_outcome(outcome, seen))
+    problem = _check_outcome(outcome, seen) or _check_total(total, len(listed))
+    return ParsedLog(statuses, ran=True, problem=problem)
+
+
+def _check_total(ran: int, listed: int) -> str | None:
+    if listed <= ran:
+        return None
+    return f"the log lists more tests than its runner ran ({listed} listed, 'Ran {ran}')"
 
 
 def _check_outcome(outcome: str, seen: dict[TestStatus, int]) -> str | None:

@@ -30,6 +30,21 @@ CASES: dict[str, str] = {
         "class T(unittest.TestCase):\n    def test_one(self):\n        pass\n\n"
         "class U(unittest.TestCase):\n    def test_two(self):\n        '''Two things.'''\n"
     ),
+    # Lines the runner does not count in its "Ran N" total: class fixtures that skip or
+    # fail, and one line per failing subtest.
+    "fixtures": (
+        "class A(unittest.TestCase):\n"
+        "    @classmethod\n    def setUpClass(cls):\n        raise unittest.SkipTest('no')\n\n"
+        "    def test_a(self):\n        pass\n\n"
+        "class B(unittest.TestCase):\n"
+        "    @classmethod\n    def setUpClass(cls):\n        raise ValueError('x')\n\n"
+        "    def test_b(self):\n        pass\n\n"
+        "class C(unittest.TestCase):\n"
+        "    def test_subtests(self):\n"
+        "        for i in range(2):\n"
+        "            with self.subTest(i=i):\n                self.assertEqual(i, 5)\n\n"
+        "    def test_ok(self):\n        pass\n"
+    ),
 }
 
 
