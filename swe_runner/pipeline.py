@@ -31,7 +31,7 @@ from swe_runner.dataset import Dataset
 from swe_runner.errors import InputError, LimitExceededError, UnknownInstanceError
 from swe_runner.grading.evaluate import charge_model_api, evaluate, report_without_run
 from swe_runner.images import ImageBuilder
-from swe_runner.records import EvalReport, Outcome, RunManifest, TrajectoryStep
+from swe_runner.records import AGENT_FIELDS, EvalReport, Outcome, RunManifest, TrajectoryStep
 from swe_runner.reporting.summary import Summary, summarize
 from swe_runner.rundir import KILLED, RunDir
 from swe_runner.sandbox.docker import (
@@ -445,17 +445,16 @@ def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
         agent_time = round(time.monotonic() - began, 3)
         pred = Prediction(instance_id=task.instance_id, model_name_or_path=model, model_patch=patch)
         result = evaluate(task, pred, image, labels=batch.labels, pool=batch.containers)
-        report = result.report.model_copy(
-            update={
-                "agent": req.agent.name,
-                "stop_reason": outcome.stop_reason,
-                "stop_detail": outcome.detail,
-                "turns": outcome.turns,
-                "usage": outcome.usage,
-                "cost_usd": outcome.cost_usd,
-                "agent_time_s": agent_time,
-            }
+        found = (  # in AGENT_FIELDS' order
+            req.agent.name,
+            outcome.stop_reason,
+            outcome.detail,
+            outcome.turns,
+            outcome.usage,
+            outcome.cost_usd,
+            agent_time,
         )
+        report = result.report.model_copy(update=dict(zip(AGENT_FIELDS, found, strict=True)))
         return _Result(charge_model_api(report), patch, result.script, result.log, steps)
 
     reused: list[EvalReport] = []

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "AGENT_FIELDS",
     "SCHEMA_VERSION",
     "EvalReport",
     "GradeResult",
@@ -168,6 +169,10 @@ class EvalReport(BaseModel):
         """Read back what :meth:`to_swebench` wrote."""
         ((_, body),) = data.items()
         return cls.model_validate(body)
+
+
+# The report fields the agent phase sets (pipeline's run_agent); a regrade keeps them.
+AGENT_FIELDS = ("agent", "stop_reason", "stop_detail", "turns", "usage", "cost_usd", "agent_time_s")
 
 
 class RunManifest(BaseModel):

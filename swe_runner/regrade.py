@@ -13,15 +13,13 @@ from pathlib import Path
 from swe_runner.dataset import dataset_of_run
 from swe_runner.errors import InputError
 from swe_runner.grading.evaluate import charge_model_api, outcome_from_log
-from swe_runner.records import EvalReport, RunManifest
+from swe_runner.records import AGENT_FIELDS, EvalReport, RunManifest
 from swe_runner.reporting.runs import attempt_dirs
 from swe_runner.reporting.summary import summarize
 from swe_runner.rundir import RunDir
 from swe_runner.task import Prediction, Task
 
 __all__ = ["RegradeResult", "regrade_run"]
-
-AGENT_FIELDS = ("agent", "stop_reason", "stop_detail", "turns", "usage", "cost_usd", "agent_time_s")
 
 
 @dataclass
