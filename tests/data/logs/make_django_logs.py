@@ -12,9 +12,10 @@ format (``test_x (app.tests.T)`` before 3.11, ``test_x (app.tests.T.test_x)`` af
 from __future__ import annotations
 
 import argparse
-import subprocess
 import tempfile
 from pathlib import Path
+
+from golden_run import record, version_of, write_files, write_log
 
 HERE = Path(__file__).parent / "django"
 
@@ -74,39 +75,20 @@ CASES: dict[str, str] = {
 def run_case(python: str, name: str, tests: str) -> str:
     """Run Django's test runner on a project holding ``tests``; its output and exit."""
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        (root / "proj.py").write_text(SETTINGS)
-        (root / "app").mkdir()
-        (root / "app" / "__init__.py").write_text("")
-        (root / "app" / "tests.py").write_text(HEAD + tests)
+        files = {"proj.py": SETTINGS, "app/__init__.py": "", "app/tests.py": HEAD + tests}
+        write_files(Path(tmp), files)
         cmd = [python, "-m", "django", "test", "-v", "2", "--parallel", "1", "app"]
-        done = subprocess.run(
-            cmd,
-            cwd=root,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "proj", "PYTHONPATH": tmp},
-        )
-        return f"{done.stdout.replace(tmp, '/testbed')}# exit {done.returncode}\n"
+        env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "proj", "PYTHONPATH": tmp}
+        return record(cmd, Path(tmp), env, {tmp: "/testbed"})
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--python", required=True, help="interpreter with Django installed")
     options = parser.parse_args()
-    version = subprocess.run(
-        [options.python, "-c", "import django; print(django.__version__)"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    out = HERE / version
-    out.mkdir(parents=True, exist_ok=True)
+    version = version_of([options.python, "-c", "import django; print(django.__version__)"])
     for name, tests in CASES.items():
-        text = run_case(options.python, name, tests)
-        (out / f"{name}.txt").write_text(text)
-        print(f"{version}/{name}: {text.splitlines()[-1]}")
+        write_log(HERE / version, name, run_case(options.python, name, tests))
 
 
 if __name__ == "__main__":

@@ -12,10 +12,11 @@ parser must read every version's output.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from golden_run import record, version_of, write_files, write_log
 
 HERE = Path(__file__).parent / "pytest"
 
@@ -177,21 +178,11 @@ def run_case(
         config = "pyproject.toml" if python == sys.executable else "setup.cfg"
         section = "[tool.pytest.ini_options]" if config == "pyproject.toml" else "[tool:pytest]"
         (root / config).write_text(section + "\n")
-        for path, text in files.items():
-            (root / path).parent.mkdir(parents=True, exist_ok=True)
-            (root / path).write_text(text)
+        write_files(root, files)
         report = ["-rA"] if summary else []
         cmd = [python, "-m", "pytest", *report, "-p", "no:cacheprovider", *args, "tests"]
-        done = subprocess.run(
-            cmd,
-            cwd=root,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={"PATH": "/usr/bin:/bin", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **env},
-        )
-        output = done.stdout.replace(tmp, "/testbed").replace(python, "python")
-        return f"{output}# exit {done.returncode}\n"
+        env = {"PATH": "/usr/bin:/bin", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **env}
+        return record(cmd, root, env, {tmp: "/testbed", python: "python"})
 
 
 def main() -> None:
@@ -202,20 +193,12 @@ def main() -> None:
     python = options.python or sys.executable
     out = HERE
     if options.python:
-        version = subprocess.run(
-            [python, "-c", "import pytest; print(pytest.__version__)"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        out = HERE / version
-    out.mkdir(parents=True, exist_ok=True)
+        out = HERE / version_of([python, "-c", "import pytest; print(pytest.__version__)"])
     names = options.only or [n for n in CASES if not (options.python and n in SLOW)]
     for name in names:
         args, env = EXTRA_ARGS.get(name, []), EXTRA_ENV.get(name, {})
         text = run_case(python, CASES[name], args, env, summary=name not in NO_SUMMARY)
-        (out / f"{name}.txt").write_text(text)
-        print(f"{out.name}/{name}: {text.splitlines()[-1]}")
+        write_log(out, name, text)
 
 
 if __name__ == "__main__":

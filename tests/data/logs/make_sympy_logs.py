@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 from pathlib import Path
+
+from golden_run import record, version_of, write_log
 
 HERE = Path(__file__).parent / "sympy"
 HEAD = "from sympy.testing.pytest import XFAIL, skip, SKIP\n\n"
@@ -53,37 +54,23 @@ def run_case(python: str, package: Path, name: str, tests: str) -> str:
         (folder / "__init__.py").write_text("")
         (folder / "tests" / "__init__.py").write_text("")
         (folder / "tests" / "test_golden.py").write_text(HEAD + tests)
-        code = RUN.format(colors=name in COLOURS)
-        done = subprocess.run(
-            [python, "-c", code],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={"PATH": "/usr/bin:/bin", "TERM": "xterm"},
-        )
+        cmd = [python, "-c", RUN.format(colors=name in COLOURS)]
+        env = {"PATH": "/usr/bin:/bin", "TERM": "xterm"}
+        return record(cmd, None, env, {str(package.parent): "/testbed", python: "python"})
     finally:
         shutil.rmtree(folder)
-    output = done.stdout.replace(str(package.parent), "/testbed").replace(python, "python")
-    return f"{output}# exit {done.returncode}\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--python", required=True, help="a throwaway interpreter with sympy")
     options = parser.parse_args()
-    found = subprocess.run(
-        [options.python, "-c", "import sympy; print(sympy.__version__); print(sympy.__file__)"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    found = version_of(
+        [options.python, "-c", "import sympy; print(sympy.__version__); print(sympy.__file__)"]
+    ).split()
     version, package = found[0], Path(found[1]).parent
-    out = HERE / version
-    out.mkdir(parents=True, exist_ok=True)
     for name, tests in CASES.items():
-        text = run_case(options.python, package, name, tests)
-        (out / f"{name}.txt").write_text(text)
-        print(f"{version}/{name}: {text.splitlines()[-1]}")
+        write_log(HERE / version, name, run_case(options.python, package, name, tests))
 
 
 if __name__ == "__main__":

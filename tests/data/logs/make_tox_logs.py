@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
 import tempfile
 from pathlib import Path
+
+from golden_run import record, version_of, write_files, write_log
 
 HERE = Path(__file__).parent / "tox"
 TOX_INI = (
@@ -57,27 +58,11 @@ def run_case(tox: str, files: dict[str, str], args: list[str], current_env: bool
             (root / "tox.ini").write_text(tox_ini.replace("python -m pytest", "pytest"))
         else:
             (root / "tox.ini").write_text(TOX_INI)
-        for path, text in files.items():
-            (root / path).parent.mkdir(parents=True, exist_ok=True)
-            (root / path).write_text(text)
-        done = subprocess.run(
-            [
-                tox,
-                *(["--current-env", "-epy39"] if current_env else []),
-                "-v",
-                "--",
-                *args,
-                "tests",
-            ],
-            cwd=root,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={"PATH": f"{Path(tox).parent}:/usr/bin:/bin", "PIP_NO_INPUT": "1"},
-        )
+        write_files(root, files)
+        cmd = [tox, *(["--current-env", "-epy39"] if current_env else []), "-v", "--", *args]
+        env = {"PATH": f"{Path(tox).parent}:/usr/bin:/bin", "PIP_NO_INPUT": "1"}
         venv = str(Path(tox).parent.parent)  # where tox lives: the same on every machine
-        output = done.stdout.replace(tmp, "/testbed").replace(venv, "/venv")
-        return f"{output}# exit {done.returncode}\n"
+        return record([*cmd, "tests"], root, env, {tmp: "/testbed", venv: "/venv"})
 
 
 def main() -> None:
@@ -87,17 +72,14 @@ def main() -> None:
         "--current-env", action="store_true", help="tox 3 + tox-current-env, as SWE-bench's"
     )
     options = parser.parse_args()
-    version = subprocess.run(
-        [options.tox, "--version"], capture_output=True, text=True, check=True
-    ).stdout
-    version = re.search(r"\d+\.\d+\.\d+", version).group()  # type: ignore[union-attr]
+    found = re.search(r"\d+\.\d+\.\d+", version_of([options.tox, "--version"]))
+    if found is None:
+        raise SystemExit(f"{options.tox} --version printed no version")
+    version = found.group()
     version += "-current-env" if options.current_env else ""
-    out = HERE / version
-    out.mkdir(parents=True, exist_ok=True)
     for name, files in CASES.items():
         text = run_case(options.tox, files, ARGS.get(name, []), options.current_env)
-        (out / f"{name}.txt").write_text(text)
-        print(f"{version}/{name}: {text.splitlines()[-1]}")
+        write_log(HERE / version, name, text)
 
 
 if __name__ == "__main__":

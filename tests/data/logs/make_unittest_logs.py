@@ -10,10 +10,11 @@ then a last line ``# exit <status>``. Python 3.11 changed the ids it prints
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from golden_run import record, version_of, write_log
 
 HERE = Path(__file__).parent / "unittest"
 HEAD = "import sys, unittest\n\n"
@@ -52,33 +53,19 @@ def run_case(python: str, tests: str) -> str:
     """Run ``python -m unittest -v`` on a module holding ``tests``; output and exit."""
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "test_mod.py").write_text(HEAD + tests)
-        done = subprocess.run(
-            [python, "-m", "unittest", "-v", "test_mod"],
-            cwd=tmp,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={"PATH": "/usr/bin:/bin"},
-        )
-        return f"{done.stdout.replace(tmp, '/testbed')}# exit {done.returncode}\n"
+        cmd = [python, "-m", "unittest", "-v", "test_mod"]
+        return record(cmd, Path(tmp), {"PATH": "/usr/bin:/bin"}, {tmp: "/testbed"})
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--python", default=sys.executable, help="interpreter to run")
     options = parser.parse_args()
-    version = subprocess.run(
-        [options.python, "-c", "import platform; print(platform.python_version())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    out = HERE / version
-    out.mkdir(parents=True, exist_ok=True)
+    version = version_of(
+        [options.python, "-c", "import platform; print(platform.python_version())"]
+    )
     for name, tests in CASES.items():
-        text = run_case(options.python, tests)
-        (out / f"{name}.txt").write_text(text)
-        print(f"{version}/{name}: {text.splitlines()[-1]}")
+        write_log(HERE / version, name, run_case(options.python, tests))
 
 
 if __name__ == "__main__":
