@@ -19,7 +19,7 @@ from swe_runner.grading.evaluate import evaluate
 from swe_runner.records import Outcome
 from swe_runner.sandbox.diskwatch import daemon_size, tree_size, upper_dir
 from swe_runner.sandbox.docker import ContainerLimits, DockerSandbox, connect
-from swe_runner.task import Prediction
+from swe_runner.task import Prediction, Task
 from tests.docker.conftest import ca_args
 from tests.integrity.attacks import ATTACKS, Attack, patch_from_edit
 from tests.integrity.peeking import PROBES, peek
@@ -138,18 +138,22 @@ DISK_FILLER = (
 )
 
 
+def _run_on_import(task: Task, demo: Dataset, tmp_path: Path, code: str) -> Prediction:
+    """A prediction that appends ``code`` to the package's ``__init__.py``."""
+
+    def edit(work: Path) -> None:
+        init = work / patches.changes(task.patch)[0].path.split("/")[0] / "__init__.py"
+        init.write_text(init.read_text() + "\n" + code)
+
+    diff = patch_from_edit(task, demo, tmp_path, edit)
+    return Prediction(instance_id=task.instance_id, model_patch=diff)
+
+
 def test_code_filling_the_disk_stops_at_the_file_size_limit(
     demo: Dataset, demo_images: dict[str, str], tmp_path: Path
 ) -> None:
     task = demo.tasks[0]
-
-    def fill(work: Path) -> None:
-        init = work / patches.changes(task.patch)[0].path.split("/")[0] / "__init__.py"
-        init.write_text(init.read_text() + "\n" + DISK_FILLER)
-
-    pred = Prediction(
-        instance_id=task.instance_id, model_patch=patch_from_edit(task, demo, tmp_path, fill)
-    )
+    pred = _run_on_import(task, demo, tmp_path, DISK_FILLER)
     small = ContainerLimits(file_size_mb=64)
     report = evaluate(task, pred, demo_images[task.instance_id], limits=small).report
     assert report.outcome is Outcome.LIMIT_EXCEEDED
@@ -167,14 +171,7 @@ def test_code_filling_the_disk_with_small_files_stops_at_the_disk_limit(
     demo: Dataset, demo_images: dict[str, str], tmp_path: Path
 ) -> None:
     task = demo.tasks[0]
-
-    def fill(work: Path) -> None:
-        init = work / patches.changes(task.patch)[0].path.split("/")[0] / "__init__.py"
-        init.write_text(init.read_text() + "\n" + MANY_FILES)
-
-    pred = Prediction(
-        instance_id=task.instance_id, model_patch=patch_from_edit(task, demo, tmp_path, fill)
-    )
+    pred = _run_on_import(task, demo, tmp_path, MANY_FILES)
     limits = ContainerLimits(file_size_mb=64, disk_limit_mb=200)
     result = evaluate(task, pred, demo_images[task.instance_id], limits=limits)
     assert result.report.outcome is Outcome.LIMIT_EXCEEDED

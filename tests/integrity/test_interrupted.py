@@ -40,15 +40,22 @@ def plant_marker(results: Path, instance_id: str, pid: int) -> Path:
     return marker
 
 
-def test_a_killed_process_s_unfinished_instance_is_reported_error_with_a_reason(
-    tmp_path: Path,
-) -> None:
+def interrupt_first(tmp_path: Path, pid: int) -> tuple[Path, str]:
+    """A finished run of the demo whose first instance looks still running under ``pid``:
+    the results folder and that instance's id."""
     demo = load_dataset("demo")
     results = tmp_path / "results"
     evaluate_empty(demo, results)
     first = demo.tasks[0].instance_id
     (results / "r" / first / "report.json").unlink()
-    plant_marker(results, first, dead_pid())
+    plant_marker(results, first, pid)
+    return results, first
+
+
+def test_a_killed_process_s_unfinished_instance_is_reported_error_with_a_reason(
+    tmp_path: Path,
+) -> None:
+    results, first = interrupt_first(tmp_path, dead_pid())
     loaded = load_run("r", results)
     report = loaded.reports[first]
     assert report.outcome is Outcome.ERROR and report.interrupted
@@ -58,12 +65,7 @@ def test_a_killed_process_s_unfinished_instance_is_reported_error_with_a_reason(
 
 
 def test_a_live_process_s_instance_is_not_taken_for_interrupted(tmp_path: Path) -> None:
-    demo = load_dataset("demo")
-    results = tmp_path / "results"
-    evaluate_empty(demo, results)
-    first = demo.tasks[0].instance_id
-    (results / "r" / first / "report.json").unlink()
-    plant_marker(results, first, os.getpid())
+    results, first = interrupt_first(tmp_path, os.getpid())
     assert RunDir(results, "r").stale() == []
     assert first not in load_run("r", results).reports
 
