@@ -108,7 +108,7 @@ def main() -> int:
         detail = found[probe.name] or "nothing found"
         table.add_row(probe.name, "peek", "-", detail[:80], "yes" if ok else "NO")
     stopped += limit_rows(table, task, data, image)
-    console = Console()
+    console = Console(width=160)  # one row per attack, also in CI logs
     console.print(table)
     tried = len(ATTACKS) + len(PROBES) + len(HOGS)
     console.print(f"attacks tried {tried}, stopped {stopped} (target: all)")
