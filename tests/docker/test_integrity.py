@@ -132,6 +132,32 @@ def test_patches_writing_outside_the_repository_fail(
     assert "owned" not in (result.log or "")
 
 
+def test_binary_patches_apply_and_corrupt_or_contentless_ones_fail(
+    demo: Dataset, demo_images: dict[str, str], tmp_path: Path
+) -> None:
+    task = demo.tasks[0]
+
+    def add_blob(work: Path) -> None:
+        (work / "blob.bin").write_bytes(bytes(range(256)) * 64)
+
+    blob = patch_from_edit(task, demo, tmp_path / "a", add_blob, binary=True)
+    assert "GIT binary patch" in blob
+    lines = blob.splitlines(keepends=True)
+    payload = next(i for i, line in enumerate(lines) if line.startswith("literal ")) + 1
+    lines[payload] = lines[payload][:5] + "~~~~" + lines[payload][9:]  # no longer inflates
+    cases = {
+        "the fix and a binary file": (task.patch + blob, Outcome.RESOLVED),
+        "corrupt binary data": ("".join(lines), Outcome.PATCH_FAILED),
+        "binary file without contents": (
+            patch_from_edit(task, demo, tmp_path / "b", add_blob),
+            Outcome.PATCH_FAILED,
+        ),
+    }
+    for name, (diff, expected) in cases.items():
+        pred = Prediction(instance_id=task.instance_id, model_patch=diff)
+        assert evaluate(task, pred, demo_images[task.instance_id]).report.outcome is expected, name
+
+
 DISK_FILLER = (
     "with open('/tmp/filler', 'wb') as out:\n"
     "    for _ in range(10**6):\n        out.write(bytes(2**20))\n"

@@ -44,15 +44,22 @@ _r.TestReport.__init__ = _init
 """
 
 
-def patch_from_edit(task: Task, data: Dataset, tmp: Path, edit: Callable[[Path], None]) -> str:
-    """The diff an agent would produce by running ``edit`` on the repo at the base commit."""
+def patch_from_edit(
+    task: Task, data: Dataset, tmp: Path, edit: Callable[[Path], None], binary: bool = False
+) -> str:
+    """The diff an agent would produce by running ``edit`` on the repo at the base commit
+    (``binary``: with binary files' contents, as swe-runner extracts agents' diffs)."""
     source = repo.materialize(data.repo_sources[task.repo], tmp / "cache")
     work = tmp / "work"
     repo.export_at_commit(source, task.base_commit, work)
     edit(work)
     subprocess.run(["git", "add", "-A"], cwd=work, check=True)
     done = subprocess.run(
-        ["git", "diff", "--cached"], cwd=work, check=True, capture_output=True, text=True
+        ["git", "diff", "--cached", *(["--binary"] if binary else [])],
+        cwd=work,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return done.stdout
 
