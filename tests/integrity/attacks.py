@@ -182,3 +182,29 @@ ATTACKS = [
     Attack("os._exit(0) on import", "e", exit_zero_on_import),
     Attack("os._exit(0) at exit after failures", "e", exit_zero_at_exit),
 ]
+
+
+# Resource hogs, each run on importing the package under test (``code_at_import``): the
+# evaluation must end them ``limit_exceeded`` within the configured limits.
+HOGS = {
+    "memory hog": "blocks = []\nwhile True:\n    blocks.append(bytearray(32 * 2**20))\n",
+    "fork bomb": (
+        "import os, time\nfor _ in range(100000):\n    try:\n        os.fork()\n"
+        "    except OSError:\n        time.sleep(0.01)\ntime.sleep(3600)\n"
+    ),
+    "runs forever": "import time\ntime.sleep(3600)\n",
+    "one huge file": (
+        "with open('/tmp/filler', 'wb') as out:\n"
+        "    for _ in range(10**6):\n        out.write(bytes(2**20))\n"
+    ),
+    # Many files, each well under the file size limit: only a total disk limit stops this.
+    "disk filled with small files": (
+        "for i in range(10**6):\n"
+        "    with open(f'/tmp/filler{i}', 'wb') as out:\n        out.write(bytes(8 * 2**20))\n"
+    ),
+}
+
+
+def code_at_import(task: Task, data: Dataset, tmp: Path, code: str) -> str:
+    """The diff of a patch that runs ``code`` when the package under test is imported."""
+    return patch_from_edit(task, data, tmp, lambda work: _append(_package(work, task), code))
