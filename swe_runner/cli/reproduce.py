@@ -8,7 +8,7 @@ import click
 from rich.markup import escape
 
 from swe_runner.config import Settings
-from swe_runner.grading.evaluate import test_command
+from swe_runner.grading.evaluate import hidden_tests_command
 from swe_runner.reproduce import Case, failure_excerpts, open_case, prepare_shell, reproduce
 from swe_runner.sandbox.docker import interactive_shell
 from swe_runner.task import EnvSpec
@@ -78,7 +78,7 @@ def _shell(case: Case, settings: Settings, with_tests: bool, keep: bool) -> None
     sandbox = prepare_shell(case, settings, with_tests)
     cid = sandbox.container.id[:12]
     if with_tests:
-        command = test_command(case.task, case.task.env_spec or EnvSpec())
+        command = hidden_tests_command(case.task, case.task.env_spec or EnvSpec())
         stderr.print(f"hidden tests in place: run them with `{escape(command)}`", highlight=False)
     try:
         interactive_shell(cid, sandbox.workdir)

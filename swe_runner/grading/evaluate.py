@@ -26,12 +26,11 @@ __all__ = [
     "charge_model_api",
     "eval_script",
     "evaluate",
+    "hidden_tests_command",
     "outcome_from_log",
     "prepare",
     "prepare_script",
     "report_without_run",
-    "script_inputs",
-    "test_command",
     "test_duration",
 ]
 
@@ -100,7 +99,7 @@ git apply --verbose {WORKDIR}/test.patch || {{ echo "{TEST_PATCH_FAILED}"; exit 
 """
 
 
-def test_command(task: Task, spec: EnvSpec) -> str:
+def hidden_tests_command(task: Task, spec: EnvSpec) -> str:
     """The command that runs ``task``'s hidden tests, from ``/testbed``."""
     targets = patches.test_files(task.test_patch, spec.test_selection)
     return f"{spec.test_cmd} {' '.join(shlex.quote(f) for f in targets)}"
@@ -108,11 +107,11 @@ def test_command(task: Task, spec: EnvSpec) -> str:
 
 def eval_script(task: Task, spec: EnvSpec, prediction_patch: str) -> str:
     """The bash script that grades ``prediction_patch`` against ``task``'s hidden tests:
-    :func:`prepare_script`, then :func:`test_command` between markers, with its exit
+    :func:`prepare_script`, then :func:`hidden_tests_command` between markers, with its exit
     status and duration."""
     return f"""{prepare_script(task, spec, prediction_patch)}echo "{markers.TEST_START}"
 started=$(date +%s%N)
-timeout -k 10 {int(spec.eval_timeout)} {test_command(task, spec)} 2>&1
+timeout -k 10 {int(spec.eval_timeout)} {hidden_tests_command(task, spec)} 2>&1
 rc=$?
 finished=$(date +%s%N)
 echo "{markers.TEST_END}"
@@ -121,7 +120,7 @@ echo "{TEST_DURATION} $(( (finished - started) / 1000000 ))"
 """
 
 
-def script_inputs(task: Task, prediction_patch: str) -> dict[str, str]:
+def _script_inputs(task: Task, prediction_patch: str) -> dict[str, str]:
     """The files the scripts read, by path in the container: the prediction (empty when
     there is none, so it is not applied) and the test patch."""
     model = _with_newline(prediction_patch) if prediction_patch.strip() else ""
@@ -139,7 +138,7 @@ def prepare(
     """
     spec = task.env_spec or EnvSpec()
     files = {
-        **script_inputs(task, prediction_patch),
+        **_script_inputs(task, prediction_patch),
         PREPARE_SCRIPT: prepare_script(task, spec, prediction_patch, with_tests),
     }
     for path, text in files.items():
@@ -258,7 +257,7 @@ def evaluate(
     spec = task.env_spec or EnvSpec()
     get_parser(spec.log_parser)  # an unknown parser fails now, not after the test run
     script = eval_script(task, spec, model_patch)
-    files = {f"{WORKDIR}/eval.sh": script, **script_inputs(task, model_patch)}
+    files = {f"{WORKDIR}/eval.sh": script, **_script_inputs(task, model_patch)}
     run = run_script(
         image,
         ["bash", f"{WORKDIR}/eval.sh"],
