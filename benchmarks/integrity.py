@@ -18,7 +18,6 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from swe_runner import patch as patches
 from swe_runner.config import load_settings
 from swe_runner.dataset import Dataset, load_dataset
 from swe_runner.grading.evaluate import evaluate
@@ -26,8 +25,7 @@ from swe_runner.images import ImageBuilder
 from swe_runner.records import EvalReport, Outcome
 from swe_runner.sandbox.docker import ContainerLimits
 from swe_runner.task import Prediction, Task
-from tests.docker.test_integrity import DISK_FILLER, FOREVER, FORK_BOMB, MANY_FILES, MEMORY_HOG
-from tests.integrity.attacks import ATTACKS, patch_from_edit
+from tests.integrity.attacks import ATTACKS, HOGS, code_at_import, patch_from_edit
 from tests.integrity.peeking import PROBES, peek
 
 
@@ -42,13 +40,6 @@ def why(report: EvalReport) -> str:
     return reason + flag
 
 
-HOGS = {
-    "memory hog": MEMORY_HOG,
-    "fork bomb": FORK_BOMB,
-    "runs forever": FOREVER,
-    "one huge file": DISK_FILLER,
-    "disk filled with small files": MANY_FILES,
-}
 TIGHT = ContainerLimits(
     mem_limit="256m", pids_limit=64, nano_cpus=1_000_000_000, file_size_mb=64, disk_limit_mb=200
 )
@@ -62,13 +53,8 @@ def limit_rows(table: Table, task: Task, data: Dataset, image: str) -> int:
     )
     stopped = 0
     for name, code in HOGS.items():
-
-        def edit(work: Path, code: str = code) -> None:
-            init = work / patches.changes(task.patch)[0].path.split("/")[0] / "__init__.py"
-            init.write_text(init.read_text() + "\n" + code)
-
         with tempfile.TemporaryDirectory() as tmp:
-            diff = patch_from_edit(task, data, Path(tmp), edit)
+            diff = code_at_import(task, data, Path(tmp), code)
         pred = Prediction(instance_id=task.instance_id, model_patch=diff)
         report = evaluate(task, pred, image, limits=TIGHT).report
         ok = report.outcome is Outcome.LIMIT_EXCEEDED
@@ -108,7 +94,7 @@ def main() -> int:
         detail = found[probe.name] or "nothing found"
         table.add_row(probe.name, "peek", "-", detail[:80], "yes" if ok else "NO")
     stopped += limit_rows(table, task, data, image)
-    console = Console()
+    console = Console(width=160)  # one row per attack, also in CI logs
     console.print(table)
     tried = len(ATTACKS) + len(PROBES) + len(HOGS)
     console.print(f"attacks tried {tried}, stopped {stopped} (target: all)")

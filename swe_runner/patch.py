@@ -14,7 +14,9 @@ __all__ = [
     "FileChange",
     "apply_function",
     "changes",
+    "contentless_binaries",
     "is_empty",
+    "refusal",
     "test_config_paths",
     "test_files",
     "unsafe_paths",
@@ -131,6 +133,29 @@ def unsafe_paths(diff: str) -> list[str]:
             if path and (path.startswith("/") or ".." in PurePosixPath(path).parts):
                 bad.append(path)
     return bad
+
+
+_CONTENTLESS = re.compile(r"^Binary files (?:\S+) and (?:b/)?(.+) differ$", re.MULTILINE)
+
+
+def contentless_binaries(diff: str) -> list[str]:
+    """Binary files the diff changes without their contents (``git diff`` without
+    ``--binary``): no tool can apply those faithfully (GNU patch makes them empty)."""
+    return _CONTENTLESS.findall(diff)
+
+
+def refusal(diff: str) -> str | None:
+    """Why ``diff`` must not be applied at all, or None."""
+    outside = unsafe_paths(diff)
+    if outside:
+        return f"patch writes outside the repository: {outside[0]}"
+    blind = contentless_binaries(diff)
+    if blind:
+        return (
+            f"patch changes the binary file {blind[0]} without its contents "
+            "(make the diff with git diff --binary)"
+        )
+    return None
 
 
 # How a patch is applied, most exact first; the name of the step that worked is recorded.

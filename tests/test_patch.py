@@ -59,3 +59,16 @@ def test_path_traversal_is_unsafe() -> None:
 
 def test_empty() -> None:
     assert patch.is_empty(None) and patch.is_empty("  \n") and not patch.is_empty(DIFF)
+
+
+def test_a_binary_file_without_its_contents_is_refused() -> None:
+    blind = (
+        "diff --git a/img/logo.png b/img/logo.png\nnew file mode 100644\nindex 0000000..c2532a7\n"
+        "Binary files /dev/null and b/img/logo.png differ\n"
+    )
+    assert patch.contentless_binaries(blind) == ["img/logo.png"]
+    assert "binary file img/logo.png without its contents" in (patch.refusal(blind) or "")
+    assert patch.refusal("--- /dev/null\n+++ b/../x\n@@ -0,0 +1 @@\n+x\n") == (
+        "patch writes outside the repository: ../x"
+    )
+    assert patch.refusal(DIFF) is None

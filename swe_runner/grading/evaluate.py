@@ -245,14 +245,9 @@ def evaluate(
     if prediction.is_empty and not run_empty:
         return EvalResult(report_without_run(task, prediction, Outcome.EMPTY_PATCH), None, None)
     model_patch = prediction.model_patch or ""
-    bad = patches.unsafe_paths(model_patch)
-    if bad:
-        report = report_without_run(
-            task,
-            prediction,
-            Outcome.PATCH_FAILED,
-            error=f"patch writes outside the repository: {bad[0]}",
-        )
+    refused = patches.refusal(model_patch)
+    if refused is not None:
+        report = report_without_run(task, prediction, Outcome.PATCH_FAILED, error=refused)
         return EvalResult(report, None, None)
     spec = task.env_spec or EnvSpec()
     get_parser(spec.log_parser)  # an unknown parser fails now, not after the test run

@@ -2,15 +2,15 @@
 
 Docker caps a container's disk (``--storage-opt size``) only on overlay2 over xfs with
 project quotas; on the usual ext4 backing filesystem it refuses. So a thread measures what
-the container has written to its own layer every ``interval`` seconds and kills the
-container once that passes the limit.
+the container has written to its own layer every ``interval`` seconds (half a second) and
+kills the container once that passes the limit.
 
 Measuring is cheap where the daemon is local and its storage readable (root, the usual
 CI case): the thread sums the blocks of the container's overlay ``UpperDir``, which holds
 only what the container wrote. Elsewhere it asks the daemon for ``SizeRw``, which also
-walks the whole image, so it asks five times less often. What is written within one
-interval can overshoot the limit; the file size limit (RLIMIT_FSIZE) bounds any single
-file meanwhile.
+walks the whole image, so it asks ten times less often (every 5 s). What is written
+within one interval can overshoot the limit; the file size limit (RLIMIT_FSIZE) bounds
+any single file meanwhile.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import requests
 
 __all__ = ["DiskWatch", "daemon_size", "tree_size", "upper_dir"]
 
-DAEMON_SLOWDOWN = 5  # asking the daemon walks the image too: ask this much less often
+DAEMON_SLOWDOWN = 10  # asking the daemon walks the image too: ask this much less often
 
 
 def tree_size(root: str) -> int:
@@ -66,7 +66,7 @@ class DiskWatch:
     answering, ends the watch quietly: the run's own calls report those.
     """
 
-    def __init__(self, api: Any, container_id: str, limit_mb: int, interval: float = 1.0) -> None:
+    def __init__(self, api: Any, container_id: str, limit_mb: int, interval: float = 0.5) -> None:
         self.api, self.container_id = api, container_id
         self.limit, self.limit_mb = limit_mb * 2**20, limit_mb
         self.interval = interval

@@ -35,7 +35,8 @@ def test_clean_removes_the_containers_of_a_killed_process_only(
     image = next(iter(demo_images.values()))
     killed = (
         "import os, signal\nfrom swe_runner.sandbox.docker import DEFAULT_LIMITS, start_idle\n"
-        f"print(start_idle({image!r}, DEFAULT_LIMITS, {{}}).id, flush=True)\nos.kill(os.getpid(), signal.SIGKILL)\n"
+        f"print(start_idle({image!r}, DEFAULT_LIMITS, {{}}).id, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "SWE_RUNNER_OWNER"}  # owner: host:pid
     done = subprocess.run([sys.executable, "-c", killed], env=env, capture_output=True, text=True)

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from swe_runner import patch as patches
 from swe_runner.cli.main import main
 from swe_runner.dataset import Dataset
 from swe_runner.grading.evaluate import evaluate
@@ -21,7 +21,7 @@ from swe_runner.sandbox.diskwatch import daemon_size, tree_size, upper_dir
 from swe_runner.sandbox.docker import ContainerLimits, DockerSandbox, connect
 from swe_runner.task import Prediction
 from tests.docker.conftest import ca_args
-from tests.integrity.attacks import ATTACKS, Attack, patch_from_edit
+from tests.integrity.attacks import ATTACKS, HOGS, Attack, code_at_import, patch_from_edit
 from tests.integrity.peeking import PROBES, peek
 
 
@@ -56,21 +56,15 @@ def test_the_probes_do_find_a_planted_answer(demo: Dataset, demo_images: dict[st
     assert "/opt/leak/fix.diff" in found["gold patch anywhere on disk"]
 
 
-MEMORY_HOG = "blocks = []\nwhile True:\n    blocks.append(bytearray(32 * 2**20))\n"
-FORK_BOMB = (
-    "import os, time\nfor _ in range(100000):\n    try:\n        os.fork()\n"
-    "    except OSError:\n        time.sleep(0.01)\ntime.sleep(3600)\n"
-)
-FOREVER = "import time\ntime.sleep(3600)\n"
 TIGHT = ContainerLimits(mem_limit="256m", pids_limit=64, nano_cpus=1_000_000_000)
 
 
 @pytest.mark.parametrize(
     ("code", "reason"),
     [
-        (MEMORY_HOG, "killed (memory or process limit)"),
-        (FORK_BOMB, "ran past the 8s limit"),
-        (FOREVER, "ran past the 8s limit"),
+        (HOGS["memory hog"], "killed (memory or process limit)"),
+        (HOGS["fork bomb"], "ran past the 8s limit"),
+        (HOGS["runs forever"], "ran past the 8s limit"),
     ],
     ids=["memory hog", "fork bomb", "runs forever"],
 )
@@ -82,13 +76,8 @@ def test_code_hitting_a_limit_is_limit_exceeded_and_harms_no_one_else(
     task = task.model_copy(
         update={"env_spec": task.env_spec.model_copy(update={"eval_timeout": 8})}
     )
-
-    def bomb(work: Path) -> None:
-        init = work / patches.changes(task.patch)[0].path.split("/")[0] / "__init__.py"
-        init.write_text(init.read_text() + "\n" + code)
-
     pred = Prediction(
-        instance_id=task.instance_id, model_patch=patch_from_edit(task, demo, tmp_path, bomb)
+        instance_id=task.instance_id, model_patch=code_at_import(task, demo, tmp_path, code)
     )
     with ThreadPoolExecutor(1) as pool:  # another worker's evaluation, meanwhile
         honest = pool.submit(
@@ -132,54 +121,58 @@ def test_patches_writing_outside_the_repository_fail(
     assert "owned" not in (result.log or "")
 
 
-DISK_FILLER = (
-    "with open('/tmp/filler', 'wb') as out:\n"
-    "    for _ in range(10**6):\n        out.write(bytes(2**20))\n"
-)
-
-
-def test_code_filling_the_disk_stops_at_the_file_size_limit(
+def test_binary_patches_apply_and_corrupt_or_contentless_ones_fail(
     demo: Dataset, demo_images: dict[str, str], tmp_path: Path
 ) -> None:
     task = demo.tasks[0]
 
-    def fill(work: Path) -> None:
-        init = work / patches.changes(task.patch)[0].path.split("/")[0] / "__init__.py"
-        init.write_text(init.read_text() + "\n" + DISK_FILLER)
+    def add_blob(work: Path) -> None:
+        (work / "blob.bin").write_bytes(bytes(range(256)) * 64)
 
-    pred = Prediction(
-        instance_id=task.instance_id, model_patch=patch_from_edit(task, demo, tmp_path, fill)
-    )
-    small = ContainerLimits(file_size_mb=64)
-    report = evaluate(task, pred, demo_images[task.instance_id], limits=small).report
+    blob = patch_from_edit(task, demo, tmp_path / "a", add_blob, binary=True)
+    assert "GIT binary patch" in blob
+    lines = blob.splitlines(keepends=True)
+    payload = next(i for i, line in enumerate(lines) if line.startswith("literal ")) + 1
+    lines[payload] = lines[payload][:5] + "~~~~" + lines[payload][9:]  # no longer inflates
+    cases = {
+        "the fix and a binary file": (task.patch + blob, Outcome.RESOLVED),
+        "corrupt binary data": ("".join(lines), Outcome.PATCH_FAILED),
+        "binary file without contents": (
+            patch_from_edit(task, demo, tmp_path / "b", add_blob),
+            Outcome.PATCH_FAILED,
+        ),
+    }
+    for name, (diff, expected) in cases.items():
+        pred = Prediction(instance_id=task.instance_id, model_patch=diff)
+        assert evaluate(task, pred, demo_images[task.instance_id]).report.outcome is expected, name
+
+
+@pytest.mark.parametrize(
+    ("hog", "limits", "reason"),
+    [
+        ("one huge file", ContainerLimits(file_size_mb=64), "file size limit reached"),
+        (
+            "disk filled with small files",  # each file well under the file size limit
+            ContainerLimits(file_size_mb=64, disk_limit_mb=200),
+            r"disk limit reached: \d+ MB written \(limit 200 MB\)",
+        ),
+    ],
+    ids=["one huge file", "many small files"],
+)
+def test_code_filling_the_disk_is_stopped_at_its_limit(
+    hog: str,
+    limits: ContainerLimits,
+    reason: str,
+    demo: Dataset,
+    demo_images: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    task = demo.tasks[0]
+    diff = code_at_import(task, demo, tmp_path, HOGS[hog])
+    pred = Prediction(instance_id=task.instance_id, model_patch=diff)
+    report = evaluate(task, pred, demo_images[task.instance_id], limits=limits).report
     assert report.outcome is Outcome.LIMIT_EXCEEDED
-    assert report.error == "file size limit reached"
-
-
-# Many files, each well under the file size limit: only a total disk limit stops this.
-MANY_FILES = (
-    "for i in range(10**6):\n"
-    "    with open(f'/tmp/filler{i}', 'wb') as out:\n        out.write(bytes(8 * 2**20))\n"
-)
-
-
-def test_code_filling_the_disk_with_small_files_stops_at_the_disk_limit(
-    demo: Dataset, demo_images: dict[str, str], tmp_path: Path
-) -> None:
-    task = demo.tasks[0]
-
-    def fill(work: Path) -> None:
-        init = work / patches.changes(task.patch)[0].path.split("/")[0] / "__init__.py"
-        init.write_text(init.read_text() + "\n" + MANY_FILES)
-
-    pred = Prediction(
-        instance_id=task.instance_id, model_patch=patch_from_edit(task, demo, tmp_path, fill)
-    )
-    limits = ContainerLimits(file_size_mb=64, disk_limit_mb=200)
-    result = evaluate(task, pred, demo_images[task.instance_id], limits=limits)
-    assert result.report.outcome is Outcome.LIMIT_EXCEEDED
-    assert (result.report.error or "").startswith("disk limit reached")
-    assert "(limit 200 MB)" in (result.report.error or "")
+    assert re.fullmatch(reason, report.error or ""), report.error
 
 
 def test_the_disk_watch_measures_what_the_daemon_reports(

@@ -44,15 +44,22 @@ _r.TestReport.__init__ = _init
 """
 
 
-def patch_from_edit(task: Task, data: Dataset, tmp: Path, edit: Callable[[Path], None]) -> str:
-    """The diff an agent would produce by running ``edit`` on the repo at the base commit."""
+def patch_from_edit(
+    task: Task, data: Dataset, tmp: Path, edit: Callable[[Path], None], binary: bool = False
+) -> str:
+    """The diff an agent would produce by running ``edit`` on the repo at the base commit
+    (``binary``: with binary files' contents, as swe-runner extracts agents' diffs)."""
     source = repo.materialize(data.repo_sources[task.repo], tmp / "cache")
     work = tmp / "work"
     repo.export_at_commit(source, task.base_commit, work)
     edit(work)
     subprocess.run(["git", "add", "-A"], cwd=work, check=True)
     done = subprocess.run(
-        ["git", "diff", "--cached"], cwd=work, check=True, capture_output=True, text=True
+        ["git", "diff", "--cached", *(["--binary"] if binary else [])],
+        cwd=work,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return done.stdout
 
@@ -175,3 +182,29 @@ ATTACKS = [
     Attack("os._exit(0) on import", "e", exit_zero_on_import),
     Attack("os._exit(0) at exit after failures", "e", exit_zero_at_exit),
 ]
+
+
+# Resource hogs, each run on importing the package under test (``code_at_import``): the
+# evaluation must end them ``limit_exceeded`` within the configured limits.
+HOGS = {
+    "memory hog": "blocks = []\nwhile True:\n    blocks.append(bytearray(32 * 2**20))\n",
+    "fork bomb": (
+        "import os, time\nfor _ in range(100000):\n    try:\n        os.fork()\n"
+        "    except OSError:\n        time.sleep(0.01)\ntime.sleep(3600)\n"
+    ),
+    "runs forever": "import time\ntime.sleep(3600)\n",
+    "one huge file": (
+        "with open('/tmp/filler', 'wb') as out:\n"
+        "    for _ in range(10**6):\n        out.write(bytes(2**20))\n"
+    ),
+    # Many files, each well under the file size limit: only a total disk limit stops this.
+    "disk filled with small files": (
+        "for i in range(10**6):\n"
+        "    with open(f'/tmp/filler{i}', 'wb') as out:\n        out.write(bytes(8 * 2**20))\n"
+    ),
+}
+
+
+def code_at_import(task: Task, data: Dataset, tmp: Path, code: str) -> str:
+    """The diff of a patch that runs ``code`` when the package under test is imported."""
+    return patch_from_edit(task, data, tmp, lambda work: _append(_package(work, task), code))
