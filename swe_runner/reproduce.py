@@ -119,10 +119,13 @@ def prepare_shell(case: Case, settings: Settings, with_tests: bool) -> DockerSan
     labels = {REPRODUCE_LABEL: case.run.run_id}
     limits = ContainerLimits.of(settings)
     sandbox = DockerSandbox(image, case.task.base_commit, limits, labels=labels)
-    result = prepare(sandbox, case.task, case.patch, with_tests)
-    if result.exit_code != 0:
+    try:
+        result = prepare(sandbox, case.task, case.patch, with_tests)
+        if result.exit_code != 0:
+            raise InputError(f"could not prepare the shell: {result.text.strip()[-300:]}")
+    except BaseException:
         sandbox.close()
-        raise InputError(f"could not prepare the shell: {result.text.strip()[-300:]}")
+        raise
     return sandbox
 
 

@@ -91,7 +91,7 @@ def _shell(case: Case, settings: Settings, with_tests: bool, keep: bool) -> None
 
 def _say_kept(cid: str | None) -> None:
     if cid is None:
-        stderr.print("nothing kept: this patch was graded without a container (empty or unsafe)")
+        stderr.print("nothing kept: this patch was graded without a container (see its outcome)")
         return
     stderr.print(
         f"container kept: enter with `docker exec -it {cid} bash`, "
