@@ -18,7 +18,7 @@ from swe_runner.grading.failures import failure_output
 from swe_runner.images import ImageBuilder
 from swe_runner.records import EvalReport
 from swe_runner.reporting.runs import LoadedRun, load_run
-from swe_runner.sandbox.docker import ContainerLimits, DockerSandbox, remove_container
+from swe_runner.sandbox.docker import KEPT_LABEL, ContainerLimits, DockerSandbox, remove_container
 from swe_runner.sandbox.scripts import KeepingPool
 from swe_runner.task import Prediction, Task
 
@@ -87,7 +87,8 @@ def reproduce(case: Case, settings: Settings, keep: bool = False) -> Reproductio
     iid = case.task.instance_id
     pred = Prediction(instance_id=iid, model_name_or_path=model, model_patch=case.patch)
     limits = ContainerLimits.of(settings)
-    pool = KeepingPool(limits, {REPRODUCE_LABEL: case.run.run_id}) if keep else None
+    labels = {REPRODUCE_LABEL: case.run.run_id, KEPT_LABEL: "1"}
+    pool = KeepingPool(limits, labels) if keep else None
     try:
         result = evaluate(case.task, pred, image, limits=limits, pool=pool)
     except BaseException:
@@ -106,17 +107,19 @@ def reproduce(case: Case, settings: Settings, keep: bool = False) -> Reproductio
     return Reproduction(report, result.log, kept)
 
 
-def prepare_shell(case: Case, settings: Settings, with_tests: bool) -> DockerSandbox:
+def prepare_shell(
+    case: Case, settings: Settings, with_tests: bool, keep: bool = False
+) -> DockerSandbox:
     """A running container at the base commit with the patch applied and, ``with_tests``,
     prepared exactly as the evaluation prepares its own (:func:`evaluate.prepare`): hidden
     tests added, test files and configuration restored, the spec's setup run. The caller
-    removes it (``close``) or leaves it for the user.
+    removes it (``close``) or, ``keep``, leaves it for the user (``clean`` spares it).
 
     Raises:
         InputError: the patch or the hidden tests did not apply.
     """
     image = _image(case, settings)
-    labels = {REPRODUCE_LABEL: case.run.run_id}
+    labels = {REPRODUCE_LABEL: case.run.run_id, **({KEPT_LABEL: "1"} if keep else {})}
     limits = ContainerLimits.of(settings)
     sandbox = DockerSandbox(image, case.task.base_commit, limits, labels=labels)
     try:

@@ -75,7 +75,7 @@ def reproduce_cmd(
 
 
 def _shell(case: Case, settings: Settings, with_tests: bool, keep: bool) -> None:
-    sandbox = prepare_shell(case, settings, with_tests)
+    sandbox = prepare_shell(case, settings, with_tests, keep)
     cid = sandbox.container.id[:12]
     if with_tests:
         command = hidden_tests_command(case.task, case.task.env_spec or EnvSpec())

@@ -13,7 +13,13 @@ from swe_runner.cli.main import main
 from swe_runner.dataset import Dataset
 from swe_runner.grading.evaluate import evaluate, prepare
 from swe_runner.reproduce import REPRODUCE_LABEL
-from swe_runner.sandbox.docker import MANAGED_LABEL, DockerSandbox, connect, remove_container
+from swe_runner.sandbox.docker import (
+    KEPT_LABEL,
+    MANAGED_LABEL,
+    DockerSandbox,
+    connect,
+    remove_container,
+)
 from swe_runner.sandbox.scripts import KeepingPool
 from swe_runner.task import Prediction
 from tests.docker.conftest import ca_args
@@ -60,7 +66,7 @@ def test_reproduce_keep_leaves_the_container_the_tests_ran_in(
     assert main(["reproduce", str(recorded), INSTANCE, "--keep", *ca_args()]) == 0
     out, err = capsys.readouterr()
     assert f"{INSTANCE}: unresolved (the same as recorded)" in out  # it was graded
-    labels = [MANAGED_LABEL, f"{REPRODUCE_LABEL}=s"]
+    labels = [MANAGED_LABEL, f"{REPRODUCE_LABEL}=s", KEPT_LABEL]  # `clean` spares it
     kept = connect().containers.list(all=True, filters={"label": labels})
     try:
         assert len(kept) == 1  # the graded one, not another one prepared beside it
