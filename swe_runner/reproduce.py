@@ -8,20 +8,18 @@ the run did (:func:`grading.evaluate.evaluate`).
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass
 
-from swe_runner import patch as patches
 from swe_runner.config import Settings
 from swe_runner.dataset import Dataset, dataset_of_run
 from swe_runner.errors import InputError
-from swe_runner.grading import markers
-from swe_runner.grading.evaluate import WORKDIR, charge_model_api, evaluate
+from swe_runner.grading.evaluate import charge_model_api, evaluate, prepare
 from swe_runner.grading.failures import failure_output
 from swe_runner.images import ImageBuilder
 from swe_runner.records import EvalReport
 from swe_runner.reporting.runs import LoadedRun, load_run
-from swe_runner.sandbox.docker import ContainerLimits, DockerSandbox
+from swe_runner.sandbox.docker import KEPT_LABEL, ContainerLimits, DockerSandbox, remove_container
+from swe_runner.sandbox.scripts import KeepingPool
 from swe_runner.task import Prediction, Task
 
 __all__ = ["Case", "Reproduction", "failure_excerpts", "open_case", "prepare_shell", "reproduce"]
@@ -48,6 +46,7 @@ class Case:
 class Reproduction:
     report: EvalReport
     log: str | None
+    kept: str | None = None  # the id of the evaluation's container, left running (keep)
 
 
 def open_case(
@@ -80,48 +79,57 @@ def _image(case: Case, settings: Settings) -> str:
     return builder.ensure_instance(case.task, case.dataset.repo_sources.get(case.task.repo))
 
 
-def reproduce(case: Case, settings: Settings) -> Reproduction:
-    """Evaluate the case's patch against the hidden tests in a fresh container."""
+def reproduce(case: Case, settings: Settings, keep: bool = False) -> Reproduction:
+    """Evaluate the case's patch against the hidden tests in a fresh container; with
+    ``keep``, that container is left running (an empty patch runs none)."""
     image = _image(case, settings)
     model = case.recorded.model_name_or_path if case.recorded else "reproduce"
     iid = case.task.instance_id
     pred = Prediction(instance_id=iid, model_name_or_path=model, model_patch=case.patch)
-    result = evaluate(case.task, pred, image, limits=ContainerLimits.of(settings))
+    limits = ContainerLimits.of(settings)
+    labels = {REPRODUCE_LABEL: case.run.run_id, KEPT_LABEL: "1"}
+    pool = KeepingPool(limits, labels) if keep else None
+    try:
+        result = evaluate(case.task, pred, image, limits=limits, pool=pool)
+    except BaseException:
+        for container in pool.kept if pool else []:  # nobody will be told about it
+            remove_container(container)
+        raise
+    finally:
+        if pool is not None:
+            pool.close()
     report, recorded = result.report, case.recorded
     if recorded is not None and case.patch == case.run_patch:
         # Graded as the run graded it: an agent stopped by a model API outage is ``error``.
         stop = {"stop_reason": recorded.stop_reason, "stop_detail": recorded.stop_detail}
         report = charge_model_api(report.model_copy(update=stop))
-    return Reproduction(report, result.log)
+    kept = pool.kept[0].id[:12] if pool and pool.kept else None
+    return Reproduction(report, result.log, kept)
 
 
-def prepare_shell(case: Case, settings: Settings, with_tests: bool) -> DockerSandbox:
-    """A running container at the base commit with the patch applied (and, with
-    ``with_tests``, the hidden tests added as the evaluation adds them). The caller
-    removes it (``close``) or leaves it for the user."""
+def prepare_shell(
+    case: Case, settings: Settings, with_tests: bool, keep: bool = False
+) -> DockerSandbox:
+    """A running container at the base commit with the patch applied and, ``with_tests``,
+    prepared exactly as the evaluation prepares its own (:func:`evaluate.prepare`): hidden
+    tests added, test files and configuration restored, the spec's setup run. The caller
+    removes it (``close``) or, ``keep``, leaves it for the user (``clean`` spares it).
+
+    Raises:
+        InputError: the patch or the hidden tests did not apply.
+    """
     image = _image(case, settings)
-    labels = {REPRODUCE_LABEL: case.run.run_id}
+    labels = {REPRODUCE_LABEL: case.run.run_id, **({KEPT_LABEL: "1"} if keep else {})}
     limits = ContainerLimits.of(settings)
     sandbox = DockerSandbox(image, case.task.base_commit, limits, labels=labels)
-    steps = [patches.apply_function("apply_model_patch", markers.APPLY_OK)]
-    if case.patch.strip():
-        sandbox.write_file(f"{WORKDIR}/model.patch", _newline(case.patch).encode())
-        steps.append(f"apply_model_patch {WORKDIR}/model.patch")
-    if with_tests:
-        sandbox.write_file(f"{WORKDIR}/test.patch", _newline(case.task.test_patch).encode())
-        base = case.task.base_commit
-        for path in map(shlex.quote, patches.test_files(case.task.test_patch)):
-            steps.append(f"git checkout -q {base} -- {path} 2>/dev/null || rm -f {path}")
-        steps.append(f"git apply {WORKDIR}/test.patch")
-    result = sandbox.exec("\n".join(steps), timeout=120)
-    if result.exit_code != 0:
+    try:
+        result = prepare(sandbox, case.task, case.patch, with_tests)
+        if result.exit_code != 0:
+            raise InputError(f"could not prepare the shell: {result.text.strip()[-300:]}")
+    except BaseException:
         sandbox.close()
-        raise InputError(f"could not prepare the shell: {result.text.strip()[-300:]}")
+        raise
     return sandbox
-
-
-def _newline(text: str) -> str:
-    return text if text.endswith("\n") else text + "\n"
 
 
 def failure_excerpts(log: str, tests: list[str], lines: int = 25) -> dict[str, str]:

@@ -87,7 +87,7 @@ def make_agent(name: str, dataset: Dataset, options: AgentOptions) -> Agent:
     if name == "replay":
         if options.replay_from is None:
             raise InputError("--agent replay needs --from RUN (a recorded run)")
-        return ReplayAgent(options.replay_from)
+        return ReplayAgent(options.replay_from, (t.instance_id for t in dataset.tasks))
     raise UnknownNameError("agent", name, list(AGENT_NAMES))
 
 

@@ -4,9 +4,11 @@ drifted (an image, a dependency, a tool changed) since the run was recorded."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from swe_runner.agents.base import AgentRun, Problem, Session
+from swe_runner.errors import InputError
 from swe_runner.records import StopReason, TrajectoryStep
 
 __all__ = ["DRIFT", "SAME", "ReplayAgent"]
@@ -16,12 +18,25 @@ DRIFT = "replay: drift, the patch differs from the recorded one"
 
 
 class ReplayAgent:
-    """Replays the tool calls recorded in ``source/<instance_id>/trajectory.jsonl``."""
+    """Replays the tool calls recorded in ``source/<instance_id>/trajectory.jsonl``.
+
+    Raises (constructor):
+        InputError: ``source`` has no trajectory for some of ``instance_ids`` (the instances
+            the run will replay), so the run stops before it starts rather than record them
+            as agent errors.
+    """
 
     name = "replay"
 
-    def __init__(self, source: Path) -> None:
+    def __init__(self, source: Path, instance_ids: Iterable[str] = ()) -> None:
         self.source = source
+        missing = [i for i in instance_ids if not (source / i / "trajectory.jsonl").is_file()]
+        if missing:
+            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            raise InputError(
+                f"--from {source} has no recorded trajectory for {', '.join(missing[:5])}{more}: "
+                "replay only the instances it recorded (-i ID)"
+            )
 
     def solve(self, problem: Problem, session: Session) -> AgentRun:
         folder = self.source / problem.instance_id

@@ -30,8 +30,8 @@ def clean_cmd(everyone: bool, dry_run: bool) -> None:
 
     A run removes its own containers when it ends or is interrupted, and a resumed run
     clears its folder's leftovers; this cleans up after a run that will not be resumed.
-    Containers of live processes (and of other hosts, which cannot be checked) are kept
-    unless --all.
+    Containers of live processes (and of other hosts, which cannot be checked) and those
+    kept on purpose (reproduce --keep) stay unless --all.
     """
     found = orphaned_containers(everyone)
     table = Table("container", "owner", "run", "instance", "state")

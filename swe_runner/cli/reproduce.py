@@ -8,8 +8,10 @@ import click
 from rich.markup import escape
 
 from swe_runner.config import Settings
+from swe_runner.grading.evaluate import hidden_tests_command
 from swe_runner.reproduce import Case, failure_excerpts, open_case, prepare_shell, reproduce
 from swe_runner.sandbox.docker import interactive_shell
+from swe_runner.task import EnvSpec
 
 from .options import settings_options, stderr, stdout
 
@@ -31,7 +33,8 @@ __all__ = ["reproduce_cmd"]
 @click.option("--with-tests", is_flag=True, help="With --shell: also add the hidden tests.")
 @click.option(
     "--keep", is_flag=True,
-    help="Leave the container running and print how to enter and remove it.",
+    help="Leave the container running (the one the tests ran in; with --shell, the "
+    "shell's) and print how to enter and remove it.",
 )  # fmt: skip
 @click.option("--dataset", help="The run's dataset, if it moved since the run.")
 @settings_options
@@ -48,11 +51,12 @@ def reproduce_cmd(
     """
     patch = patch_file.read_text(encoding="utf-8") if patch_file else None
     case = open_case(run, instance, settings, dataset, patch)
-    if shell or keep:
-        _shell(case, settings, with_tests or not shell, shell, keep)
-        if shell:
-            return
-    result = reproduce(case, settings)
+    if shell:
+        _shell(case, settings, with_tests, keep)
+        return
+    result = reproduce(case, settings, keep)
+    if keep:
+        _say_kept(result.kept)
     recorded = case.recorded.outcome.value if case.recorded else "none"
     now = result.report.outcome.value
     verdict = "the same as recorded" if recorded == now else f"recorded: {recorded}"
@@ -70,18 +74,27 @@ def reproduce_cmd(
         raise click.exceptions.Exit(1)
 
 
-def _shell(case: Case, settings: Settings, with_tests: bool, interactive: bool, keep: bool) -> None:
-    sandbox = prepare_shell(case, settings, with_tests)
+def _shell(case: Case, settings: Settings, with_tests: bool, keep: bool) -> None:
+    sandbox = prepare_shell(case, settings, with_tests, keep)
     cid = sandbox.container.id[:12]
+    if with_tests:
+        command = hidden_tests_command(case.task, case.task.env_spec or EnvSpec())
+        stderr.print(f"hidden tests in place: run them with `{escape(command)}`", highlight=False)
     try:
-        if interactive:
-            interactive_shell(cid, sandbox.workdir)
+        interactive_shell(cid, sandbox.workdir)
     finally:
         if keep:
-            stderr.print(
-                f"container kept: enter with `docker exec -it {cid} bash`, "
-                f"remove with `docker rm -f {cid}`",
-                highlight=False,
-            )
+            _say_kept(cid)
         else:
             sandbox.close()
+
+
+def _say_kept(cid: str | None) -> None:
+    if cid is None:
+        stderr.print("nothing kept: this patch was graded without a container (see its outcome)")
+        return
+    stderr.print(
+        f"container kept: enter with `docker exec -it {cid} bash`, "
+        f"remove with `docker rm -f {cid}`",
+        highlight=False,
+    )

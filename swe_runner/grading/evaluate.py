@@ -16,6 +16,7 @@ from swe_runner.grading import markers
 from swe_runner.grading.grade import grade
 from swe_runner.grading.parsers import get_parser
 from swe_runner.records import EvalReport, Outcome, StopReason
+from swe_runner.sandbox.base import ExecResult, Sandbox
 from swe_runner.sandbox.docker import DEFAULT_LIMITS, ContainerLimits
 from swe_runner.sandbox.scripts import ContainerPool, run_script
 from swe_runner.task import EnvSpec, Prediction, Task
@@ -25,12 +26,16 @@ __all__ = [
     "charge_model_api",
     "eval_script",
     "evaluate",
+    "hidden_tests_command",
     "outcome_from_log",
+    "prepare",
+    "prepare_script",
     "report_without_run",
     "test_duration",
 ]
 
 WORKDIR = "/swe-runner"
+PREPARE_SCRIPT = f"{WORKDIR}/prepare.sh"  # reproduce --shell: the evaluation's first part
 TEST_PATCH_FAILED = ">>>>> swe-runner: test patch failed to apply"
 TEST_DURATION = ">>>>> swe-runner: test duration ms:"
 # Appended to the saved log by the harness (not the script), so a regrade sees it too.
@@ -50,26 +55,19 @@ class EvalResult:
     log: str | None
 
 
-def eval_script(task: Task, spec: EnvSpec, prediction_patch: str) -> str:
-    """The bash script that grades ``prediction_patch`` against ``task``'s hidden tests.
+def prepare_script(
+    task: Task, spec: EnvSpec, prediction_patch: str, with_tests: bool = True
+) -> str:
+    """The evaluation's preparation, the first part of :func:`eval_script`: apply the
+    prediction (``model.patch``) and, ``with_tests``, add the hidden tests (``test.patch``)
+    and run the spec's ``eval_setup``. Exits 3 when the prediction does not apply, 4 when
+    the test patch does not. ``reproduce --shell`` prepares its container with it too.
 
-    Test-patch paths and test configuration the prediction touched are put back to the
-    base commit (new ones deleted) before the test patch is applied: the evaluator, not the
-    agent, decides which tests run and how.
+    Test-patch paths (renamed-from ones too) and test configuration the prediction touched
+    are put back to the base commit (new ones deleted) before the test patch is applied:
+    the evaluator, not the agent, decides which tests run and how.
     """
-    restore = sorted(
-        {
-            *(c.path for c in patches.changes(task.test_patch)),
-            *(c.source or "" for c in patches.changes(task.test_patch)),
-            *patches.test_config_paths(prediction_patch),
-        }
-        - {""}
-    )
-    targets = patches.test_files(task.test_patch, spec.test_selection)
-    files = " ".join(shlex.quote(f) for f in targets)
-    setup = "\n".join(spec.eval_setup)
-    quoted = " ".join(shlex.quote(p) for p in restore)
-    return f"""#!/bin/bash
+    head = f"""#!/bin/bash
 # swe-runner evaluation of {task.instance_id} (generated: the exact script that graded it)
 set -uo pipefail
 exec 2>&1  # one stream: stderr lines cannot land in the middle of a marker line
@@ -79,21 +77,73 @@ BASE={task.base_commit}
 if [ -s {WORKDIR}/model.patch ]; then
   apply_model_patch {WORKDIR}/model.patch || {{ echo "{markers.APPLY_FAILED}"; exit 3; }}
 fi
-for path in {quoted}; do
+"""
+    if not with_tests:
+        return head
+    restore = sorted(
+        {
+            *(c.path for c in patches.changes(task.test_patch)),
+            *(c.source or "" for c in patches.changes(task.test_patch)),
+            *patches.test_config_paths(prediction_patch),
+        }
+        - {""}
+    )
+    setup = "\n".join(spec.eval_setup)
+    quoted = " ".join(shlex.quote(p) for p in restore)
+    return f"""{head}for path in {quoted}; do
   if git cat-file -e "$BASE:$path" 2>/dev/null; then git checkout -q "$BASE" -- "$path"
   else rm -rf -- "$path"; fi
 done
 git apply --verbose {WORKDIR}/test.patch || {{ echo "{TEST_PATCH_FAILED}"; exit 4; }}
 {setup}
-echo "{markers.TEST_START}"
+"""
+
+
+def hidden_tests_command(task: Task, spec: EnvSpec) -> str:
+    """The command that runs ``task``'s hidden tests, from ``/testbed``."""
+    targets = patches.test_files(task.test_patch, spec.test_selection)
+    return f"{spec.test_cmd} {' '.join(shlex.quote(f) for f in targets)}"
+
+
+def eval_script(task: Task, spec: EnvSpec, prediction_patch: str) -> str:
+    """The bash script that grades ``prediction_patch`` against ``task``'s hidden tests:
+    :func:`prepare_script`, then :func:`hidden_tests_command` between markers, with its exit
+    status and duration."""
+    return f"""{prepare_script(task, spec, prediction_patch)}echo "{markers.TEST_START}"
 started=$(date +%s%N)
-timeout -k 10 {int(spec.eval_timeout)} {spec.test_cmd} {files} 2>&1
+timeout -k 10 {int(spec.eval_timeout)} {hidden_tests_command(task, spec)} 2>&1
 rc=$?
 finished=$(date +%s%N)
 echo "{markers.TEST_END}"
 echo "{markers.TEST_EXIT} $rc"
 echo "{TEST_DURATION} $(( (finished - started) / 1000000 ))"
 """
+
+
+def _script_inputs(task: Task, prediction_patch: str) -> dict[str, str]:
+    """The files the scripts read, by path in the container: the prediction (empty when
+    there is none, so it is not applied) and the test patch."""
+    model = _with_newline(prediction_patch) if prediction_patch.strip() else ""
+    return {f"{WORKDIR}/model.patch": model, f"{WORKDIR}/test.patch": task.test_patch}
+
+
+def prepare(
+    sandbox: Sandbox, task: Task, prediction_patch: str, with_tests: bool = True
+) -> ExecResult:
+    """Prepare ``sandbox`` (a container of ``task``'s instance image) the way the evaluation
+    prepares its own, with :func:`prepare_script`, and stop before the tests run.
+
+    Returns the script's result: exit status 0 when everything applied (3: the prediction
+    did not, 4: the test patch did not); its output shows how it went.
+    """
+    spec = task.env_spec or EnvSpec()
+    files = {
+        **_script_inputs(task, prediction_patch),
+        PREPARE_SCRIPT: prepare_script(task, spec, prediction_patch, with_tests),
+    }
+    for path, text in files.items():
+        sandbox.write_file(path, text.encode())
+    return sandbox.exec(f"bash {PREPARE_SCRIPT}", timeout=spec.eval_timeout)
 
 
 def report_without_run(
@@ -202,11 +252,7 @@ def evaluate(
     spec = task.env_spec or EnvSpec()
     get_parser(spec.log_parser)  # an unknown parser fails now, not after the test run
     script = eval_script(task, spec, model_patch)
-    files = {
-        f"{WORKDIR}/eval.sh": script,
-        f"{WORKDIR}/model.patch": _with_newline(model_patch),
-        f"{WORKDIR}/test.patch": task.test_patch,
-    }
+    files = {f"{WORKDIR}/eval.sh": script, **_script_inputs(task, model_patch)}
     run = run_script(
         image,
         ["bash", f"{WORKDIR}/eval.sh"],

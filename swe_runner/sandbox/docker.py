@@ -34,6 +34,7 @@ from swe_runner.sandbox.shell import SHELL_COMMAND, ShellSession
 __all__ = [
     "DEFAULT_LIMITS",
     "INSTANCE_LABEL",
+    "KEPT_LABEL",
     "MANAGED_LABEL",
     "OWNER_LABEL",
     "RUN_DIR_LABEL",
@@ -56,6 +57,7 @@ OWNER_LABEL = "swe-runner.owner"  # which process tree started it (config.owner_
 RUN_LABEL = "swe-runner.run"  # the run id
 RUN_DIR_LABEL = "swe-runner.run-dir"  # the run folder: two results dirs may share a run id
 INSTANCE_LABEL = "swe-runner.instance"  # on agent containers: which task it works on
+KEPT_LABEL = "swe-runner.kept"  # left running for a person on purpose (reproduce --keep)
 TIMEOUT_EXIT, KILL_EXIT = 124, 137  # coreutils timeout: TERM worked / had to KILL
 
 
@@ -174,9 +176,16 @@ def remove_containers(labels: Mapping[str, str]) -> int:
 
 def orphaned_containers(everyone: bool = False) -> list[dict[str, Any]]:
     """swe-runner containers whose owning process is gone (killed, crashed): what no run
-    will remove until its run id is resumed. ``everyone``: all swe-runner containers."""
+    will remove until its run id is resumed. Containers kept on purpose (``KEPT_LABEL``)
+    are not orphans. ``everyone``: all swe-runner containers."""
     found = connect().api.containers(all=True, filters={"label": [MANAGED_LABEL]})
-    return [c for c in found if everyone or process_gone(c["Labels"].get(OWNER_LABEL, ""))]
+    if everyone:
+        return list(found)
+    return [
+        c
+        for c in found
+        if KEPT_LABEL not in c["Labels"] and process_gone(c["Labels"].get(OWNER_LABEL, ""))
+    ]
 
 
 def remove_container(container: Any) -> None:

@@ -30,7 +30,7 @@ from swe_runner.sandbox.docker import (
     tar_files,
 )
 
-__all__ = ["ContainerPool", "ScriptResult", "run_script"]
+__all__ = ["ContainerPool", "KeepingPool", "ScriptResult", "run_script"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,21 @@ class ContainerPool:
                 with contextlib.suppress(ContainerError, ImageError):  # never started
                     remove_container(future.result())
         self._executor.shutdown(wait=True)
+
+
+class KeepingPool(ContainerPool):
+    """A pool that leaves each used container running, for a person to inspect, instead
+    of removing it: ``kept`` lists them in the order they were used. The caller says how
+    to remove them (they carry the pool's labels)."""
+
+    def __init__(
+        self, limits: ContainerLimits = DEFAULT_LIMITS, labels: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(limits, labels, threads=1)
+        self.kept: list[Any] = []
+
+    def discard(self, container: Any) -> None:
+        self.kept.append(container)
 
 
 def _exec(container: Any, command: list[str], timeout: float) -> tuple[int | None, str, bool]:

@@ -29,29 +29,32 @@ def test_daemon_restarted_mid_run_is_error_and_retry_errors_completes(
     assert "0 errors left" in row.after and "textkit-2 resolved" in row.after
 
 
-def test_clean_removes_the_containers_of_a_killed_process_only(
+def test_clean_removes_the_containers_of_a_killed_process_but_not_kept_ones(
     demo_images: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     image = next(iter(demo_images.values()))
     killed = (
-        "import os, signal\nfrom swe_runner.sandbox.docker import DEFAULT_LIMITS, start_idle\n"
-        f"print(start_idle({image!r}, DEFAULT_LIMITS, {{}}).id, flush=True)\n"
+        "import os, signal\n"
+        "from swe_runner.sandbox.docker import DEFAULT_LIMITS, KEPT_LABEL, start_idle\n"
+        f"print(start_idle({image!r}, DEFAULT_LIMITS, {{}}).id)\n"
+        f"print(start_idle({image!r}, DEFAULT_LIMITS, {{KEPT_LABEL: '1'}}).id, flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "SWE_RUNNER_OWNER"}  # owner: host:pid
     done = subprocess.run([sys.executable, "-c", killed], env=env, capture_output=True, text=True)
-    orphan = done.stdout.strip()
-    assert done.returncode == -signal.SIGKILL and orphan, done.stderr
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    orphan, kept = done.stdout.split()  # the second one kept on purpose (reproduce --keep)
     live = start_idle(image, DEFAULT_LIMITS, {})  # this process's: alive
     api = connect().api
     try:
         assert main(["clean", "--dry-run"]) == 0
         out = capsys.readouterr().out
-        assert orphan[:12] in out and live.id[:12] not in out
+        assert orphan[:12] in out and live.id[:12] not in out and kept[:12] not in out
         assert "would remove" in out and api.inspect_container(orphan)
         assert main(["clean"]) == 0
         with pytest.raises(docker.errors.NotFound):
             api.inspect_container(orphan)
         assert api.inspect_container(live.id)["State"]["Running"]
+        assert api.inspect_container(kept)["State"]["Running"]
     finally:
-        remove_ids([orphan, live.id])
+        remove_ids([orphan, kept, live.id])

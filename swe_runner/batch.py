@@ -1,0 +1,279 @@
+"""A batch of instances: each one guarded, run by workers, recorded; the run resumable.
+
+:class:`Batch` is what every instance of a run shares (dataset, settings, run folder,
+images, a pool of evaluation containers, secrets to mask). :meth:`Batch.execute` runs each
+instance's work in a worker; any failure of one instance is caught here, once, and
+recorded as its ``error`` outcome with the traceback (``limit_exceeded`` when the task's
+own code passed a limit), and the batch goes on. Ctrl-C removes this run's containers,
+keeps finished results, records the instances it stopped mid-way as ``interrupted``
+errors (so does the next run for a killed process's) and leaves the run resumable: a
+resume redoes them.
+"""
+
+from __future__ import annotations
+
+import platform
+import socket
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from swe_runner import __version__
+from swe_runner.config import Settings
+from swe_runner.dataset import Dataset
+from swe_runner.errors import InputError, LimitExceededError
+from swe_runner.grading.evaluate import report_without_run
+from swe_runner.images import ImageBuilder
+from swe_runner.records import EvalReport, Outcome, RunManifest, TrajectoryStep
+from swe_runner.reporting.summary import Summary, summarize
+from swe_runner.rundir import KILLED, RunDir
+from swe_runner.sandbox.docker import (
+    RUN_DIR_LABEL,
+    RUN_LABEL,
+    ContainerLimits,
+    remove_containers,
+)
+from swe_runner.sandbox.scripts import ContainerPool
+from swe_runner.secret_env import Secrets
+from swe_runner.task import Prediction, Task
+
+__all__ = ["INTERRUPTED", "Batch", "Events", "InstanceResult", "Work", "new_manifest"]
+
+
+@dataclass
+class Events:
+    """Callbacks the CLI uses to show progress; all optional."""
+
+    on_plan: Callable[[int, int], None] = lambda total, done: None
+    on_result: Callable[[EvalReport, bool], None] = lambda report, reused: None
+    on_message: Callable[[str], None] = lambda text: None
+
+
+INTERRUPTED = "interrupted: the run stopped (Ctrl-C) before this instance finished"
+
+
+@dataclass
+class InstanceResult:
+    """What one instance leaves: its report and the files recorded beside it."""
+
+    report: EvalReport
+    patch: str | None = None
+    script: str | None = None
+    log: str | None = None
+    trajectory: list[TrajectoryStep] | None = None
+
+    def redacted(self, secrets: Secrets) -> InstanceResult:
+        """This result with every secret masked, as it is recorded and shown."""
+        if not secrets:
+            return self
+        hide, mask = secrets.redact_data, secrets.redact
+        steps = self.trajectory
+        return InstanceResult(
+            EvalReport.model_validate(hide(self.report.model_dump(mode="json"))),
+            None if self.patch is None else mask(self.patch),
+            None if self.script is None else mask(self.script),
+            None if self.log is None else mask(self.log),
+            None
+            if steps is None
+            else [TrajectoryStep.model_validate(hide(s.model_dump(mode="json"))) for s in steps],
+        )
+
+
+Work = Callable[[], InstanceResult]  # one instance's steps, run in a worker
+
+
+@dataclass
+class Batch:
+    """What every instance of a run shares; used as ``start``, then ``finished`` to keep
+    what a resume may keep, ``execute`` for the rest, and ``finish``."""
+
+    dataset: Dataset
+    settings: Settings
+    run: RunDir
+    events: Events
+    secrets: Secrets = field(default_factory=lambda: Secrets.parse(()))
+    stop: threading.Event = field(default_factory=threading.Event)
+    _builder: ImageBuilder | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _pool: ContainerPool | None = None
+    _manifest: RunManifest | None = None
+    _started: float = 0.0
+
+    @property
+    def labels(self) -> dict[str, str]:
+        # The folder too: two results dirs may hold runs of the same id on one daemon.
+        return {RUN_LABEL: self.run.run_id, RUN_DIR_LABEL: str(self.run.path.resolve())}
+
+    def limits(self, network: str | None = None) -> ContainerLimits:
+        return ContainerLimits.of(self.settings, network)
+
+    @property
+    def builder(self) -> ImageBuilder:
+        with self._lock:
+            if self._builder is None:
+                self._builder = ImageBuilder(self.settings, self.events.on_message)
+            return self._builder
+
+    @property
+    def containers(self) -> ContainerPool:
+        """Fresh evaluation containers, started ahead of need."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ContainerPool(self.limits(), self.labels)
+            return self._pool
+
+    def image(self, task: Task) -> str:
+        """Step ``prepare``: the instance image, built if missing."""
+        return self.builder.ensure_instance(task, self.dataset.repo_sources.get(task.repo))
+
+    def warm(self, task: Task | None) -> None:
+        """Start ``task``'s evaluation container early, if its image is already built."""
+        if task is None or task.env_spec is None:
+            return
+        tag = self.builder.instance_tag(task, task.env_spec)
+        if self.builder.exists(tag):
+            self.containers.warm(tag)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+
+    def start(self, manifest: RunManifest) -> None:
+        """Open the run folder: refuse another dataset's, record the instances a killed
+        process left unfinished as ``interrupted`` errors (this resume redoes them), write
+        run.json and remove the containers an earlier attempt left."""
+        if self.run.exists():
+            fingerprint = self.run.read_json("run.json").get("dataset", {}).get("fingerprint")
+            if fingerprint != self.dataset.fingerprint:
+                raise InputError(
+                    f"run {self.run.run_id} exists for another dataset (fingerprint "
+                    f"{fingerprint}); choose a new --run-id"
+                )
+            self.run.close_interrupted(KILLED, only=self.run.stale())
+        self._manifest, self._started = manifest, time.perf_counter()
+        self.run.write_json("run.json", manifest.model_dump(mode="json"))
+        remove_containers(self.labels)
+
+    def finished(self, instance_id: str, retry_errors: bool) -> EvalReport | None:
+        """The instance's kept report, if any: unfinished ones are redone, and with
+        ``retry_errors`` so are infrastructure errors (a daemon restart, an API outage...)."""
+        report = self.run.read_report(instance_id)
+        if report is None or report.interrupted:  # an interrupted one never finished
+            return None
+        if retry_errors and report.outcome is Outcome.ERROR:
+            return None
+        return report
+
+    def execute(
+        self, todo: list[tuple[Task, Prediction, Work]], reused: list[EvalReport], workers: int
+    ) -> dict[str, EvalReport]:
+        """Run each ``todo`` instance's work on ``workers`` threads; every report by id."""
+        reports = {r.instance_id: r for r in reused}
+        self.events.on_plan(len(todo) + len(reused), len(reused))
+        for report in reused:
+            self.events.on_result(report, True)
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="instance")
+        futures = [pool.submit(self._guarded, task, pred, work) for task, pred, work in todo]
+        try:
+            for future in as_completed(futures):
+                result = future.result()
+                if result is not None:
+                    reports[result.report.instance_id] = result.report
+                    self.events.on_result(result.report, False)
+        except BaseException:
+            self.stop.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            remove_containers(self.labels)  # unblocks the running workers
+            pool.shutdown(wait=True)
+            self.close()
+            remove_containers(self.labels)
+            self.run.close_interrupted(INTERRUPTED, only=[task.instance_id for task, _, _ in todo])
+            raise
+        pool.shutdown(wait=True)
+        self.close()
+        return reports
+
+    def _guarded(self, task: Task, prediction: Prediction, work: Work) -> InstanceResult | None:
+        """Run one instance; any failure becomes its ``error`` report. None when interrupted."""
+        began = time.perf_counter()
+        self.run.mark_running(task.instance_id)
+        try:
+            result = work()
+        except Exception as exc:
+            if self.stop.is_set():
+                return None  # interrupted: recorded as such, redone on resume
+            limit = isinstance(exc, LimitExceededError)  # the task's doing, not the machine's
+            report = report_without_run(
+                task,
+                prediction,
+                Outcome.LIMIT_EXCEEDED if limit else Outcome.ERROR,
+                error=f"{type(exc).__name__}: {exc}",
+                traceback=traceback.format_exc(),
+            )
+            result = InstanceResult(report, prediction.model_patch)
+        if self.stop.is_set():
+            return None
+        result = result.redacted(self.secrets)
+        timings = {**result.report.timings, "instance": round(time.perf_counter() - began, 3)}
+        result.report = result.report.model_copy(update={"timings": timings})
+        self.run.write_instance(
+            result.report, result.patch, result.script, result.log, result.trajectory
+        )
+        return result
+
+    def finish(self, reports: dict[str, EvalReport], predictions: list[Prediction]) -> Summary:
+        """Write predictions.jsonl, summary.json and the finished run.json."""
+        assert self._manifest is not None, "finish() before start()"
+        elapsed = time.perf_counter() - self._started
+        summary = summarize(self.run.run_id, reports.values(), elapsed)
+        self.run.write_predictions(predictions)
+        self.run.write_json("summary.json", summary.model_dump(mode="json"))
+        finished = self._manifest.model_copy(update={"finished_at": _now()})
+        self.run.write_json("run.json", finished.model_dump(mode="json"))
+        return summary
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def new_manifest(
+    run_id: str,
+    dataset: Dataset,
+    settings: Settings,
+    source: str | None,
+    docker_version: str,
+    agent: dict[str, Any] | None = None,
+) -> RunManifest:
+    return RunManifest(
+        run_id=run_id,
+        command=" ".join(sys.argv),
+        dataset={
+            "name": dataset.name,
+            "path": str(dataset.path),
+            "fingerprint": dataset.fingerprint,
+            "size": len(dataset.tasks),
+            "origin": dataset.origin,  # how to load it again (reference, split, specs...)
+            # The whole task set, so a report counts tasks that never got a result.
+            "tasks": [
+                {"instance_id": t.instance_id, "repo": t.repo, "difficulty": t.difficulty}
+                for t in dataset.tasks
+            ],
+        },
+        predictions=source,
+        agent=agent or {},
+        settings=settings.model_dump(mode="json"),
+        versions={
+            "swe_runner": __version__,
+            "python": platform.python_version(),
+            "docker": docker_version,
+        },
+        host=socket.gethostname(),
+        started_at=_now(),
+    )
