@@ -181,16 +181,17 @@ def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
         agent_time = round(time.monotonic() - began, 3)
         pred = Prediction(instance_id=task.instance_id, model_name_or_path=model, model_patch=patch)
         result = evaluate(task, pred, image, labels=batch.labels, pool=batch.containers)
-        found = (  # in AGENT_FIELDS' order
-            req.agent.name,
-            outcome.stop_reason,
-            outcome.detail,
-            outcome.turns,
-            outcome.usage,
-            outcome.cost_usd,
-            agent_time,
-        )
-        report = result.report.model_copy(update=dict(zip(AGENT_FIELDS, found, strict=True)))
+        agent_part = {
+            "agent": req.agent.name,
+            "stop_reason": outcome.stop_reason,
+            "stop_detail": outcome.detail,
+            "turns": outcome.turns,
+            "usage": outcome.usage,
+            "cost_usd": outcome.cost_usd,
+            "agent_time_s": agent_time,
+        }
+        assert agent_part.keys() == set(AGENT_FIELDS), "keep records.AGENT_FIELDS in step"
+        report = result.report.model_copy(update=agent_part)
         return InstanceResult(charge_model_api(report), patch, result.script, result.log, steps)
 
     reused: list[EvalReport] = []
