@@ -107,3 +107,12 @@ def test_env_secrets_are_checked_before_anything_runs(
     assert code == 2
     assert message in err and err.count("\n") == 1, err
     assert not (tmp_path / "r").exists()
+
+
+def test_reproduce_with_tests_without_a_shell_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["reproduce", "some-run", "some-instance", "--with-tests",
+                 "--results-dir", str(tmp_path)])  # fmt: skip
+    assert code == 2
+    assert "--with-tests goes with --shell" in capsys.readouterr().err

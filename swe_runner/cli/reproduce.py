@@ -49,6 +49,8 @@ def reproduce_cmd(
 
     Example: swe-runner reproduce my-run textkit-4 --shell --with-tests
     """
+    if with_tests and not shell:
+        raise click.UsageError("--with-tests goes with --shell (grading always adds the tests)")
     patch = patch_file.read_text(encoding="utf-8") if patch_file else None
     case = open_case(run, instance, settings, dataset, patch)
     if shell:
