@@ -22,7 +22,7 @@ from swe_runner.sandbox.docker import ContainerLimits, DockerSandbox, connect
 from swe_runner.task import Prediction
 from tests.docker.conftest import ca_args
 from tests.integrity.attacks import ATTACKS, HOGS, Attack, code_at_import, patch_from_edit
-from tests.integrity.peeking import PROBES, peek
+from tests.integrity.peeking import PROBES, findings, peek, probe_script
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
@@ -45,6 +45,23 @@ def test_agent_container_reveals_no_answer_no_history_no_metadata_no_network(
     task = demo.tasks[0]
     found = peek(task, demo_images[task.instance_id])
     assert set(found) == {p.name for p in PROBES}
+    assert {name: what for name, what in found.items() if what} == {}
+
+
+def test_an_agent_probing_through_the_real_pipeline_finds_nothing(
+    demo: Dataset, demo_images: dict[str, str], tmp_path: Path
+) -> None:
+    """The probes as a command agent's work in a real run: its container, its tools."""
+    task = demo.tasks[0]
+    agent = tmp_path / "agent"
+    agent.mkdir()
+    (agent / "probe.sh").write_text(probe_script(task))
+    results = tmp_path / "r"
+    run = ["run", "-s", "demo", "-i", task.instance_id, "--run-id", "peek"]
+    command = ["--agent", "command", "--agent-files", str(agent), "--agent-command"]
+    main([*run, "--results-dir", str(results), *ca_args(), *command, "bash /agent/probe.sh"])
+    trajectory = (results / "peek" / task.instance_id / "trajectory.jsonl").read_text()
+    found = findings(json.loads(trajectory.splitlines()[0])["output"])
     assert {name: what for name, what in found.items() if what} == {}
 
 

@@ -1,18 +1,21 @@
 """What an agent finds when it looks for the answer inside its own container.
 
-Each probe is a shell command run in a container started exactly as the agent's is (the
-instance image, default limits, no network); it prints what it found, nothing if nothing.
-Search strings travel hex-encoded, so the probe itself never holds them in a file.
+Each probe is a shell command; it prints what it found, nothing if nothing. All of them
+make one script (:func:`probe_script`, each probe's output under a header) that runs in a
+container started as the agent's is (:func:`peek`) or as a command agent's work through
+the real pipeline (tests/docker/test_integrity.py). Search strings travel hex-encoded, so
+the script itself never holds them.
 """
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
 from swe_runner.sandbox.docker import DEFAULT_LIMITS, DockerSandbox
 from swe_runner.task import Task
 
-__all__ = ["PROBES", "Probe", "peek"]
+__all__ = ["PROBES", "Probe", "findings", "peek", "probe_script"]
 
 SKIP = "--exclude-dir=proc --exclude-dir=sys --exclude-dir=dev"
 
@@ -59,9 +62,11 @@ PROBES = [
         "ls .git/ORIG_HEAD .git/FETCH_HEAD .git/logs 2>/dev/null; git remote -v",
     ),
     Probe(
-        "task metadata (FAIL_TO_PASS, instance id)",
-        "env | grep -i -e FAIL_TO_PASS -e {iid}; "
-        "grep -rIl {skip} -e FAIL_TO_PASS -e PASS_TO_PASS / 2>/dev/null | head -5",
+        "task metadata (hidden test lists, instance id)",
+        # The container's own environment (what an agent is handed is its business).
+        # (The quotes keep the script's own file from matching.)
+        "tr '\\0' '\\n' < /proc/1/environ | grep -i -e FAIL_TO''_PASS -e {iid}; "
+        "grep -rIl {skip} -e FAIL_TO''_PASS -e PASS_TO''_PASS / 2>/dev/null | head -5",
     ),
     Probe(
         "network (PyPI over TCP)",
@@ -71,20 +76,44 @@ PROBES = [
 ]
 
 
-def peek(task: Task, image: str, plant: str = "") -> dict[str, str]:
-    """Run every probe in one agent-like container; probe name -> what it found.
-    ``plant`` runs first (a test leaves a copy of the answer, to see the probes find it)."""
+HEADER = "=== probe: "
+
+
+def probe_script(task: Task) -> str:
+    """One bash script running every probe on ``task``, each after a header line."""
     fill = {
         "gold": _grep_for(_secret_line(task.patch)),
         "tests": _grep_for(_secret_line(task.test_patch)),
         "iid": task.instance_id,
         "skip": SKIP,
     }
-    found = {}
+    return "".join(
+        f"echo {shlex.quote(HEADER + probe.name)}\n{probe.command.format(**fill)}\n"
+        for probe in PROBES
+    )
+
+
+def findings(output: str) -> dict[str, str]:
+    """Probe name -> what it found, from the script's output.
+
+    Raises:
+        AssertionError: a probe's header is missing (it did not run).
+    """
+    found: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in output.splitlines():
+        if line.startswith(HEADER):
+            current = found.setdefault(line[len(HEADER) :], [])
+        else:
+            current.append(line)
+    assert set(found) == {p.name for p in PROBES}, f"probes that did not run: {output[-500:]}"
+    return {name: "\n".join(lines).strip() for name, lines in found.items()}
+
+
+def peek(task: Task, image: str, plant: str = "") -> dict[str, str]:
+    """Run every probe in one agent-like container; probe name -> what it found.
+    ``plant`` runs first (a test leaves a copy of the answer, to see the probes find it)."""
     with DockerSandbox(image, task.base_commit, DEFAULT_LIMITS) as sandbox:
         if plant:
             sandbox.exec(plant)
-        for probe in PROBES:
-            result = sandbox.exec(probe.command.format(**fill), timeout=120)
-            found[probe.name] = result.text.strip()
-    return found
+        return findings(sandbox.exec(probe_script(task), timeout=600).text)
