@@ -21,7 +21,7 @@ from pathlib import Path
 from swe_runner.images import list_images
 from swe_runner.reporting.runs import load_run
 from swe_runner.sandbox.docker import MANAGED_LABEL, connect
-from tests.fakes.anthropic_server import Error, FakeAnthropic
+from tests.fakes.anthropic_server import Error, FakeAnthropic, Reply
 
 __all__ = ["Row", "api_down", "daemon_restart", "interrupted", "killed_container"]
 
@@ -176,17 +176,28 @@ def daemon_restart(results: Path, agent: Path) -> Row:
 
 
 def api_down(results: Path) -> Row:
-    api = FakeAnthropic(lambda body: Error(529))
+    down = True  # the outage ends before the retry
+    api = FakeAnthropic(
+        lambda body: Error(529) if down else Reply([{"type": "text", "text": "I give up."}])
+    )
     env = {**os.environ, "ANTHROPIC_API_KEY": "sk-fake", "ANTHROPIC_BASE_URL": api.url}
     env.update(SWE_RUNNER_API_RETRIES="2", SWE_RUNNER_API_BACKOFF="0.05")
     with api.running():
         args = ["--agent", "claude", "--model", "claude-sonnet-4-5", "-w", "2"]
         subprocess.run(cli(results, "api-down", *args), env=env, capture_output=True)
-    got = reports(results, "api-down")
-    errors = sum(
-        r["outcome"] == "error" and r.get("stop_reason") == "api_error" for r in got.values()
+        got = reports(results, "api-down")
+        errors = sum(
+            r["outcome"] == "error" and r.get("stop_reason") == "api_error" for r in got.values()
+        )
+        down = False
+        again = subprocess.run(
+            cli(results, "api-down", *args, "--retry-errors"), env=env, capture_output=True
+        )
+    left = sum(r["outcome"] == "error" for r in reports(results, "api-down").values())
+    after = f"API back, --retry-errors: {left} errors left (exit {again.returncode})"
+    return Row(
+        "model API down (529)", 4, errors, 4 - len(got), leftover(results, "api-down"), after
     )
-    return Row("model API down (529)", 4, errors, 4 - len(got), leftover(results, "api-down"), "")
 
 
 def interrupted(results: Path, agent: Path, sig: signal.Signals) -> Row:
