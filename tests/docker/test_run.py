@@ -17,7 +17,13 @@ from swe_runner.cli.main import main
 from swe_runner.dataset import PROJECT_TASKS, Dataset
 from swe_runner.reporting.runs import load_run
 from swe_runner.rundir import KILLED
-from swe_runner.sandbox.docker import MANAGED_LABEL, OWNER_LABEL, connect
+from swe_runner.sandbox.docker import (
+    INSTANCE_LABEL,
+    MANAGED_LABEL,
+    OWNER_LABEL,
+    RUN_LABEL,
+    connect,
+)
 from swe_runner.task import Task
 from tests.conftest import TEST_OWNER
 from tests.docker.conftest import ca_args
@@ -144,9 +150,7 @@ def _wait_for_reports(
 def _run_containers(run_id: str) -> list[object]:
     return connect().containers.list(
         all=True,
-        filters={
-            "label": [MANAGED_LABEL, f"swe-runner.run={run_id}", f"{OWNER_LABEL}={TEST_OWNER}"]
-        },
+        filters={"label": [MANAGED_LABEL, f"{RUN_LABEL}={run_id}", f"{OWNER_LABEL}={TEST_OWNER}"]},
     )
 
 
@@ -252,7 +256,7 @@ def test_a_limit_stops_the_agent_and_its_patch_is_still_graded(
 
 
 def _wait_for_agent_container(instance_id: str, deadline: float = 120) -> Any:
-    labels = [MANAGED_LABEL, f"swe-runner.instance={instance_id}", f"{OWNER_LABEL}={TEST_OWNER}"]
+    labels = [MANAGED_LABEL, f"{INSTANCE_LABEL}={instance_id}", f"{OWNER_LABEL}={TEST_OWNER}"]
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         found = connect().containers.list(filters={"label": labels})

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from swe_runner.images import list_images
 from swe_runner.reporting.runs import load_run
-from swe_runner.sandbox.docker import MANAGED_LABEL, connect
+from swe_runner.sandbox.docker import INSTANCE_LABEL, MANAGED_LABEL, RUN_DIR_LABEL, connect
 from tests.fakes.anthropic_server import Error, FakeAnthropic, Reply
 
 __all__ = ["Row", "api_down", "daemon_restart", "interrupted", "killed_container"]
@@ -59,7 +59,7 @@ def reports(results: Path, run_id: str) -> dict[str, dict[str, object]]:
 
 def leftover(results: Path, run_id: str) -> int:
     run_dir = str((results / run_id).resolve())
-    labels = [MANAGED_LABEL, f"swe-runner.run-dir={run_dir}"]
+    labels = [MANAGED_LABEL, f"{RUN_DIR_LABEL}={run_dir}"]
     return len(connect().containers.list(all=True, filters={"label": labels}))
 
 
@@ -81,7 +81,7 @@ def killed_container(results: Path, agent: Path) -> Row:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    labels = [MANAGED_LABEL, "swe-runner.instance=textkit-2"]
+    labels = [MANAGED_LABEL, f"{INSTANCE_LABEL}=textkit-2"]
     wait_for(lambda: bool(connect().containers.list(filters={"label": labels})))
     connect().containers.list(filters={"label": labels})[0].kill()
     proc.wait()
