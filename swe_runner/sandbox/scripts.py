@@ -47,9 +47,9 @@ class ScriptResult:
 class ContainerPool:
     """Fresh idle containers started in the background, each handed out once.
 
-    ``warm(image)`` asks for one to be ready; ``take(image)`` returns a ready one or
-    starts one now. Containers are removed in the background after use; ``close()``
-    removes the spares. Thread-safe.
+    ``warm(image)`` asks for one more to be ready, for one later ``take(image)``, which
+    returns a ready one or starts one now. Containers are removed in the background after
+    use; ``close()`` removes the spares. Thread-safe.
     """
 
     def __init__(
@@ -64,11 +64,11 @@ class ContainerPool:
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="container-pool")
 
     def warm(self, image: str) -> None:
-        """Start a container of ``image`` in the background, unless one is already coming."""
+        """Start a container of ``image`` in the background for one later ``take``: two
+        evaluations of one image in a row (attempts, validation) each find theirs ready."""
+        future = self._executor.submit(start_idle, image, self.limits, self.labels)
         with self._lock:
-            spares = self._spares.setdefault(image, [])
-            if not spares:
-                spares.append(self._executor.submit(start_idle, image, self.limits, self.labels))
+            self._spares.setdefault(image, []).append(future)
 
     def take(self, image: str) -> Any:
         """A running container nobody has used. Raises ImageError, ContainerError."""
