@@ -120,11 +120,16 @@ def owner_id() -> str:
     """Who starts containers: ``SWE_RUNNER_OWNER`` (inherited by child processes, so one
     process tree shares it) or ``host:pid``. Recorded as a container label, so ``docker ps``
     tells which invocation made a container and a test session can find only its own."""
-    return os.environ.get("SWE_RUNNER_OWNER") or f"{socket.gethostname()}:{os.getpid()}"
+    return os.environ.get("SWE_RUNNER_OWNER") or process_id()
+
+
+def process_id() -> str:
+    """This process, as ``host:pid`` (what :func:`process_gone` reads)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def process_gone(owner: str) -> bool:
-    """Whether ``owner`` (``host:pid``, as :func:`owner_id` makes) names a process of this
+    """Whether ``owner`` (``host:pid``, as :func:`process_id` makes) names a process of this
     host that no longer exists. Another host's process, or an owner of another form, cannot
     be checked and counts as alive."""
     host, _, pid = owner.strip().rpartition(":")

@@ -136,14 +136,11 @@ def _solve(
         try:
             outcome = req.agent.solve(Problem.of(task, sandbox.workdir), session)
             patch = outcome.patch if outcome.patch is not None else sandbox.diff()
-        except Exception as exc:
-            if sandbox.disk.stop() is not None:  # the agent's commands filled the disk
-                raise LimitExceededError(f"agent container: {sandbox.limit_hit}") from exc
-            raise
         finally:
             session.close()
-        if sandbox.disk.stop() is not None:
-            raise LimitExceededError(f"agent container: {sandbox.limit_hit}")
+            filled = sandbox.disk.stop()  # the agent's commands filled the disk: whatever
+            if filled is not None:  # else happened, that is the instance's outcome
+                raise LimitExceededError(f"agent container: {filled}")
         session.record(
             TrajectoryStep(
                 kind="stop", stop_reason=outcome.stop_reason.value, detail=outcome.detail

@@ -79,6 +79,11 @@ def _image(case: Case, settings: Settings) -> str:
     return builder.ensure_instance(case.task, case.dataset.repo_sources.get(case.task.repo))
 
 
+def _labels(case: Case, keep: bool) -> dict[str, str]:
+    """A reproduction's container labels; a kept one is marked so ``clean`` spares it."""
+    return {REPRODUCE_LABEL: case.run.run_id, **({KEPT_LABEL: "1"} if keep else {})}
+
+
 def reproduce(case: Case, settings: Settings, keep: bool = False) -> Reproduction:
     """Evaluate the case's patch against the hidden tests in a fresh container; with
     ``keep``, that container is left running (an empty patch runs none)."""
@@ -87,8 +92,7 @@ def reproduce(case: Case, settings: Settings, keep: bool = False) -> Reproductio
     iid = case.task.instance_id
     pred = Prediction(instance_id=iid, model_name_or_path=model, model_patch=case.patch)
     limits = ContainerLimits.of(settings)
-    labels = {REPRODUCE_LABEL: case.run.run_id, KEPT_LABEL: "1"}
-    pool = KeepingPool(limits, labels) if keep else None
+    pool = KeepingPool(limits, _labels(case, keep=True)) if keep else None
     try:
         result = evaluate(case.task, pred, image, limits=limits, pool=pool)
     except BaseException:
@@ -119,9 +123,8 @@ def prepare_shell(
         InputError: the patch or the hidden tests did not apply.
     """
     image = _image(case, settings)
-    labels = {REPRODUCE_LABEL: case.run.run_id, **({KEPT_LABEL: "1"} if keep else {})}
     limits = ContainerLimits.of(settings)
-    sandbox = DockerSandbox(image, case.task.base_commit, limits, labels=labels)
+    sandbox = DockerSandbox(image, case.task.base_commit, limits, labels=_labels(case, keep))
     try:
         result = prepare(sandbox, case.task, case.patch, with_tests)
         if result.exit_code != 0:

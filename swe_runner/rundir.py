@@ -18,13 +18,11 @@ never as a model failure, and any resume redoes it.
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
 from pathlib import Path
 from typing import Any
 
-from swe_runner.config import process_gone
+from swe_runner.config import process_gone, process_id
 from swe_runner.errors import InputError
 from swe_runner.records import (
     EvalReport,
@@ -106,7 +104,7 @@ class RunDir:
     def mark_running(self, instance_id: str) -> None:
         """Record that this process has started on ``instance_id`` (until its report)."""
         marker = self.instance(instance_id) / RUNNING
-        atomic_write_text(marker, f"{socket.gethostname()}:{os.getpid()}\n")
+        atomic_write_text(marker, process_id() + "\n")
 
     def stale(self) -> list[str]:
         """Instances started by a process that is gone and never finished (sorted)."""

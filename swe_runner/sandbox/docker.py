@@ -166,11 +166,9 @@ def remove_ids(ids: list[str]) -> None:
 
 def remove_containers(labels: Mapping[str, str]) -> int:
     """Force-remove every swe-runner container carrying all ``labels``; returns how many."""
-    api = connect().api
     filters = {"label": [f"{k}={v}" for k, v in labels.items()] + [MANAGED_LABEL]}
-    found = api.containers(all=True, filters=filters)  # no per-container inspect: races lose
-    for entry in found:
-        _remove_id(api, entry["Id"])
+    found = connect().api.containers(all=True, filters=filters)  # no inspect: races lose
+    remove_ids([entry["Id"] for entry in found])
     return len(found)
 
 
@@ -329,11 +327,6 @@ class DockerSandbox:
             self.closed = True
             self.disk.stop()
             remove_container(self.container)
-
-    @property
-    def limit_hit(self) -> str | None:
-        """Why the container was stopped for a resource limit (the disk), if it was."""
-        return self.disk.reason
 
     def __enter__(self) -> DockerSandbox:
         return self
