@@ -42,7 +42,9 @@ class Settings(BaseModel):
     debian_mirror: str = "http://deb.debian.org/debian"
     debian_suite: str = "bookworm"
     workers: int = Field(default=1, ge=1)
-    eval_network: str = "none"
+    # The official harness grades with the network on (some Verified tests reach the
+    # internet); "none" grades offline. Recorded in run.json with every setting.
+    eval_network: str = "bridge"
     mem_limit: str = "4g"
     pids_limit: int = Field(default=1024, ge=16)
     nano_cpus: int = Field(default=2_000_000_000, ge=100_000_000)

@@ -6,7 +6,9 @@ as reviewable text. A series is replayed with a fixed committer identity and the
 dates, so its commit ids are the same on every machine.
 
 :func:`export_at_commit` writes a fresh repository holding the base commit and its
-ancestors only: one branch, no remotes, tags, reflog or unreachable objects.
+ancestors only: one branch, the tags on those ancestors made no later than the base commit
+(versions computed from tags, as setuptools_scm does, come out right), no remotes, reflog or
+unreachable objects.
 """
 
 from __future__ import annotations
@@ -224,7 +226,8 @@ def _cached_clone(url: str, cache_dir: Path) -> Path:
 
 
 def export_at_commit(source: Path, commit: str, dest: Path) -> str:
-    """Write at ``dest`` a repository whose only history is ``commit`` and its ancestors.
+    """Write at ``dest`` a repository whose only history is ``commit`` and its ancestors,
+    with the tags :func:`_tags_before` keeps.
 
     The work tree is checked out at ``commit`` on branch ``main``. Returns the full commit id.
 
@@ -237,7 +240,10 @@ def export_at_commit(source: Path, commit: str, dest: Path) -> str:
         raise RepoError(f"base commit {commit} is not in repository {source}") from None
     dest.mkdir(parents=True, exist_ok=False)
     _git(dest, "init", "-q", "-b", "main")
-    _git(source, "push", "-q", "--no-verify", str(dest.resolve()), f"{full}:refs/heads/_import")
+    tags = [f"{ref}:{ref}" for ref in _tags_before(source, full)]
+    _git(
+        source, "push", "-q", "--no-verify", str(dest.resolve()), f"{full}:refs/heads/_import", *tags
+    )
     _git(dest, "update-ref", "refs/heads/main", full)
     _git(dest, "reset", "-q", "--hard", "main")
     _git(dest, "update-ref", "-d", "refs/heads/_import")
@@ -247,3 +253,29 @@ def export_at_commit(source: Path, commit: str, dest: Path) -> str:
         path = dest / ".git" / leftover
         shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
     return full
+
+
+def _tags_before(source: Path, commit: str) -> list[str]:
+    """The tags of ``source`` on ``commit`` or its ancestors, made no later than ``commit``.
+
+    The official harness keeps the tags older than the base commit (setuptools_scm
+    versions depend on them) and deletes later ones. Only tags reachable from the commit
+    are kept here (``git describe`` sees no others), so no other branch's commits come
+    along; an annotated tag made after the commit (a later release named on an old
+    commit) is dropped, as the official harness drops it.
+    """
+    when = int(_git(source, "show", "-s", "--format=%ct", commit))
+    listing = _git(
+        source,
+        "for-each-ref",
+        "--merged",
+        commit,
+        "--format=%(refname) %(creatordate:unix)",
+        "refs/tags",
+    )
+    kept = []
+    for line in listing.splitlines():
+        ref, _, made = line.rpartition(" ")
+        if ref and made.isdigit() and int(made) <= when:
+            kept.append(ref)
+    return kept

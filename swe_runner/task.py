@@ -37,6 +37,9 @@ class EnvSpec(BaseModel):
     test_selection: Literal["files", "modules", "none"] = "files"
     log_parser: str = "pytest"
     eval_timeout: float = Field(default=600.0, gt=0)
+    # Run ``install`` again after the prediction is applied, before the tests (the official
+    # eval script does: a patch to a compiled extension or to the packaging takes effect).
+    reinstall_for_tests: bool = False
 
 
 def _decode_test_list(value: Any) -> Any:

@@ -81,3 +81,37 @@ def test_base_commit_absent_from_the_clone_is_a_clear_error(tmp_path: Path) -> N
         repo.obtain(f"file://{tmp_path / 'upstream'}", "b" * 40, tmp_path / "cache")
     with pytest.raises(RepoError, match="is not in repository"):
         repo.obtain(str(tmp_path / "upstream"), "b" * 40, tmp_path / "cache")
+
+
+def test_export_keeps_the_tags_before_the_base_and_nothing_later(tmp_path: Path) -> None:
+    # Regression: every tag was dropped, so setuptools_scm projects (pytest, astropy...)
+    # installed as 0.1.devN and failed their own version checks.
+    src = tmp_path / "src"
+    src.mkdir()
+    git(src, "init", "-q", "-b", "main")
+
+    def at(day: int, *args: str) -> str:
+        when = f"2020-01-{day:02d}T12:00:00Z"
+        env = {"GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when, "PATH": "/usr/bin:/bin"}
+        opts = ["-c", "user.name=t", "-c", "user.email=t@e"]
+        done = subprocess.run(["git", *opts, *args], cwd=src, env=env, check=True, text=True,
+                              capture_output=True)
+        return done.stdout.strip()
+
+    for day in (1, 2, 3):
+        (src / "f.txt").write_text(f"{day}\n")
+        git(src, "add", "-A")
+        at(day, "commit", "-qm", f"c{day}")
+        at(day, "tag", "-a", f"v{day}", "-m", f"release {day}")
+    first = git(src, "rev-list", "--max-parents=0", "HEAD")
+    base = git(src, "rev-parse", "HEAD~1")
+    at(2, "tag", "light", first)  # lightweight, on an ancestor
+    at(9, "tag", "-a", "named-later", "-m", "made after the base", first)
+    at(2, "checkout", "-q", "-b", "side", first)
+    at(2, "commit", "-q", "--allow-empty", "-m", "side work")
+    at(2, "tag", "side-tag")
+    out = tmp_path / "export"
+    repo.export_at_commit(src, base, out)
+    assert set(git(out, "tag").split()) == {"v1", "v2", "light"}
+    assert git(out, "describe", "--tags") == "v2"
+    assert git(out, "rev-list", "--all").split() == git(out, "rev-list", "HEAD").split()

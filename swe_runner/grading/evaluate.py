@@ -90,7 +90,10 @@ fi
     )
     setup = "\n".join(spec.eval_setup)
     quoted = " ".join(shlex.quote(p) for p in restore)
-    return f"""{head}for path in {quoted}; do
+    # The official eval script installs the repository again once the prediction is in
+    # (a patch to a C extension or to setup.py takes effect); its failure is not fatal there.
+    reinstall = "".join(f"{step}\n" for step in spec.install) if spec.reinstall_for_tests else ""
+    return f"""{head}{reinstall}for path in {quoted}; do
   if git cat-file -e "$BASE:$path" 2>/dev/null; then git checkout -q "$BASE" -- "$path"
   else rm -rf -- "$path"; fi
 done
@@ -100,7 +103,9 @@ git apply --verbose {WORKDIR}/test.patch || {{ echo "{TEST_PATCH_FAILED}"; exit 
 
 
 def hidden_tests_command(task: Task, spec: EnvSpec) -> str:
-    """The command that runs ``task``'s hidden tests, from ``/testbed``."""
+    """The shell line that runs ``task``'s hidden tests, from ``/testbed``: the spec's
+    ``test_cmd`` (a shell line, as in the official eval script: assignments, ``&&``,
+    quoting) followed by the test files or modules."""
     targets = patches.test_files(task.test_patch, spec.test_selection)
     return f"{spec.test_cmd} {' '.join(shlex.quote(f) for f in targets)}"
 
@@ -111,7 +116,7 @@ def eval_script(task: Task, spec: EnvSpec, prediction_patch: str) -> str:
     status and duration."""
     return f"""{prepare_script(task, spec, prediction_patch)}echo "{markers.TEST_START}"
 started=$(date +%s%N)
-timeout -k 10 {int(spec.eval_timeout)} {hidden_tests_command(task, spec)} 2>&1
+timeout -k 10 {int(spec.eval_timeout)} bash -c {shlex.quote(hidden_tests_command(task, spec))} 2>&1
 rc=$?
 finished=$(date +%s%N)
 echo "{markers.TEST_END}"

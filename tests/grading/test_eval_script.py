@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
+import subprocess
+
 from swe_runner.dataset import load_dataset
 from swe_runner.grading import markers
 from swe_runner.grading.evaluate import eval_script, hidden_tests_command, prepare_script
@@ -40,6 +43,36 @@ def test_the_preparation_reproduce_shell_runs_is_the_evaluation_up_to_the_test_r
     prepared = prepare_script(task, spec, task.patch + FORCE_PASS_CONFTEST)
     assert script.startswith(prepared)
     assert "touch ready" in prepared and markers.TEST_START not in prepared
-    assert f"{hidden_tests_command(task, spec)} 2>&1" in script[len(prepared) :]
+    assert f"bash -c {shlex.quote(hidden_tests_command(task, spec))} 2>&1" in script[len(prepared) :]
     bare = prepare_script(task, spec, task.patch, with_tests=False)  # --shell alone
     assert prepared.startswith(bare) and "test.patch" not in bare and "touch ready" not in bare
+
+
+def test_a_test_command_with_assignments_and_and_runs_as_a_shell_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Regression: sympy's official command starts with PYTHONWARNINGS='...': run after
+    # `timeout` as a program name, it exited 127 and every sympy instance was unresolved.
+    task = demo_task()
+    command = (
+        "PYTHONWARNINGS='ignore::UserWarning,ignore::SyntaxWarning' true && "
+        "X='a b' python3 -c 'import os, sys; print(os.environ[\"X\"], sys.argv[1:])'"
+    )
+    spec = task.env_spec.model_copy(update={"test_cmd": command})  # type: ignore[union-attr]
+    script = eval_script(task, spec, task.patch)
+    line = next(ln for ln in script.splitlines() if ln.startswith("timeout "))
+    done = subprocess.run(["bash", "-c", line], cwd=tmp_path, capture_output=True, text=True)
+    files = [f for f in hidden_tests_command(task, spec).split()[-1:]]
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.strip() == f"a b {files}"
+
+
+def test_the_official_reinstall_runs_after_the_prediction_before_the_tests() -> None:
+    task = demo_task()
+    spec = task.env_spec.model_copy(  # type: ignore[union-attr]
+        update={"install": ("python -m pip install -e .",), "reinstall_for_tests": True}
+    )
+    script = eval_script(task, spec, task.patch)
+    at = script.index("python -m pip install -e .\n")
+    assert script.index("apply_model_patch /swe-runner/model.patch") < at
+    assert at < script.index("git apply --verbose /swe-runner/test.patch")
+    plain = eval_script(task, spec.model_copy(update={"reinstall_for_tests": False}), task.patch)
+    assert "pip install -e ." not in plain

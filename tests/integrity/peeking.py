@@ -57,9 +57,19 @@ PROBES = [
     ),
     Probe(
         "other refs, packed refs, stashes, ORIG_HEAD",
-        "git for-each-ref --format='%(refname)' | grep -v -x refs/heads/main; "
-        "grep -v -e '^#' -e ' refs/heads/main$' .git/packed-refs 2>/dev/null; git stash list; "
+        # Tags on the base commit's own history made no later than it stay (as in the
+        # official images: setuptools_scm versions need them); the next probe checks them.
+        "git for-each-ref --format='%(refname)' | grep -v -x refs/heads/main "
+        "| grep -v '^refs/tags/'; "
+        "grep -v -e '^#' -e ' refs/heads/main$' -e ' refs/tags/' -e '^\\^' .git/packed-refs "
+        "2>/dev/null; git stash list; "
         "ls .git/ORIG_HEAD .git/FETCH_HEAD .git/logs 2>/dev/null; git remote -v",
+    ),
+    Probe(
+        "tags off the base's history or made after it",
+        "git tag --no-merged HEAD; base=$(git show -s --format=%ct HEAD); "
+        "git for-each-ref --format='%(refname) %(creatordate:unix)' refs/tags "
+        "| awk -v base=\"$base\" '$2 > base'",
     ),
     Probe(
         "task metadata (hidden test lists, instance id)",
