@@ -242,7 +242,13 @@ def export_at_commit(source: Path, commit: str, dest: Path) -> str:
     _git(dest, "init", "-q", "-b", "main")
     tags = [f"{ref}:{ref}" for ref in _tags_before(source, full)]
     _git(
-        source, "push", "-q", "--no-verify", str(dest.resolve()), f"{full}:refs/heads/_import", *tags
+        source,
+        "push",
+        "-q",
+        "--no-verify",
+        str(dest.resolve()),
+        f"{full}:refs/heads/_import",
+        *tags,
     )
     _git(dest, "update-ref", "refs/heads/main", full)
     _git(dest, "reset", "-q", "--hard", "main")

@@ -94,8 +94,9 @@ def test_export_keeps_the_tags_before_the_base_and_nothing_later(tmp_path: Path)
         when = f"2020-01-{day:02d}T12:00:00Z"
         env = {"GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when, "PATH": "/usr/bin:/bin"}
         opts = ["-c", "user.name=t", "-c", "user.email=t@e"]
-        done = subprocess.run(["git", *opts, *args], cwd=src, env=env, check=True, text=True,
-                              capture_output=True)
+        done = subprocess.run(
+            ["git", *opts, *args], cwd=src, env=env, check=True, text=True, capture_output=True
+        )
         return done.stdout.strip()
 
     for day in (1, 2, 3):

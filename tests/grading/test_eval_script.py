@@ -43,7 +43,9 @@ def test_the_preparation_reproduce_shell_runs_is_the_evaluation_up_to_the_test_r
     prepared = prepare_script(task, spec, task.patch + FORCE_PASS_CONFTEST)
     assert script.startswith(prepared)
     assert "touch ready" in prepared and markers.TEST_START not in prepared
-    assert f"bash -c {shlex.quote(hidden_tests_command(task, spec))} 2>&1" in script[len(prepared) :]
+    assert (
+        f"bash -c {shlex.quote(hidden_tests_command(task, spec))} 2>&1" in script[len(prepared) :]
+    )
     bare = prepare_script(task, spec, task.patch, with_tests=False)  # --shell alone
     assert prepared.startswith(bare) and "test.patch" not in bare and "touch ready" not in bare
 
