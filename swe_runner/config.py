@@ -45,6 +45,9 @@ class Settings(BaseModel):
     # The official harness grades with the network on (some Verified tests reach the
     # internet); "none" grades offline. Recorded in run.json with every setting.
     eval_network: str = "bridge"
+    # "task": every requirement resolved as of the task's environment date (swe_runner.asof);
+    # "today": as of the build.
+    packages_as_of: Literal["task", "today"] = "task"
     mem_limit: str = "4g"
     pids_limit: int = Field(default=1024, ge=16)
     nano_cpus: int = Field(default=2_000_000_000, ge=100_000_000)

@@ -23,8 +23,9 @@ from typing import Any
 
 import docker.errors
 
-from swe_runner import repo
+from swe_runner import asof, repo
 from swe_runner.config import Settings
+from swe_runner.envplan import AVAILABLE_PYTHONS, EnvPlan, nearest_python, plan_environment
 from swe_runner.errors import ImageError
 from swe_runner.sandbox.docker import connect
 from swe_runner.task import EnvSpec, Task
@@ -42,8 +43,6 @@ CONTAINERS_DIR = Path(__file__).resolve().parent.parent / "containers"
 KIND_LABEL = "swe-runner.kind"
 HASH_LABEL = "swe-runner.hash"
 KINDS = ("base", "env", "instance")
-# The Debian release whose own python3 is each version; nothing else is available offline.
-DEBIAN_FOR_PYTHON = {"3.9": "bullseye", "3.11": "bookworm", "3.13": "trixie"}
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -96,31 +95,36 @@ class ImageBuilder:
         digest = _digest(_definition("base").read_bytes(), *_base_packages())
         return f"swe-runner-base:{suite}-{digest}"
 
-    def env_tag(self, spec: EnvSpec) -> str:
-        base = spec.base_image or self.base_tag(spec.python)
-        reqs = "\n".join(spec.packages)
-        return (
-            f"swe-runner-env:py{spec.python}-{_digest(base, _definition('env').read_bytes(), reqs)}"
-        )
+    def env_tag(self, spec: EnvSpec, plan: EnvPlan) -> str:
+        base = spec.base_image or self.base_tag(plan.python)
+        reqs = "\n".join(plan.packages)
+        key = _digest(base, _definition("env").read_bytes(), reqs, plan.as_of or "")
+        return f"swe-runner-env:py{plan.python}-{key}"
 
     def instance_tag(self, task: Task, spec: EnvSpec) -> str:
-        script = _install_script(spec)
+        """The tag of ``task``'s instance image: a digest of everything that builds it
+        (the environment's inputs included, so it is known before the environment is)."""
         key = _digest(
-            self.env_tag(spec),
+            spec.base_image or self.base_tag(nearest_python(spec.python)),
+            _definition("env").read_bytes(),
+            "\n".join(spec.packages),
+            *spec.conda_env_files,
+            self.settings.packages_as_of,
+            task.environment_setup_commit or task.created_at,
             task.repo,
             task.base_commit,
-            script,
+            _install_script(spec),
             _definition("instance").read_bytes(),
         )
         return f"swe-runner-instance:{task.instance_id[:100].lower()}-{key}"
 
     def _debian_suite(self, python: str) -> str:
-        suite = DEBIAN_FOR_PYTHON.get(python)
+        suite = AVAILABLE_PYTHONS.get(python)
         if suite is None:
             raise ImageError(
                 f"Python {python} is not available offline (Debian ships "
-                f"{', '.join(DEBIAN_FOR_PYTHON)}): pass --python 3.11 to try the tests on it, "
-                "or set the spec's base_image to an image with that Python"
+                f"{', '.join(AVAILABLE_PYTHONS)}): set the spec's base_image to an image "
+                "with that Python, or pass --python"
             )
         return suite
 
@@ -139,20 +143,38 @@ class ImageBuilder:
                 self._make_base(tag, self._debian_suite(python))
         return tag
 
-    def ensure_env(self, spec: EnvSpec) -> str:
-        tag = self.env_tag(spec)
+    def ensure_env(self, spec: EnvSpec, plan: EnvPlan) -> str:
+        tag = self.env_tag(spec, plan)
         with _tag_lock(tag):
             if self.exists(tag):
                 return tag
-            base = spec.base_image or self.ensure_base(spec.python)
+            base = spec.base_image or self.ensure_base(plan.python)
             with tempfile.TemporaryDirectory(prefix="swe-runner-env-") as tmp:
                 ctx = Path(tmp)
                 shutil.copy(_definition("env"), ctx / "Dockerfile")
-                (ctx / "requirements.txt").write_text("\n".join(spec.packages) + "\n")
+                (ctx / "requirements.txt").write_text("\n".join(plan.packages) + "\n")
                 self._write_ca(ctx)
-                self.notify(f"building environment image {tag}")
-                self._build(ctx, tag, "env", {"BASE_IMAGE": base})
+                when = f", packages as of {plan.as_of}" if plan.as_of else ""
+                self.notify(f"building environment image {tag} (Python {plan.python}{when})")
+                for note in plan.notes:
+                    self.notify(f"{tag}: {note}")
+                args = {"BASE_IMAGE": base, "UPLOADED_PRIOR_TO": plan.as_of or ""}
+                self._build(ctx, tag, "env", args)
         return tag
+
+    def plan(self, task: Task, spec: EnvSpec, local: Path) -> EnvPlan:
+        """What ``task``'s environment installs and as of when (see :mod:`envplan`)."""
+        s = self.settings
+        cache = s.cache_dir / "pypi-upload-dates.json"
+
+        def date_pins(
+            wanted: list[tuple[str, str]],
+        ) -> tuple[dict[tuple[str, str], Any], list[str]]:
+            return asof.pypi_upload_dates(wanted, cache, s.ca_bundle)
+
+        return plan_environment(
+            task, spec, local, date_pins if s.packages_as_of == "task" else None
+        )
 
     def ensure_instance(self, task: Task, source: Path | None) -> str:
         """The instance image of ``task``; ``source`` is its repository (a clone or series).
@@ -183,7 +205,7 @@ class ImageBuilder:
             s = self.settings
             where = repo.locate(task.repo, s.repo_sources, s.mirror_dir, source)
             local = repo.obtain(where, task.base_commit, s.cache_dir)
-            env = self.ensure_env(spec)
+            env = self.ensure_env(spec, self.plan(task, spec, local))
             with tempfile.TemporaryDirectory(prefix="swe-runner-inst-") as tmp:
                 ctx = Path(tmp)
                 repo.export_at_commit(local, task.base_commit, ctx / "testbed")

@@ -21,6 +21,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import git
@@ -30,7 +31,9 @@ from swe_runner.errors import RepoError
 __all__ = [
     "SERIES_COMMITTER",
     "build_from_series",
+    "commit_date",
     "export_at_commit",
+    "file_at",
     "is_patch_series",
     "locate",
     "materialize",
@@ -285,3 +288,20 @@ def _tags_before(source: Path, commit: str) -> list[str]:
         if ref and made.isdigit() and int(made) <= when:
             kept.append(ref)
     return kept
+
+
+def commit_date(local: Path, commit: str) -> datetime | None:
+    """The committer date of ``commit`` in ``local`` (UTC), or None when it is not there."""
+    try:
+        stamp = _git(local, "show", "-s", "--format=%ct", f"{commit}^{{commit}}")
+    except RepoError:
+        return None
+    return datetime.fromtimestamp(int(stamp), tz=UTC)
+
+
+def file_at(local: Path, commit: str, path: str) -> str | None:
+    """The text of ``path`` at ``commit`` in ``local``, or None when it does not exist."""
+    try:
+        return _git(local, "show", f"{commit}:{path}")
+    except RepoError:
+        return None

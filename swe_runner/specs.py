@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,18 +129,24 @@ def translate_official(
     install = body.pop("install", [])
     install = [install] if isinstance(install, str) else list(install)
     if packages == "environment.yml":
-        return (
-            f"{repo} {version}: the official spec needs a conda environment.yml; "
-            "give a pip spec with --specs"
-        )
-    if packages == "requirements.txt":
-        reqs = _official_requirement_paths().get(repo, [])
+        files = _official_paths("MAP_REPO_TO_ENV_YML_PATHS").get(repo, [])
+        if not files:
+            return f"{repo} {version}: the official spec's conda environment file is unknown"
+        body["conda_env_files"] = list(files)
+    elif packages == "requirements.txt":
+        reqs = _official_paths("MAP_REPO_TO_REQS_PATHS").get(repo, [])
         if not reqs:
             return f"{repo} {version}: the official spec's requirements file is unknown"
-        install = [f"python -m pip install -r {reqs[0]}", *install]
+        # The official environment image installs the first of these files that exists
+        # (read at the environment commit) before pre_install and install run.
+        first = " ".join(shlex.quote(r) for r in reqs)
+        pick = f'for f in {first}; do [ -f "$f" ] && exec python -m pip install -r "$f"; done'
+        pre = body.get("pre_install", [])
+        body["pre_install"] = [f"( {pick} )", *([pre] if isinstance(pre, str) else pre)]
     elif packages:
         body["packages"] = packages
     body["install"] = install
+    body["reinstall_for_tests"] = True  # the official eval script installs again
     body["log_parser"] = parser
     if repo == "django/django":
         body["test_selection"] = "modules"
@@ -149,10 +156,11 @@ def translate_official(
         return f"{repo} {version}: {exc.errors()[0]['msg']}"
 
 
-def _official_requirement_paths() -> dict[str, list[str]]:
+def _official_paths(table: str) -> dict[str, list[str]]:
+    """One of the official repo -> file paths tables (requirements, environment files)."""
     from swebench.harness.constants import python as official  # optional, heavy: lazy
 
-    return dict(official.MAP_REPO_TO_REQS_PATHS)
+    return dict(getattr(official, table))
 
 
 def official_specs() -> SpecTable | None:

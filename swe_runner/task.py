@@ -40,6 +40,9 @@ class EnvSpec(BaseModel):
     # Run ``install`` again after the prediction is applied, before the tests (the official
     # eval script does: a patch to a compiled extension or to the packaging takes effect).
     reinstall_for_tests: bool = False
+    # A conda environment file in the repository (the first that exists at the environment
+    # setup commit), installed with pip into the environment image (official xarray specs).
+    conda_env_files: tuple[str, ...] = ()
 
 
 def _decode_test_list(value: Any) -> Any:

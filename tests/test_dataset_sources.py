@@ -121,7 +121,12 @@ def test_official_swebench_specs_are_translated(tmp_path: Path) -> None:
     django, sympy, mpl = load_dataset(str(write_jsonl(tmp_path / "t.jsonl", records))).tasks
     assert django.env_spec is not None and django.env_spec.test_selection == "modules"
     assert django.env_spec.log_parser == "django"
-    assert django.env_spec.install[0] == "python -m pip install -r tests/requirements/py3.txt"
+    # the requirements file first (the official environment image's), then the install
+    assert "pip install -r \"$f\"" in django.env_spec.pre_install[0]
+    assert "tests/requirements/py3.txt" in django.env_spec.pre_install[0]
+    assert django.env_spec.install == ("python -m pip install -e .",)
+    assert django.env_spec.reinstall_for_tests  # as the official eval script does
     assert sympy.env_spec is not None and sympy.env_spec.log_parser == "sympy"
     assert "mpmath==1.3.0" in sympy.env_spec.packages
-    assert mpl.env_spec is None  # conda environment.yml: not met with pip, said at build
+    # a conda environment file, read at the environment commit and installed with pip
+    assert mpl.env_spec is not None and mpl.env_spec.conda_env_files == ("environment.yml",)
