@@ -158,24 +158,20 @@ def refusal(diff: str) -> str | None:
     return None
 
 
-# How a patch is applied, most exact first; the name of the step that worked is recorded.
+# How a patch is applied: the official harness's commands (SWE-bench 5.x GIT_APPLY_CMDS), in
+# its order, each on the tree the one before left (as there); the step that worked is
+# recorded. patch's --forward keeps it from reversing hunks an earlier step applied.
 APPLY_STEPS = (
     ("git apply", 'git apply --verbose "$1"'),
-    (
-        "git apply --ignore-whitespace --recount",
-        'git apply --verbose --ignore-whitespace --recount "$1"',
-    ),
-    (
-        "patch --fuzz=5",
-        'patch --batch --fuzz=5 -p1 --dry-run -i "$1" >/dev/null && '
-        'patch --batch --fuzz=5 -p1 --no-backup-if-mismatch -i "$1"',
-    ),
+    ("git apply --3way", 'git apply --verbose --3way "$1"'),
+    ("git apply --reject", 'git apply --verbose --reject "$1"'),
+    ("patch --fuzz=5", 'patch --batch --forward --fuzz=5 -p1 -i "$1"'),
 )
 
 
 def apply_function(name: str, ok_message: str) -> str:
     """A bash function ``name PATCHFILE`` trying :data:`APPLY_STEPS` in order; on success it
-    prints ``ok_message <step>`` and returns 0, else returns 1 with the tree unchanged by git."""
+    prints ``ok_message <step>`` and returns 0, else returns 1."""
     lines = [f"{name}() {{"]
     for step, command in APPLY_STEPS:
         lines.append(f'  if {command}; then echo "{ok_message} {step}"; return 0; fi')
