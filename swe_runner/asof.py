@@ -77,7 +77,10 @@ def pins(lines: Iterable[str]) -> list[tuple[str, str]]:
 
 
 def pypi_upload_dates(
-    wanted: Iterable[tuple[str, str]], cache_file: Path, ca_bundle: Path | None = None
+    wanted: Iterable[tuple[str, str]],
+    cache_file: Path,
+    ca_bundle: Path | None = None,
+    index: str = SIMPLE_API,
 ) -> tuple[dict[tuple[str, str], datetime], list[str]]:
     """The latest upload time of each ``(name, version)`` release on PyPI.
 
@@ -91,7 +94,7 @@ def pypi_upload_dates(
     fresh: dict[str, str] = {}
     for name, version in wanted:
         key = f"{name}=={version}"
-        stamp = known.get(key) or _ask_pypi(name, version, ca_bundle, problems)
+        stamp = known.get(key) or _ask_pypi(index, name, version, ca_bundle, problems)
         if stamp is None:
             continue
         fresh[key] = stamp
@@ -114,12 +117,14 @@ def _read_cache(path: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def _ask_pypi(name: str, version: str, ca: Path | None, problems: list[str]) -> str | None:
+def _ask_pypi(
+    index: str, name: str, version: str, ca: Path | None, problems: list[str]
+) -> str | None:
     """The latest upload time among ``name``'s files of ``version``, from the simple API
     (PEP 691 JSON, upload times per PEP 700: what pip's cutoff reads too)."""
     context = ssl.create_default_context(cafile=str(ca) if ca else None)
     request = urllib.request.Request(
-        SIMPLE_API.format(name=canonicalize_name(name)),
+        index.format(name=canonicalize_name(name)),
         headers={"Accept": "application/vnd.pypi.simple.v1+json"},
     )
     try:

@@ -51,7 +51,8 @@ def nearest_python(asked: str) -> str:
     wanted = _minor(asked)
     if wanted is None or wanted[0] != 3:
         raise ImageError(f"Python {asked!r} is not a version this tool can provide")
-    return min(AVAILABLE_PYTHONS, key=lambda v: (abs(_minor(v)[1] - wanted[1]), v))  # type: ignore[index]
+    minors = {v: _minor(v)[1] for v in AVAILABLE_PYTHONS}  # type: ignore[index]
+    return min(minors, key=lambda v: (abs(minors[v] - wanted[1]), minors[v]))
 
 
 def _conda_packages(spec: EnvSpec, local: Path, commit: str) -> tuple[list[str], list[str]]:

@@ -1,0 +1,143 @@
+"""Environments as of the task's date: pins, PyPI upload dates, the cutoff, the plan."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from swe_runner import asof
+from swe_runner.envplan import nearest_python, plan_environment
+from swe_runner.task import EnvSpec, Task
+
+FILES = {
+    "mpmath": [
+        {"filename": "mpmath-1.3.0-py3-none-any.whl", "upload-time": "2023-03-07T16:47:09Z"},
+        {"filename": "mpmath-1.3.0.tar.gz", "upload-time": "2023-03-07T16:47:11Z"},
+        {"filename": "mpmath-1.2.1.tar.gz", "upload-time": "2021-02-25T00:00:00Z"},
+    ]
+}
+
+
+class SimpleIndex(BaseHTTPRequestHandler):
+    """PyPI's simple API in JSON (PEP 691), upload times per PEP 700."""
+
+    asked: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        name = self.path.strip("/").split("/")[-1]
+        self.asked.append(name)
+        body = json.dumps({"meta": {"api-version": "1.1"}, "files": FILES.get(name, [])})
+        self.send_response(200 if name in FILES else 404)
+        self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def index() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SimpleIndex)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    SimpleIndex.asked = []
+    yield f"http://127.0.0.1:{server.server_port}/simple/{{name}}/"
+    server.shutdown()
+
+
+def test_pins_are_found_in_requirements_and_commands() -> None:
+    lines = [
+        "numpy==1.25.2",
+        "pytest",
+        'sed -i \'s/requires = \\["setuptools",/requires = \\["setuptools==68.0.0",/\' x',
+        "pip install 'Flake8[extra]==3.7'",
+        "pkg>=1.0",
+    ]
+    assert asof.pins(lines) == [("flake8", "3.7"), ("numpy", "1.25.2"), ("setuptools", "68.0.0")]
+
+
+def test_a_release_is_dated_by_its_latest_file_and_remembered(index: str, tmp_path: Path) -> None:
+    cache = tmp_path / "dates.json"
+    wanted = [("mpmath", "1.3.0"), ("nothing", "1.0")]
+    dates, problems = asof.pypi_upload_dates(wanted, cache, index=index)
+    assert dates == {("mpmath", "1.3.0"): datetime(2023, 3, 7, 16, 47, 11, tzinfo=UTC)}
+    assert len(problems) == 1 and problems[0].startswith("nothing==1.0")
+    SimpleIndex.asked = []
+    again, _ = asof.pypi_upload_dates([("mpmath", "1.3.0")], cache, index=index)
+    assert again == dates and SimpleIndex.asked == []  # from the cache
+
+
+def test_the_cutoff_is_the_latest_of_environment_pins_and_the_python_floor() -> None:
+    env = datetime(2017, 7, 23, tzinfo=UTC)
+    pin = datetime(2023, 3, 7, tzinfo=UTC)
+    assert asof.cutoff(env, "3.9", [pin]) == pin + asof.PIN_MARGIN
+    assert asof.cutoff(env, "3.9", []) == asof.parse_date(asof.PYTHON_FLOOR["3.9"])
+    late = datetime(2022, 6, 1, tzinfo=UTC)
+    assert asof.cutoff(late, "3.9", []) == late
+    assert asof.cutoff(None, "3.9", [pin]) is None
+
+
+@pytest.mark.parametrize(
+    ("asked", "used"), [("3.6", "3.9"), ("3.9", "3.9"), ("3.10", "3.9"), ("3.12", "3.11")]
+)
+def test_the_nearest_available_python_ties_going_to_the_older(asked: str, used: str) -> None:
+    assert nearest_python(asked) == used
+
+
+def _git(cwd: Path, *args: str, when: str = "2019-04-17T21:52:37Z") -> str:
+    env = {"GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when, "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@e", *args],
+        cwd=cwd,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
+def test_the_plan_reads_the_conda_file_at_the_environment_commit(tmp_path: Path) -> None:
+    (tmp_path / "ci").mkdir()
+    _git(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "ci" / "environment.yml").write_text(
+        "dependencies:\n  - python=3.10\n  - numpy\n  - hdf5\n  - pip:\n    - numbagg\n"
+    )
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-qm", "env")
+    env_commit = _git(tmp_path, "rev-parse", "HEAD")
+    (tmp_path / "ci" / "environment.yml").write_text("dependencies: [later]\n")
+    _git(tmp_path, "commit", "-qam", "later", when="2024-01-01T00:00:00Z")
+    spec = EnvSpec(
+        python="3.10",
+        packages=("pandas==1.5.3",),
+        conda_env_files=("missing.yml", "ci/environment.yml"),
+    )
+    task = Task(
+        instance_id="x-1",
+        repo="o/x",
+        base_commit=_git(tmp_path, "rev-parse", "HEAD"),
+        problem_statement="",
+        patch="",
+        test_patch="",
+        FAIL_TO_PASS=["t"],
+        environment_setup_commit=env_commit,
+        created_at="2025-01-01T00:00:00Z",
+    )
+    pandas = datetime(2023, 1, 19, tzinfo=UTC)
+    plan = plan_environment(task, spec, tmp_path, lambda pins: ({pins[0]: pandas}, []))
+    assert plan.python == "3.9"
+    assert plan.packages == ("pandas==1.5.3", "numpy", "numbagg")
+    assert plan.as_of == (pandas + asof.PIN_MARGIN).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert any("hdf5" in n for n in plan.notes) and any("3.10 asked" in n for n in plan.notes)
+    today = plan_environment(task, spec, tmp_path, None)
+    assert today.as_of is None and today.packages == plan.packages
+    undated = plan_environment(task, spec, tmp_path, lambda pins: ({}, ["pandas==1.5.3: down"]))
+    assert undated.as_of is None and any("as of today" in n for n in undated.notes)
