@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -28,9 +29,9 @@ FILES = {
 class SimpleIndex(BaseHTTPRequestHandler):
     """PyPI's simple API in JSON (PEP 691), upload times per PEP 700."""
 
-    asked: list[str] = []
+    asked: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         name = self.path.strip("/").split("/")[-1]
         self.asked.append(name)
         body = json.dumps({"meta": {"api-version": "1.1"}, "files": FILES.get(name, [])})
