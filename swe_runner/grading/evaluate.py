@@ -72,7 +72,7 @@ def prepare_script(
 set -uo pipefail
 exec 2>&1  # one stream: stderr lines cannot land in the middle of a marker line
 cd /testbed
-BASE={task.base_commit}
+BASE=$(git rev-parse HEAD)  # the image's own start: base commit {task.base_commit} + setup
 {patches.apply_function("apply_model_patch", markers.APPLY_OK)}
 if [ -s {WORKDIR}/model.patch ]; then
   apply_model_patch {WORKDIR}/model.patch || {{ echo "{markers.APPLY_FAILED}"; exit 3; }}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import secrets
 import struct
 import subprocess
@@ -272,6 +273,15 @@ class DockerSandbox:
         self.container = start_idle(image, limits, labels, workdir)
         self.disk = DiskWatch(self.client.api, self.container.id, limits.disk_limit_mb)
         self.closed = False
+        self.base_commit = self._start_commit() or base_commit
+
+    def _start_commit(self) -> str | None:
+        """The commit the image's repository starts at: the diff base. Instance images
+        commit what their environment setup changed in tracked files (a sed on setup.py or
+        tox.ini, as the official images do), so that is not part of any agent's patch."""
+        head = self.exec("git rev-parse --verify -q HEAD", timeout=60)
+        text = head.text.strip()
+        return text if head.exit_code == 0 and re.fullmatch(r"[0-9a-f]{40}", text) else None
 
     def _path(self, path: str) -> str:
         return str(PurePosixPath(self.workdir, path))

@@ -48,8 +48,10 @@ PROBES = [
     Probe("gold patch anywhere on disk", "{gold}"),
     Probe("test patch anywhere on disk", "{tests}"),
     Probe(
-        "commits after the base (git log --all)",
-        "git rev-list --all | grep -v -x -F -f <(git rev-list HEAD)",
+        "commits after the base (git log --all) but the environment setup's",
+        "git rev-list --all | grep -v -x -F -f <(git rev-list HEAD); "
+        "git rev-list {base}..HEAD | grep -v -x -F -f <(git log --format=%H "
+        "--grep='^swe-runner: environment setup$' {base}..HEAD)",
     ),
     Probe(
         "unreachable objects (git fsck)",
@@ -67,7 +69,7 @@ PROBES = [
     ),
     Probe(
         "tags off the base's history or made after it",
-        "git tag --no-merged HEAD; base=$(git show -s --format=%ct HEAD); "
+        "git tag --no-merged {base}; base=$(git show -s --format=%ct {base}); "
         "git for-each-ref --format='%(refname) %(creatordate:unix)' refs/tags "
         "| awk -v base=\"$base\" '$2 > base'",
     ),
@@ -95,6 +97,7 @@ def probe_script(task: Task) -> str:
         "gold": _grep_for(_secret_line(task.patch)),
         "tests": _grep_for(_secret_line(task.test_patch)),
         "iid": task.instance_id,
+        "base": task.base_commit,
         "skip": SKIP,
     }
     return "".join(
