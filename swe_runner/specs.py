@@ -31,6 +31,8 @@ __all__ = ["SpecTable", "attach", "load_specs", "official_specs", "translate_off
 SpecKey = tuple[str, str]
 # The Python every offline machine has (Debian bookworm's); others need a registry image.
 OFFLINE_PYTHON = "3.11"
+# The official harness's default time limit for an evaluation (run_evaluation --timeout).
+OFFICIAL_TIMEOUT = 1800.0
 _OFFICIAL_KEYS = (
     "python",
     "packages",
@@ -147,6 +149,7 @@ def translate_official(
         body["packages"] = packages
     body["install"] = install
     body["reinstall_for_tests"] = True  # the official eval script installs again
+    body.setdefault("eval_timeout", OFFICIAL_TIMEOUT)
     body["log_parser"] = parser
     if repo == "django/django":
         body["test_selection"] = "modules"

@@ -126,6 +126,7 @@ def test_official_swebench_specs_are_translated(tmp_path: Path) -> None:
     assert "tests/requirements/py3.txt" in django.env_spec.pre_install[0]
     assert django.env_spec.install == ("python -m pip install -e .",)
     assert django.env_spec.reinstall_for_tests  # as the official eval script does
+    assert django.env_spec.eval_timeout == 1800  # the official harness's default limit
     assert sympy.env_spec is not None and sympy.env_spec.log_parser == "sympy"
     assert "mpmath==1.3.0" in sympy.env_spec.packages
     # a conda environment file, read at the environment commit and installed with pip
