@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -234,6 +236,7 @@ class ImageBuilder:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         lines: list[str] = []
         error = None
+        started = time.monotonic()
         try:
             stream = self.client.api.build(
                 path=str(ctx),
@@ -249,9 +252,18 @@ class ImageBuilder:
                 error = chunk.get("error") or error
         except docker.errors.APIError as exc:
             error = str(exc.explanation)
-        log_path.write_text("".join(lines) + (f"\nERROR: {error}\n" if error else ""))
+        took = time.monotonic() - started
+        log_path.write_text(
+            "".join(lines)
+            + (f"\nERROR: {error}\n" if error else "")
+            + f"\nswe-runner: build took {took:.0f} s\n"
+        )
         if error:
-            raise ImageError(f"building {tag} failed: {error.strip()} (full log: {log_path})")
+            cause = _cause("".join(lines))
+            raise ImageError(
+                f"building {tag} failed: {error.strip()}{cause} (full log: {log_path})"
+            )
+        self.notify(f"built {tag} in {took:.0f} s")
 
     def _make_base(self, tag: str, suite: str) -> None:
         source = self.settings.base_source
@@ -314,6 +326,16 @@ class ImageBuilder:
             )
         if not self.exists(tag):
             raise ImageError(f"importing the bootstrapped base image as {tag} failed")
+
+
+def _cause(log: str) -> str:
+    """The lines of a failed build's log that say why (pip's and the shell's errors)."""
+    found = [
+        line.strip()
+        for line in log.splitlines()
+        if re.match(r"\s*(ERROR|error|E:|fatal:|ModuleNotFoundError|.*: not found$)", line)
+    ]
+    return f": {' | '.join(dict.fromkeys(found[-3:]))}" if found else ""
 
 
 def _install_script(spec: EnvSpec) -> str:

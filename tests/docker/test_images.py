@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from swe_runner import repo
 from swe_runner.cli.main import main
 from swe_runner.config import load_settings
 from swe_runner.dataset import Dataset
+from swe_runner.envplan import EnvPlan
 from swe_runner.images import ImageBuilder
 from swe_runner.sandbox.scripts import run_script
 from swe_runner.task import Task
@@ -52,11 +54,12 @@ def test_instance_image_reveals_nothing_after_the_base_commit(
         for sha in {" ".join(future)}; do
           git cat-file -e "$sha" 2>/dev/null && echo "HAS $sha"
         done
-        echo "== head";    git rev-parse HEAD
+        echo "== head";    git rev-parse HEAD~1; git log -1 --format=%s HEAD
     """,
     )
     sections = dict(part.split("\n", 1) for part in out.split("== ")[1:])
-    assert sections["head"].strip() == task.base_commit
+    # the base commit, and on it only the commit of what the environment setup changed
+    assert sections["head"].split("\n")[:2] == [task.base_commit, "swe-runner: environment setup"]
     assert task.base_commit in sections["log"]
     assert not any(sha in out for sha in future)
     assert sections["refs"].split() == ["refs/heads/main"]
@@ -113,7 +116,14 @@ def test_unchanged_inputs_reuse_and_changed_inputs_rebuild(
         builder.instance_tag(changed_install, changed_install.env_spec)
         != demo_images[task.instance_id]
     )
-    assert builder.env_tag(changed_deps) != builder.env_tag(task.env_spec)
+    plan = EnvPlan("3.11", task.env_spec.packages, "2024-01-01T00:00:00Z")
+    assert builder.env_tag(task.env_spec, plan) != builder.env_tag(
+        changed_deps, replace(plan, packages=changed_deps.packages)
+    )
+    assert builder.env_tag(task.env_spec, plan) != builder.env_tag(
+        task.env_spec, replace(plan, as_of="2025-01-01T00:00:00Z")
+    )
+    assert builder.instance_tag(task, changed_deps) != demo_images[task.instance_id]
     other = next(t for t in demo.tasks if t.base_commit != task.base_commit)
     assert (
         builder.instance_tag(other, task.env_spec).split(":")[1]
