@@ -15,7 +15,11 @@ The cutoff is the latest of:
   the official table's ``mpmath==1.3.0`` for 2017's sympy, must stay installable; the rest
   then resolves as of that pin's day, which is also the era of the official images);
 - a floor per Python version (its release plus a few months, when wheels for it exist):
-  releases made before a Python existed rarely build on it.
+  releases made before a Python existed rarely build on it;
+- a floor for editable installs (:data:`EDITABLE_FLOOR`): a current pip installs a project
+  editable only through PEP 660, which setuptools has had since 64.0 (August 2022); with an
+  older setuptools in the isolated build, ``pip install -e .`` fails ("missing the
+  'build_editable' hook"). The official images, built in 2024, had setuptools of 2024.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ PYTHON_FLOOR = {
     "3.12": "2024-01-02",
     "3.13": "2025-01-07",
 }
+# setuptools 64 (PEP 660 editable installs) with a few weeks' margin; see the module doc.
+EDITABLE_FLOOR = "2022-09-15"
 SIMPLE_API = "https://pypi.org/simple/{name}/"
 # One day's margin after a pin's upload: its files may be uploaded over several hours.
 PIN_MARGIN = timedelta(days=1)
@@ -158,8 +164,8 @@ def cutoff(
     environment_date: datetime | None, python: str, pin_dates: Iterable[datetime]
 ) -> datetime | None:
     """The moment every unpinned requirement is resolved as of (None: no date known)."""
-    floor = parse_date(PYTHON_FLOOR.get(python, ""))
-    candidates = [d for d in (environment_date, floor) if d is not None]
+    floors = (parse_date(PYTHON_FLOOR.get(python, "")), parse_date(EDITABLE_FLOOR))
+    candidates = [d for d in (environment_date, *floors) if d is not None]
     candidates += [d + PIN_MARGIN for d in pin_dates]
     if environment_date is None:
         return None

@@ -79,8 +79,9 @@ def test_the_cutoff_is_the_latest_of_environment_pins_and_the_python_floor() -> 
     env = datetime(2017, 7, 23, tzinfo=UTC)
     pin = datetime(2023, 3, 7, tzinfo=UTC)
     assert asof.cutoff(env, "3.9", [pin]) == pin + asof.PIN_MARGIN
-    assert asof.cutoff(env, "3.9", []) == asof.parse_date(asof.PYTHON_FLOOR["3.9"])
-    late = datetime(2022, 6, 1, tzinfo=UTC)
+    assert asof.cutoff(env, "3.9", []) == asof.parse_date(asof.EDITABLE_FLOOR)
+    assert asof.cutoff(env, "3.13", []) == asof.parse_date(asof.PYTHON_FLOOR["3.13"])
+    late = datetime(2023, 6, 1, tzinfo=UTC)
     assert asof.cutoff(late, "3.9", []) == late
     assert asof.cutoff(None, "3.9", [pin]) is None
 
