@@ -27,6 +27,7 @@ from swe_runner import repo
 from swe_runner.config import Settings
 from swe_runner.errors import ImageError
 from swe_runner.sandbox.docker import connect
+from swe_runner.shipped import CONTAINERS_DIR
 from swe_runner.task import EnvSpec, Task
 
 __all__ = [
@@ -38,7 +39,6 @@ __all__ = [
     "prune_images",
 ]
 
-CONTAINERS_DIR = Path(__file__).resolve().parent.parent / "containers"
 KIND_LABEL = "swe-runner.kind"
 HASH_LABEL = "swe-runner.hash"
 KINDS = ("base", "env", "instance")
