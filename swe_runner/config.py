@@ -41,7 +41,7 @@ class Settings(BaseModel):
     base_upstream: str = "debian:bookworm-slim"
     debian_mirror: str = "http://deb.debian.org/debian"
     debian_suite: str = "bookworm"
-    workers: int = Field(default=1, ge=1)
+    workers: int = Field(default=1, ge=1, le=64)  # instances in parallel (--workers)
     eval_network: str = "none"
     mem_limit: str = "4g"
     pids_limit: int = Field(default=1024, ge=16)

@@ -78,7 +78,11 @@ def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, config_file: Path | None, **kwargs: Any) -> Any:
         names = ("results_dir", "cache_dir", "ca_bundle", "base_source")
         overrides = {name: kwargs.pop(name) for name in names}
+        if "workers" in kwargs:  # --workers (workers_option): unset, the setting's value
+            overrides["workers"] = kwargs["workers"]
         settings = load_settings(config_file, overrides)
+        if "workers" in kwargs:
+            kwargs["workers"] = settings.workers
         return func(*args, settings=settings, **kwargs)
 
     return wrapper
@@ -198,13 +202,14 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON, 
 
 
 def workers_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--workers``; a command using it with :func:`settings_options` receives the
+    resolved value (the flag, else the ``workers`` setting), also recorded in run.json."""
     return click.option(
         "--workers",
         "-w",
         type=click.IntRange(1, 64),
-        default=1,
-        show_default=True,
-        help=f"Instances {what} in parallel.",
+        help=f"Instances {what} in parallel.  [default: the workers setting "
+        "(swe-runner.toml, SWE_RUNNER_WORKERS), else 1]",
     )
 
 
