@@ -147,7 +147,7 @@ class Batch:
     def start(self, manifest: RunManifest) -> None:
         """Open the run folder: refuse another dataset's, record the instances a killed
         process left unfinished as ``interrupted`` errors (this resume redoes them), write
-        run.json and remove the containers an earlier attempt left."""
+        run.json (secrets masked) and remove the containers an earlier attempt left."""
         if self.run.exists():
             fingerprint = self.run.read_json("run.json").get("dataset", {}).get("fingerprint")
             if fingerprint != self.dataset.fingerprint:
@@ -156,6 +156,10 @@ class Batch:
                     f"{fingerprint}); choose a new --run-id"
                 )
             self.run.close_interrupted(KILLED, only=self.run.stale())
+        # Its command line may hold secrets (--env NAME=VALUE): masked like everything else.
+        manifest = RunManifest.model_validate(
+            self.secrets.redact_data(manifest.model_dump(mode="json"))
+        )
         self._manifest, self._started = manifest, time.perf_counter()
         self.run.write_json("run.json", manifest.model_dump(mode="json"))
         remove_containers(self.labels)
