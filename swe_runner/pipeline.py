@@ -142,8 +142,11 @@ def _solve(
             if filled is not None:  # else happened, that is the instance's outcome
                 raise LimitExceededError(f"agent container: {filled}")
         session.record(
-            TrajectoryStep(
-                kind="stop", stop_reason=outcome.stop_reason.value, detail=outcome.detail
+            TrajectoryStep(  # after the last turn, not a turn of its own
+                kind="stop",
+                turn=session.turn,
+                stop_reason=outcome.stop_reason.value,
+                detail=outcome.detail,
             )
         )
         return outcome, patch, session.steps

@@ -14,6 +14,7 @@ from swe_runner.cli.options import (
     dataset_options,
     instances_option,
     json_option,
+    print_whole,
     retry_errors_option,
     settings_options,
     stderr,
@@ -109,6 +110,6 @@ def show_summary(summary: Summary, settings: Settings, as_json: bool) -> None:
     if as_json:
         stdout.print_json(summary.model_dump_json())
     else:
-        stdout.print(summary_table(summary))
+        print_whole(summary_table(summary))
         stdout.print(summary_line(summary), highlight=False)
         stderr.print(f"results in {settings.results_dir / summary.run_id}")

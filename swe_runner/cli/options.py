@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
+from rich.console import Console, RenderableType
 
 from swe_runner.config import Settings, load_settings
 from swe_runner.dataset import Dataset, load_dataset
@@ -22,6 +22,7 @@ __all__ = [
     "json_option",
     "kinds_option",
     "notice",
+    "print_whole",
     "results_options",
     "retry_errors_option",
     "settings_options",
@@ -38,6 +39,20 @@ stdout = Console(soft_wrap=True)
 def notice(text: str) -> None:
     """A progress message (image builds, fallbacks taken) on stderr, printed verbatim."""
     stderr.print(text, style="dim", markup=False, highlight=False)
+
+
+NATURAL_WIDTH_CAP = 4000  # a sanity bound on a table's natural width
+
+
+def print_whole(renderable: RenderableType) -> None:
+    """Print to stdout with nothing cut: in a terminal, wide cells fold; into a pipe or a
+    file, at the renderable's natural width (one line per table row, greppable)."""
+    if stdout.is_terminal:
+        stdout.print(renderable, highlight=False)
+        return
+    unbounded = stdout.options.update(max_width=NATURAL_WIDTH_CAP)
+    width = max(stdout.width, stdout.measure(renderable, options=unbounded).maximum)
+    Console(soft_wrap=True, width=width).print(renderable, highlight=False)
 
 
 _config_option = click.option(

@@ -13,7 +13,7 @@ from swe_runner.reporting.render import comparison_view, report_view
 from swe_runner.reporting.report import build_report
 from swe_runner.reporting.runs import load_run, run_path
 
-from .options import json_option, notice, results_options, stdout
+from .options import json_option, notice, print_whole, results_options, stdout
 
 __all__ = ["compare_cmd", "report_cmd"]
 
@@ -52,7 +52,7 @@ def report_cmd(
     if as_json:
         stdout.print_json(report.model_dump_json())
     else:
-        stdout.print(report_view(report), highlight=False)
+        print_whole(report_view(report))
 
 
 @click.command("compare")
@@ -74,4 +74,4 @@ def compare_cmd(runs: tuple[str, ...], as_json: bool, settings: Settings) -> Non
     if as_json:
         stdout.print_json(json.dumps([c.model_dump(mode="json") for c in comparisons]))
     else:
-        stdout.print(comparison_view(comparisons), highlight=False)
+        print_whole(comparison_view(comparisons))

@@ -15,6 +15,7 @@ from swe_runner.cli.options import (
     dataset_options,
     instances_option,
     json_option,
+    print_whole,
     retry_errors_option,
     settings_options,
     stderr,
@@ -229,7 +230,7 @@ def run_cmd(
     if as_json:
         stdout.print_json(report.model_dump_json())
     else:
-        stdout.print(report_view(report), highlight=False)
+        print_whole(report_view(report))
 
 
 def replay_source(ref: str, results_dir: Path) -> Path:

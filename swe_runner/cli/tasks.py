@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import click
-from rich.table import Table
 
 from swe_runner.cli.options import (
     DatasetPick,
     dataset_options,
     instances_option,
     notice,
+    print_whole,
     settings_options,
     stderr,
     stdout,
     workers_option,
 )
 from swe_runner.config import Settings
+from swe_runner.reporting.table import whole_table
 from swe_runner.validate import TaskCheck, validate_tasks
 
 __all__ = ["tasks_group"]
@@ -33,7 +34,7 @@ def list_cmd(dataset: str, pick: DatasetPick) -> None:
     """List the tasks of DATASET: a suite name or folder, a .jsonl/.json/.parquet file, or
     a Hugging Face dataset (hf:NAME or owner/name)."""
     data = pick.load(dataset)
-    table = Table("instance", "repo", "base commit", "difficulty", "F2P", "P2P")
+    table = whole_table("instance", "repo", "base commit", "difficulty", "F2P", "P2P")
     for t in data.tasks:
         table.add_row(
             t.instance_id,
@@ -44,7 +45,7 @@ def list_cmd(dataset: str, pick: DatasetPick) -> None:
             str(len(t.PASS_TO_PASS)),
         )
     table.caption = f"{len(data.tasks)} tasks, fingerprint {data.fingerprint}"
-    stdout.print(table)
+    print_whole(table)
 
 
 @tasks_group.command("validate")

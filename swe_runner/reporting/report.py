@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterable
 from pydantic import BaseModel, Field
 
 from swe_runner.records import SCHEMA_VERSION, Outcome
+from swe_runner.reporting.reasons import reason
 from swe_runner.reporting.runs import LoadedRun, TaskInfo
 from swe_runner.reporting.stats import Distribution, describe, pass_at_k, wilson_interval
 from swe_runner.reporting.summary import total_cost
 
-__all__ = ["USAGE_KINDS", "AttemptStats", "Group", "RunReport", "build_report"]
+__all__ = ["USAGE_KINDS", "AttemptStats", "Group", "InstanceLine", "RunReport", "build_report"]
 
 USAGE_KINDS = (
     "input_tokens",
@@ -48,6 +49,14 @@ class AttemptStats(BaseModel):
     std: float  # standard deviation of the attempt pass rates
 
 
+class InstanceLine(BaseModel):
+    """One task of the run: its outcome ("missing": no result) and why, in one line."""
+
+    instance_id: str
+    outcome: str
+    reason: str
+
+
 class RunReport(BaseModel):
     """What ``report --json`` prints."""
 
@@ -72,6 +81,9 @@ class RunReport(BaseModel):
     agent_time_s: Distribution | None
     instance_time_s: Distribution | None
     attempts: AttemptStats | None = None
+    # A multi-attempt run: the attempt whose outcomes the counts and instances are.
+    shown_attempt: int | None = None
+    instances: list[InstanceLine] = Field(default_factory=list)
 
 
 def build_report(run: LoadedRun) -> RunReport:
@@ -109,7 +121,28 @@ def build_report(run: LoadedRun) -> RunReport:
             [r.timings["instance"] for r in reports if "instance" in r.timings]
         ),
         attempts=_attempt_stats(run),
+        shown_attempt=1 if run.attempts else None,
+        instances=_instance_lines(run),
     )
+
+
+def _outcome_name(run: LoadedRun, instance_id: str) -> str:
+    outcome = run.outcome(instance_id)
+    return outcome.value if outcome else MISSING
+
+
+def _instance_lines(run: LoadedRun) -> list[InstanceLine]:
+    """Every task, worst outcomes first (the order of :class:`Outcome`, reversed), by id."""
+    order = {name: n for n, name in enumerate([MISSING, *reversed([o.value for o in Outcome])])}
+    lines = [
+        InstanceLine(
+            instance_id=t.instance_id,
+            outcome=_outcome_name(run, t.instance_id),
+            reason=reason(run.reports.get(t.instance_id)),
+        )
+        for t in run.tasks
+    ]
+    return sorted(lines, key=lambda line: (order[line.outcome], line.instance_id))
 
 
 def _groups(
