@@ -30,7 +30,7 @@ from swe_runner.dataset import Dataset
 from swe_runner.errors import InputError, LimitExceededError
 from swe_runner.grading.evaluate import report_without_run
 from swe_runner.images import ImageBuilder
-from swe_runner.records import EvalReport, Outcome, RunManifest, TrajectoryStep
+from swe_runner.records import EvalReport, Exclusion, Outcome, RunManifest, TrajectoryStep
 from swe_runner.reporting.summary import Summary, summarize
 from swe_runner.rundir import KILLED, RunDir
 from swe_runner.sandbox.docker import (
@@ -235,7 +235,7 @@ class Batch:
         """Write predictions.jsonl, summary.json and the finished run.json."""
         assert self._manifest is not None, "finish() before start()"
         elapsed = time.perf_counter() - self._started
-        summary = summarize(self.run.run_id, reports.values(), elapsed)
+        summary = summarize(self.run.run_id, reports.values(), elapsed, self._manifest.exclude)
         self.run.write_predictions(predictions)
         self.run.write_json("summary.json", summary.model_dump(mode="json"))
         finished = self._manifest.model_copy(update={"finished_at": _now()})
@@ -254,6 +254,7 @@ def new_manifest(
     source: str | None,
     docker_version: str,
     agent: dict[str, Any] | None = None,
+    exclusion: Exclusion | None = None,
 ) -> RunManifest:
     return RunManifest(
         run_id=run_id,
@@ -272,6 +273,7 @@ def new_manifest(
         },
         predictions=source,
         agent=agent or {},
+        exclude=exclusion,
         settings=settings.model_dump(mode="json"),
         versions={
             "swe_runner": __version__,

@@ -14,10 +14,13 @@ from rich.console import Console, RenderableType
 from swe_runner.config import Settings, load_settings
 from swe_runner.dataset import Dataset, load_dataset
 from swe_runner.errors import InputError
+from swe_runner.known_bad import load_exclusion
+from swe_runner.records import Exclusion
 
 __all__ = [
     "DatasetPick",
     "dataset_options",
+    "exclude_option",
     "instances_option",
     "json_option",
     "kinds_option",
@@ -26,8 +29,10 @@ __all__ = [
     "results_options",
     "retry_errors_option",
     "settings_options",
+    "skip_excluded_option",
     "stderr",
     "stdout",
+    "without_excluded",
     "workers_option",
 ]
 
@@ -232,3 +237,39 @@ def kinds_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[...,
     from swe_runner.images import KINDS
 
     return click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help=help_text)
+
+
+def _load_exclusion(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    return load_exclusion(value) if value else None
+
+
+exclude_option = click.option(
+    "--exclude",
+    "exclusion",
+    metavar="FILE",
+    callback=_load_exclusion,
+    help="A known-bad list (written by `tasks validate`), a file of instance ids (one per "
+    "line) or a shipped list (swe-bench-verified): the pass rate is then also given over "
+    "the tasks it leaves in. Nothing else changes.",
+)
+skip_excluded_option = click.option(
+    "--skip-excluded",
+    is_flag=True,
+    help="With --exclude: do not run the excluded tasks at all (they leave the run's task "
+    "set, so both pass rates are then over the same tasks).",
+)
+
+
+def without_excluded(data: Dataset, exclusion: Exclusion | None) -> Dataset:
+    """``data`` without the tasks ``exclusion`` names (``--skip-excluded``).
+
+    Raises:
+        InputError: no ``--exclude``, or no task left.
+    """
+    if exclusion is None:
+        raise InputError("--skip-excluded needs --exclude FILE")
+    listed = set(exclusion.instances)
+    kept = [t.instance_id for t in data.tasks if t.instance_id not in listed]
+    if not kept:
+        raise InputError(f"--exclude {exclusion.source} excludes every task")
+    return data.select(kept)

@@ -60,6 +60,7 @@ def report_view(r: RunReport) -> RenderableType:
         f"({r.dataset.get('fingerprint', '?')})\n",
         (f"resolved {r.resolved}/{r.total} = {_pct(r.pass_rate)}", "bold green"),
         f" (95% CI {_pct(low)}-{_pct(high)}; errors and missing count as not resolved)",
+        f"\n{r.excluding.headline()}" if r.excluding else "",
     )
     outcomes = whole_table("outcome", "tasks", title_justify="left")
     for name, count in r.counts.items():

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel, Field
 
-from swe_runner.records import SCHEMA_VERSION, Outcome
+from swe_runner.records import SCHEMA_VERSION, Exclusion, Outcome
+from swe_runner.reporting.excluded import Excluding, excluding
 from swe_runner.reporting.reasons import reason
 from swe_runner.reporting.runs import LoadedRun, TaskInfo
 from swe_runner.reporting.stats import Distribution, describe, pass_at_k, wilson_interval
@@ -69,6 +70,7 @@ class RunReport(BaseModel):
     resolved: int
     pass_rate: float
     ci95: tuple[float, float]
+    excluding: Excluding | None = None  # --exclude: the pass rate without known-bad tasks
     counts: dict[str, int]  # every outcome, plus "missing"
     by_repo: list[Group]
     by_difficulty: list[Group]
@@ -86,8 +88,11 @@ class RunReport(BaseModel):
     instances: list[InstanceLine] = Field(default_factory=list)
 
 
-def build_report(run: LoadedRun) -> RunReport:
-    """Aggregate a loaded run (its first attempt, plus attempt statistics when K > 1)."""
+def build_report(run: LoadedRun, exclusion: Exclusion | None = None) -> RunReport:
+    """Aggregate a loaded run (its first attempt, plus attempt statistics when K > 1).
+
+    ``exclusion`` (a known-bad list; default: the one the run was made with) adds the
+    pass rate over the tasks it leaves in; nothing else depends on it."""
     reports = [run.reports[t.instance_id] for t in run.tasks if t.instance_id in run.reports]
     total = len(run.tasks)
     resolved = sum(run.resolved(t.instance_id) for t in run.tasks)
@@ -96,6 +101,7 @@ def build_report(run: LoadedRun) -> RunReport:
     counts[MISSING] = total - len(reports)
     cost, unpriced = total_cost(reports)
     manifest = run.manifest
+    exclusion = exclusion or (manifest.exclude if manifest else None)
     return RunReport(
         run_id=run.run_id,
         agent=run.agent,
@@ -105,6 +111,7 @@ def build_report(run: LoadedRun) -> RunReport:
         resolved=resolved,
         pass_rate=resolved / total if total else 0.0,
         ci95=wilson_interval(resolved, total),
+        excluding=excluding([t.instance_id for t in run.tasks], run.resolved, exclusion),
         counts=counts,
         by_repo=_groups(run, run.tasks, lambda t: t.repo),
         by_difficulty=_groups(run, run.tasks, lambda t: t.difficulty or ""),

@@ -53,6 +53,8 @@ def summary_line(summary: Summary) -> str:
         f"resolved {summary.resolved}/{summary.total} = {summary.pass_rate:.1%} "
         f"(95% CI {low:.1%}-{high:.1%})   {counts}   wall {summary.wall_time_s:.1f}s"
     )
+    if summary.excluding is not None:
+        line += f"\n{summary.excluding.headline()}"
     if summary.usage:
         u = summary.usage
         line += (
