@@ -92,10 +92,15 @@ def classify(task: Task, gold: Sequence[EvalReport], empty: EvalReport | None) -
         gold=[r.outcome for r in gold],
         empty=empty.outcome if empty else None,
     )
-    flips = _flipping_tests(gold)
-    if len({r.outcome for r in gold}) > 1 or flips:
+    flipped = set(_flipping_tests(gold))
+    flips = [t for t in (*task.FAIL_TO_PASS, *task.PASS_TO_PASS) if t in flipped]
+    if len({r.outcome for r in gold}) > 1:
         runs = ", ".join(_describe(r) for r in gold)
-        return _with(base, GateClass.FLAKY, f"gold runs differ: {runs}", flips)
+        more = f"; {_tests(len(flips))} flip" if flips else ""
+        return _with(base, GateClass.FLAKY, f"gold runs differ: {runs}{more}", flips)
+    if flips:
+        reason = f"{_tests(len(flips))} flip between gold runs ({gold[0].outcome.value} every run)"
+        return _with(base, GateClass.FLAKY, reason, flips)
     return _consistent(base, gold[0], empty)
 
 
@@ -133,6 +138,10 @@ def _consistent(base: GateVerdict, gold: EvalReport, empty: EvalReport | None) -
 
 def _with(base: GateVerdict, cls: GateClass, reason: str, tests: Sequence[str] = ()) -> GateVerdict:
     return base.model_copy(update={"cls": cls, "reason": reason, "tests": list(tests)})
+
+
+def _tests(n: int) -> str:
+    return f"{n} test" if n == 1 else f"{n} tests"
 
 
 def _describe(report: EvalReport) -> str:

@@ -65,7 +65,7 @@ def test_a_verdict_changing_between_gold_runs_is_flaky_and_names_the_test() -> N
     verdict = classify(TASK, [run(ALL), coin_lost, run(ALL)], run(BEFORE))
     assert verdict.cls is GateClass.FLAKY
     assert verdict.tests == ["t.py::test_coin"]
-    assert "resolved, unresolved, resolved" in verdict.reason
+    assert "gold runs differ: resolved, unresolved, resolved; 1 test flip" in verdict.reason
 
 
 def test_a_test_flipping_under_a_steady_verdict_is_still_flaky() -> None:
@@ -73,6 +73,7 @@ def test_a_test_flipping_under_a_steady_verdict_is_still_flaky() -> None:
     runs = [run(ALL - {F2P[1]}), run(ALL - {F2P[1], "t.py::test_coin"}), run(ALL - {F2P[1]})]
     verdict = classify(TASK, runs, run(BEFORE))
     assert verdict.cls is GateClass.FLAKY and verdict.tests == ["t.py::test_coin"]
+    assert verdict.reason == "1 test flip between gold runs (unresolved every run)"
 
 
 def test_gold_failing_every_run_is_broken_with_the_failing_tests() -> None:

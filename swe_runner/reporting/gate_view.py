@@ -57,16 +57,15 @@ def _runs(outcomes: Sequence[Outcome]) -> str:
 def gate_table(verdicts: Sequence[GateVerdict], repeat: int) -> Table:
     """One row per task: its class, the gold runs, the empty run and why."""
     table = Table(title=f"gold gate: gold x{repeat}, empty x1", title_justify="left")
-    for name in ("instance", "class", "gold", "empty"):
+    table.add_column("instance", no_wrap=True)
+    for name in ("class", "gold", "empty"):
         table.add_column(name)
     table.add_column("detail", overflow="fold")
     for v in verdicts:
         detail = v.reason
         if v.tests:
-            shown = ", ".join(v.tests[:3]) + (
-                f" (+{len(v.tests) - 3} more)" if len(v.tests) > 3 else ""
-            )
-            detail = f"{detail}: {shown}" if detail else shown
+            more = f" (+{len(v.tests) - 1} more)" if len(v.tests) > 1 else ""
+            detail = f"{detail}: {v.tests[0]}{more}" if detail else f"{v.tests[0]}{more}"
         if v.notes and not detail:
             detail = f"note: {v.notes[0]}"
         table.add_row(

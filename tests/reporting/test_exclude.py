@@ -59,7 +59,10 @@ def test_the_text_report_gains_one_line(tmp_path: Path, capsys: pytest.CaptureFi
     write_run(tmp_path, "r", DONE)
     assert main(["report", "r", "--results-dir", str(tmp_path)]) == 0
     plain = capsys.readouterr().out.splitlines()
-    assert main(["report", "r", "--results-dir", str(tmp_path), "--exclude", str(known_bad(tmp_path))]) == 0
+    assert (
+        main(["report", "r", "--results-dir", str(tmp_path), "--exclude", str(known_bad(tmp_path))])
+        == 0
+    )
     listed = capsys.readouterr().out.splitlines()
     added = [line for line in listed if line not in plain]
     assert len(listed) == len(plain) + 1 and len(added) == 1
