@@ -64,8 +64,8 @@ def list_cmd(dataset: str, pick: DatasetPick) -> None:
     type=click.IntRange(1),
     default=1,
     show_default=True,
-    help="Gold runs per task (the empty patch runs once): with 3 or more, a task whose "
-    "tests or verdict change between runs is found flaky.",
+    help="Gold runs per task (the empty patch runs once): with 2 or more (3 recommended), "
+    "a task whose tests or verdict change between runs is found flaky.",
 )
 @click.option(
     "--known-bad",
