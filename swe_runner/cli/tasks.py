@@ -125,7 +125,7 @@ def validate_cmd(
         report = GateReport.of(verdicts, described, repeat, str(path))
         stdout.print_json(report.model_dump_json(by_alias=True))
     else:
-        stdout.print(gate_table(verdicts, repeat))
+        print_whole(gate_table(verdicts, repeat))
         stdout.print(gate_tally(verdicts), highlight=False)
     stderr.print(
         f"known-bad list: {path} ({len(listed.instances)} of {len(verdicts)} tasks)",

@@ -12,6 +12,7 @@ from rich.text import Text
 from swe_runner.gate import GateVerdict
 from swe_runner.known_bad import GateClass
 from swe_runner.records import Outcome
+from swe_runner.reporting.table import whole_table
 
 __all__ = ["gate_lines", "gate_table", "gate_tally"]
 
@@ -56,11 +57,8 @@ def _runs(outcomes: Sequence[Outcome]) -> str:
 
 def gate_table(verdicts: Sequence[GateVerdict], repeat: int) -> Table:
     """One row per task: its class, the gold runs, the empty run and why."""
-    table = Table(title=f"gold gate: gold x{repeat}, empty x1", title_justify="left")
-    table.add_column("instance", no_wrap=True)
-    for name in ("class", "gold", "empty"):
-        table.add_column(name)
-    table.add_column("detail", overflow="fold")
+    table = whole_table("instance", "class", "gold", "empty", "detail")
+    table.title, table.title_justify = f"gold gate: gold x{repeat}, empty x1", "left"
     for v in verdicts:
         detail = v.reason
         if v.tests:
