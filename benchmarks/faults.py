@@ -3,10 +3,11 @@ and leftover containers. Targets: every affected instance `error` (never unresol
 lost, 0 leftover, and a rerun with --retry-errors (or a resume) completing the run.
 
 Faults: an agent container killed from outside; the Docker daemon restarted mid-run (a
-private second daemon started for the purpose, holding copies of the demo images, so the
-machine's own daemon is untouched); the model API down (a local fake of the Messages API
-answering 529); the swe-runner process killed with SIGKILL, then resumed; interrupted with
-SIGINT (the instances in flight are `error`, marked interrupted, and the resume redoes them).
+private second daemon started for the purpose in its own network namespace, holding copies
+of the demo images, so the machine's own daemon and its docker0 bridge are untouched); the
+model API down (a local fake of the Messages API answering 529); the swe-runner process
+killed with SIGKILL, then resumed; interrupted with SIGINT (the instances in flight are
+`error`, marked interrupted, and the resume redoes them).
 
     python benchmarks/faults.py
 """

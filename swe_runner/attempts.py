@@ -48,7 +48,9 @@ def run_attempts(req: AgentRequest, attempts: int, events: Events | None = None)
 def _open(top: RunDir, req: AgentRequest, attempts: int) -> RunManifest:
     """The top run.json: written when new, checked against ``req`` when resuming."""
     agent = {"name": req.agent.name, "model": req.model_name}
-    manifest = new_manifest(req.run_id, req.dataset, req.settings, None, "n/a", agent)
+    manifest = new_manifest(
+        req.run_id, req.dataset, req.settings, None, "n/a", agent, req.exclusion
+    )
     manifest = manifest.model_copy(update={"attempts": attempts})
     if top.exists():
         old = RunManifest.model_validate(top.read_json("run.json"))
@@ -59,6 +61,6 @@ def _open(top: RunDir, req: AgentRequest, attempts: int) -> RunManifest:
             )
         if old.dataset.get("fingerprint") != req.dataset.fingerprint:
             raise InputError(f"run {top.run_id} exists for another dataset; choose a new --run-id")
-        return old
+        return old.model_copy(update={"exclude": req.exclusion})
     top.write_json("run.json", manifest.model_dump(mode="json"))
     return manifest

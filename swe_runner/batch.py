@@ -30,7 +30,7 @@ from swe_runner.dataset import Dataset
 from swe_runner.errors import InputError, LimitExceededError
 from swe_runner.grading.evaluate import report_without_run
 from swe_runner.images import ImageBuilder
-from swe_runner.records import EvalReport, Outcome, RunManifest, TrajectoryStep
+from swe_runner.records import EvalReport, Exclusion, Outcome, RunManifest, TrajectoryStep
 from swe_runner.reporting.summary import Summary, summarize
 from swe_runner.rundir import KILLED, RunDir
 from swe_runner.sandbox.docker import (
@@ -147,7 +147,7 @@ class Batch:
     def start(self, manifest: RunManifest) -> None:
         """Open the run folder: refuse another dataset's, record the instances a killed
         process left unfinished as ``interrupted`` errors (this resume redoes them), write
-        run.json and remove the containers an earlier attempt left."""
+        run.json (secrets masked) and remove the containers an earlier attempt left."""
         if self.run.exists():
             fingerprint = self.run.read_json("run.json").get("dataset", {}).get("fingerprint")
             if fingerprint != self.dataset.fingerprint:
@@ -156,6 +156,10 @@ class Batch:
                     f"{fingerprint}); choose a new --run-id"
                 )
             self.run.close_interrupted(KILLED, only=self.run.stale())
+        # Its command line may hold secrets (--env NAME=VALUE): masked like everything else.
+        manifest = RunManifest.model_validate(
+            self.secrets.redact_data(manifest.model_dump(mode="json"))
+        )
         self._manifest, self._started = manifest, time.perf_counter()
         self.run.write_json("run.json", manifest.model_dump(mode="json"))
         remove_containers(self.labels)
@@ -231,7 +235,7 @@ class Batch:
         """Write predictions.jsonl, summary.json and the finished run.json."""
         assert self._manifest is not None, "finish() before start()"
         elapsed = time.perf_counter() - self._started
-        summary = summarize(self.run.run_id, reports.values(), elapsed)
+        summary = summarize(self.run.run_id, reports.values(), elapsed, self._manifest.exclude)
         self.run.write_predictions(predictions)
         self.run.write_json("summary.json", summary.model_dump(mode="json"))
         finished = self._manifest.model_copy(update={"finished_at": _now()})
@@ -250,6 +254,7 @@ def new_manifest(
     source: str | None,
     docker_version: str,
     agent: dict[str, Any] | None = None,
+    exclusion: Exclusion | None = None,
 ) -> RunManifest:
     return RunManifest(
         run_id=run_id,
@@ -268,6 +273,7 @@ def new_manifest(
         },
         predictions=source,
         agent=agent or {},
+        exclude=exclusion,
         settings=settings.model_dump(mode="json"),
         versions={
             "swe_runner": __version__,

@@ -41,7 +41,7 @@ class Settings(BaseModel):
     base_upstream: str = "debian:bookworm-slim"
     debian_mirror: str = "http://deb.debian.org/debian"
     debian_suite: str = "bookworm"
-    workers: int = Field(default=1, ge=1)
+    workers: int = Field(default=1, ge=1, le=64)  # instances in parallel (--workers)
     # The official harness grades with the network on (some Verified tests reach the
     # internet); "none" grades offline. Recorded in run.json with every setting.
     eval_network: str = "bridge"

@@ -27,6 +27,7 @@ from swe_runner.errors import (
     UnknownInstanceError,
     UnknownNameError,
 )
+from swe_runner.shipped import TASKS_DIR
 from swe_runner.specs import SpecTable, attach, load_specs, official_specs
 from swe_runner.task import EnvSpec, Prediction, Task
 from swe_runner.taskfiles import (
@@ -47,7 +48,7 @@ __all__ = [
     "predictions_from_tasks",
 ]
 
-PROJECT_TASKS = Path(__file__).resolve().parent.parent / "tasks"
+PROJECT_TASKS = TASKS_DIR  # the shipped suites (demo), in a checkout or an installed wheel
 M = TypeVar("M", bound=BaseModel)
 _INSTANCE_FILES = {
     "problem_statement": "problem_statement.md",

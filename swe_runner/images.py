@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +28,14 @@ from swe_runner import asof, repo
 from swe_runner.config import Settings
 from swe_runner.envplan import AVAILABLE_PYTHONS, EnvPlan, nearest_python, plan_environment
 from swe_runner.errors import ImageError
+from swe_runner.image_disk import KIND_LABEL, KINDS, ImageInfo, list_images
 from swe_runner.sandbox.docker import connect
+from swe_runner.shipped import CONTAINERS_DIR
 from swe_runner.task import EnvSpec, Task
 
 __all__ = [
     "CONTAINERS_DIR",
+    "KINDS",
     "KIND_LABEL",
     "ImageBuilder",
     "ImageInfo",
@@ -41,10 +43,7 @@ __all__ = [
     "prune_images",
 ]
 
-CONTAINERS_DIR = Path(__file__).resolve().parent.parent / "containers"
-KIND_LABEL = "swe-runner.kind"
 HASH_LABEL = "swe-runner.hash"
-KINDS = ("base", "env", "instance")
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -341,32 +340,6 @@ def _cause(log: str) -> str:
 def _install_script(spec: EnvSpec) -> str:
     steps = [*spec.pre_install, *spec.install] or [":"]
     return "\n".join(["set -euxo pipefail", *steps]) + "\n"
-
-
-@dataclass(frozen=True)
-class ImageInfo:
-    tag: str
-    kind: str
-    size_mb: float
-    created: str
-
-
-def list_images(kinds: tuple[str, ...] = KINDS) -> list[ImageInfo]:
-    """Every swe-runner image of the given kinds, base first."""
-    out = []
-    for image in connect().images.list(filters={"label": KIND_LABEL}):
-        kind = image.labels.get(KIND_LABEL, "?")
-        if kind in kinds:
-            for tag in image.tags or ["<none>"]:
-                out.append(
-                    ImageInfo(
-                        tag,
-                        kind,
-                        image.attrs.get("Size", 0) / 1e6,
-                        str(image.attrs.get("Created", ""))[:19],
-                    )
-                )
-    return sorted(out, key=lambda i: (KINDS.index(i.kind) if i.kind in KINDS else 9, i.tag))
 
 
 def prune_images(kinds: tuple[str, ...], dry_run: bool = False) -> list[ImageInfo]:

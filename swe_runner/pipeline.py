@@ -18,7 +18,7 @@ from swe_runner.config import Settings
 from swe_runner.dataset import Dataset
 from swe_runner.errors import LimitExceededError, UnknownInstanceError
 from swe_runner.grading.evaluate import charge_model_api, evaluate
-from swe_runner.records import AGENT_FIELDS, EvalReport, TrajectoryStep
+from swe_runner.records import AGENT_FIELDS, EvalReport, Exclusion, TrajectoryStep
 from swe_runner.reporting.summary import Summary
 from swe_runner.rundir import RunDir
 from swe_runner.sandbox.docker import INSTANCE_LABEL, DockerSandbox, connect
@@ -41,6 +41,7 @@ class EvalRequest:
     settings: Settings
     workers: int = 1
     retry_errors: bool = False  # redo instances whose report is an infrastructure error
+    exclusion: Exclusion | None = None  # --exclude: recorded; the second denominator
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class AgentRequest:
     model_name: str | None = None
     retry_errors: bool = False  # redo instances whose report is an infrastructure error
     secrets: Secrets | None = None  # --env; None: mask only the Anthropic credentials
+    exclusion: Exclusion | None = None  # --exclude: recorded; the second denominator
 
 
 def match_predictions(
@@ -95,7 +97,14 @@ def evaluate_predictions(req: EvalRequest, events: Events | None = None) -> Summ
         req.dataset, req.settings, RunDir(req.settings.results_dir, req.run_id), events or Events()
     )
     batch.start(
-        new_manifest(req.run_id, req.dataset, req.settings, req.predictions_source, docker_version)
+        new_manifest(
+            req.run_id,
+            req.dataset,
+            req.settings,
+            req.predictions_source,
+            docker_version,
+            exclusion=req.exclusion,
+        )
     )
 
     def work(task: Task, pred: Prediction, after: Task | None) -> InstanceResult:
@@ -142,8 +151,11 @@ def _solve(
             if filled is not None:  # else happened, that is the instance's outcome
                 raise LimitExceededError(f"agent container: {filled}")
         session.record(
-            TrajectoryStep(
-                kind="stop", stop_reason=outcome.stop_reason.value, detail=outcome.detail
+            TrajectoryStep(  # after the last turn, not a turn of its own
+                kind="stop",
+                turn=session.turn,
+                stop_reason=outcome.stop_reason.value,
+                detail=outcome.detail,
             )
         )
         return outcome, patch, session.steps
@@ -166,7 +178,11 @@ def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
         req.secrets or Secrets.parse(()),
     )
     agent = {"name": req.agent.name, "model": req.model_name}
-    batch.start(new_manifest(req.run_id, req.dataset, req.settings, None, docker_version, agent))
+    batch.start(
+        new_manifest(
+            req.run_id, req.dataset, req.settings, None, docker_version, agent, req.exclusion
+        )
+    )
     model = req.model_name or req.agent.name
 
     def work(task: Task) -> InstanceResult:

@@ -20,6 +20,7 @@ __all__ = [
     "AGENT_FIELDS",
     "SCHEMA_VERSION",
     "EvalReport",
+    "Exclusion",
     "GradeResult",
     "Outcome",
     "RunManifest",
@@ -175,6 +176,16 @@ class EvalReport(BaseModel):
 AGENT_FIELDS = ("agent", "stop_reason", "stop_detail", "turns", "usage", "cost_usd", "agent_time_s")
 
 
+class Exclusion(BaseModel):
+    """The tasks a known-bad list (``--exclude``) leaves out of a run's second
+    denominator: where the list came from and the instance ids it names (sorted)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    instances: list[str] = Field(default_factory=list)
+
+
 class RunManifest(BaseModel):
     """``run.json``: what was run, on what, with which settings and versions."""
 
@@ -185,6 +196,7 @@ class RunManifest(BaseModel):
     predictions: str | None = None
     agent: dict[str, Any] = Field(default_factory=dict)  # {"name": ..., "model": ...}
     attempts: int = 1  # >1: one run folder per attempt, ``attempt-<n>/``
+    exclude: Exclusion | None = None  # --exclude: the report's second denominator
     settings: dict[str, Any]
     versions: dict[str, str]
     host: str

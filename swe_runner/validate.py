@@ -1,90 +1,73 @@
-"""Prove a task is sound, in containers: its F2P tests fail without the gold patch and pass
-with it; its P2P tests pass both times. This is what makes a task worth grading against."""
+"""The gold gate, in containers: for every task, the hidden tests without the gold patch
+once and with it ``repeat`` times, each in a fresh container; then :func:`swe_runner.gate.
+classify` says whether the task is valid, flaky, broken or unbuildable."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 from swe_runner.config import Settings
 from swe_runner.dataset import Dataset
-from swe_runner.grading.evaluate import evaluate
+from swe_runner.errors import DockerUnavailableError
+from swe_runner.gate import GateVerdict, classify, unbuildable
+from swe_runner.grading.evaluate import evaluate, report_without_run
 from swe_runner.images import ImageBuilder
 from swe_runner.records import EvalReport, Outcome
 from swe_runner.sandbox.docker import ContainerLimits
 from swe_runner.task import Prediction, Task
 
-__all__ = ["TaskCheck", "check_reports", "validate_tasks"]
-
-
-@dataclass(frozen=True)
-class TaskCheck:
-    """The verdict on one task; ``problems`` is empty when it is sound."""
-
-    instance_id: str
-    problems: tuple[str, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def check_reports(task: Task, before: EvalReport, after: EvalReport) -> TaskCheck:
-    """Compare the unpatched (``before``) and gold (``after``) evaluations of ``task``."""
-    problems: list[str] = []
-    for label, report in (("without the gold patch", before), ("with the gold patch", after)):
-        if report.outcome is Outcome.ERROR or report.log_valid is False:
-            problems.append(f"{label}: {report.error or report.invalid_reason}")
-    if after.outcome is Outcome.PATCH_FAILED:
-        problems.append("the gold patch does not apply at the base commit")
-    if problems:
-        return TaskCheck(task.instance_id, tuple(problems))
-    problems += [
-        f"F2P test passes without the gold patch: {t}"
-        for t in before.tests_status.FAIL_TO_PASS.success
-    ]
-    problems += [
-        f"P2P test fails without the gold patch: {t}"
-        for t in before.tests_status.PASS_TO_PASS.failure
-    ]
-    problems += [
-        f"test fails with the gold patch: {t}"
-        for t in (
-            *after.tests_status.FAIL_TO_PASS.failure,
-            *after.tests_status.PASS_TO_PASS.failure,
-        )
-    ]
-    return TaskCheck(task.instance_id, tuple(problems))
+__all__ = ["validate_tasks"]
 
 
 def validate_tasks(
     dataset: Dataset,
     settings: Settings,
+    repeat: int = 1,
     workers: int = 1,
     notify: Callable[[str], None] = lambda _: None,
-    on_check: Callable[[TaskCheck], None] = lambda _: None,
-) -> list[TaskCheck]:
-    """Validate every task of ``dataset`` (two evaluations each, in fresh containers)."""
+    on_verdict: Callable[[GateVerdict], None] = lambda _: None,
+) -> list[GateVerdict]:
+    """Gate every task of ``dataset``: 1 + ``repeat`` evaluations each, in dataset order.
+
+    A task whose image fails to build is ``unbuildable`` and the others go on.
+
+    Raises:
+        DockerUnavailableError: no daemon (nothing could be judged).
+    """
+    if repeat < 1:
+        raise ValueError(f"repeat must be at least 1 (got {repeat})")
     builder = ImageBuilder(settings, notify)
     limits = ContainerLimits.of(settings)
 
-    def one(task: Task) -> TaskCheck:
+    def one(task: Task) -> GateVerdict:
         try:
             image = builder.ensure_instance(task, dataset.repo_sources.get(task.repo))
-            none = Prediction(
-                instance_id=task.instance_id, model_name_or_path="none", model_patch=""
-            )
-            gold = Prediction(
-                instance_id=task.instance_id, model_name_or_path="gold", model_patch=task.patch
-            )
-            before = evaluate(task, none, image, limits, run_empty=True).report
-            after = evaluate(task, gold, image, limits).report
-            check = check_reports(task, before, after)
+        except DockerUnavailableError:
+            raise
         except Exception as exc:
-            check = TaskCheck(task.instance_id, (f"{type(exc).__name__}: {exc}",))
-        on_check(check)
-        return check
+            verdict = unbuildable(task, f"{type(exc).__name__}: {exc}")
+        else:
+            empty = _evaluate(task, "", image, limits)
+            gold = [_evaluate(task, task.patch, image, limits) for _ in range(repeat)]
+            verdict = classify(task, gold, empty)
+        on_verdict(verdict)
+        return verdict
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="validate") as pool:
         return list(pool.map(one, dataset.tasks))
+
+
+def _evaluate(task: Task, patch: str, image: str, limits: ContainerLimits) -> EvalReport:
+    """One evaluation in a fresh container; a failure of the machinery is an ``error``."""
+    pred = Prediction(
+        instance_id=task.instance_id,
+        model_name_or_path="gold" if patch else "empty",
+        model_patch=patch,
+    )
+    try:
+        return evaluate(task, pred, image, limits, run_empty=not patch).report
+    except DockerUnavailableError:
+        raise
+    except Exception as exc:
+        return report_without_run(task, pred, Outcome.ERROR, error=f"{type(exc).__name__}: {exc}")

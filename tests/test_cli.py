@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -116,3 +117,26 @@ def test_reproduce_with_tests_without_a_shell_is_a_usage_error(
                  "--results-dir", str(tmp_path)])  # fmt: skip
     assert code == 2
     assert "--with-tests goes with --shell" in capsys.readouterr().err
+
+
+def _recorded_workers(results: Path, run_id: str) -> int:
+    return int(json.loads((results / run_id / "run.json").read_text())["settings"]["workers"])
+
+
+def test_the_workers_setting_is_the_default_of_the_flag_and_the_flag_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "swe-runner.toml"
+    config.write_text("[swe-runner]\nworkers = 3\n")
+    base = ["evaluate", "-d", "demo", "-p", "empty", "--config", str(config)]
+    results = tmp_path / "r"
+    base += ["--results-dir", str(results)]
+    assert main([*base, "--run-id", "file"]) == 0
+    assert _recorded_workers(results, "file") == 3
+    monkeypatch.setenv("SWE_RUNNER_WORKERS", "2")
+    assert main([*base, "--run-id", "env"]) == 0
+    assert _recorded_workers(results, "env") == 2
+    assert main([*base, "--run-id", "flag", "--workers", "4"]) == 0
+    assert _recorded_workers(results, "flag") == 4  # what the run used, not the setting
+    monkeypatch.setenv("SWE_RUNNER_WORKERS", "65")
+    assert main([*base, "--run-id", "big"]) == 2  # the flag's bounds hold for the setting

@@ -76,3 +76,31 @@ def test_show_of_a_multi_attempt_run_shows_its_first_attempt(
     assert main(["show", "k2", "alpha-1", "--results-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "outcome resolved" in out and "Let me look." in out
+    assert "attempt 1 of 2 (another: swe-runner show k2/attempt-N alpha-1)" in out
+
+
+def test_show_says_how_the_agent_stopped_how_the_patch_applied_and_what_was_put_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from swe_runner.records import StopReason
+
+    run = RunDir(tmp_path, "r")
+    run.write_json("run.json", manifest("r").model_dump(mode="json"))
+    rep = report(
+        "alpha-1",
+        Outcome.UNRESOLVED,
+        patch_successfully_applied=True,
+        apply_method="patch --fuzz=5",
+        test_config_touched=["conftest.py", "setup.cfg"],
+    ).model_copy(
+        update={"stop_reason": StopReason.AGENT_ERROR, "stop_detail": "the command exited 3"}
+    )
+    stop = TrajectoryStep(kind="stop", stop_reason="agent_error", detail="the command exited 3")
+    run.write_instance(rep, PATCH, None, None, [*STEPS[:2], stop])  # stop recorded as turn 0
+    assert main(["show", "r", "alpha-1", "--results-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "stopped: agent_error (the command exited 3)" in out
+    assert "patch applied with patch --fuzz=5" in out
+    assert "test configuration put back to the base commit: conftest.py, setup.cfg" in out
+    assert "turn 0" not in out  # the stop is no turn of its own
+    assert out.index("turn 1") < out.index("stopped: agent_error") < out.index("outcome")

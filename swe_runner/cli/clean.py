@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import click
-from rich.table import Table
 
-from swe_runner.cli.options import stdout
+from swe_runner.cli.options import print_whole, stdout
+from swe_runner.reporting.table import whole_table
 from swe_runner.sandbox.docker import (
     INSTANCE_LABEL,
     OWNER_LABEL,
@@ -34,7 +34,7 @@ def clean_cmd(everyone: bool, dry_run: bool) -> None:
     kept on purpose (reproduce --keep) stay unless --all.
     """
     found = orphaned_containers(everyone)
-    table = Table("container", "owner", "run", "instance", "state")
+    table = whole_table("container", "owner", "run", "instance", "state")
     for entry in found:
         labels = entry["Labels"]
         table.add_row(
@@ -45,7 +45,7 @@ def clean_cmd(everyone: bool, dry_run: bool) -> None:
             entry.get("State", "?"),
         )
     if found:
-        stdout.print(table)
+        print_whole(table)
     if not dry_run:
         remove_ids([entry["Id"] for entry in found])
     verb = "would remove" if dry_run else "removed"

@@ -12,17 +12,22 @@ import click
 from swe_runner.cli.options import (
     DatasetPick,
     dataset_options,
+    exclude_option,
     instances_option,
     json_option,
+    print_whole,
     retry_errors_option,
     settings_options,
+    skip_excluded_option,
     stderr,
     stdout,
+    without_excluded,
     workers_option,
 )
 from swe_runner.config import Settings
 from swe_runner.dataset import load_predictions, predictions_from_tasks
 from swe_runner.pipeline import EvalRequest, Events, evaluate_predictions
+from swe_runner.records import Exclusion
 from swe_runner.reporting.summary import Summary
 from swe_runner.reporting.table import RunProgress, summary_line, summary_table
 from swe_runner.task import Prediction, Task
@@ -65,6 +70,8 @@ def _predictions(spec: str, tasks: Iterable[Task]) -> tuple[dict[str, Prediction
 )
 @workers_option("evaluated")
 @retry_errors_option
+@exclude_option
+@skip_excluded_option
 @json_option
 @dataset_options
 @settings_options
@@ -75,6 +82,8 @@ def evaluate_cmd(
     run_id: str | None,
     workers: int,
     retry_errors: bool,
+    exclusion: Exclusion | None,
+    skip_excluded: bool,
     as_json: bool,
     pick: DatasetPick,
     settings: Settings,
@@ -91,13 +100,17 @@ def evaluate_cmd(
     """
     settings = pick.settings(settings)
     data = pick.load(dataset, instances)
+    if skip_excluded:
+        data = without_excluded(data, exclusion)
     preds, source = _predictions(predictions, data.tasks)
-    if instances or pick.narrows:  # predictions for tasks filtered out are not stray
+    if instances or pick.narrows or skip_excluded:  # predictions for tasks left out: not stray
         kept = {t.instance_id for t in data.tasks}
         preds = {k: v for k, v in preds.items() if k in kept}
     label = next(iter(preds.values())).model_name_or_path if preds else "run"
     run = run_id or default_run_id(label)
-    request = EvalRequest(data, preds, source, run, settings, workers, retry_errors)
+    request = EvalRequest(
+        data, preds, source, run, settings, workers, retry_errors, exclusion=exclusion
+    )
     with RunProgress(stderr, f"evaluate {request.run_id}") as bar:
         events = Events(on_plan=bar.plan, on_result=bar.result, on_message=bar.message)
         summary = evaluate_predictions(request, events)
@@ -109,6 +122,6 @@ def show_summary(summary: Summary, settings: Settings, as_json: bool) -> None:
     if as_json:
         stdout.print_json(summary.model_dump_json())
     else:
-        stdout.print(summary_table(summary))
+        print_whole(summary_table(summary))
         stdout.print(summary_line(summary), highlight=False)
         stderr.print(f"results in {settings.results_dir / summary.run_id}")

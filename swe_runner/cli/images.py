@@ -6,7 +6,6 @@ import json
 
 import click
 from rich.markup import escape
-from rich.table import Table
 
 from swe_runner.cli.options import (
     DatasetPick,
@@ -15,13 +14,16 @@ from swe_runner.cli.options import (
     json_option,
     kinds_option,
     notice,
+    print_whole,
     settings_options,
     stderr,
     stdout,
 )
 from swe_runner.config import Settings
 from swe_runner.errors import ImageError, RepoError
-from swe_runner.images import KINDS, ImageBuilder, list_images, prune_images
+from swe_runner.image_disk import ImageInfo, images_on_disk
+from swe_runner.images import KINDS, ImageBuilder, prune_images
+from swe_runner.reporting.table import whole_table
 
 __all__ = ["images_group"]
 
@@ -68,16 +70,32 @@ def build_cmd(
 @kinds_option("Only these kinds (repeatable).")
 @json_option
 def list_cmd(kinds: tuple[str, ...], as_json: bool) -> None:
-    """List swe-runner images with their kind and size."""
-    infos = list_images(kinds or KINDS)
+    """List swe-runner images: kind, tag, size and unique size (in no other image: what
+    removing it frees). The total counts each layer the images share once, as `docker
+    system df` does."""
+    infos, disk = images_on_disk(kinds or KINDS)
     if as_json:
         click.echo(json.dumps([i.__dict__ for i in infos], indent=2))
         return
-    table = Table("kind", "tag", "size (MB)", "created")
+    table = whole_table("kind", "tags", "image", "MB", "unique MB", "created")
+    by_image: dict[str, list[ImageInfo]] = {}
     for info in infos:
-        table.add_row(info.kind, info.tag, f"{info.size_mb:,.0f}", info.created)
-    table.caption = f"{len(infos)} images, {sum(i.size_mb for i in infos):,.0f} MB"
-    stdout.print(table)
+        by_image.setdefault(info.image_id, []).append(info)
+    for tags in by_image.values():
+        first = tags[0]
+        table.add_row(
+            first.kind,
+            "\n".join(t.tag for t in tags),
+            first.image_id,
+            f"{first.size_mb:,.0f}",
+            f"{first.unique_mb:,.1f}",
+            first.created,
+        )
+    table.caption = (
+        f"{len(infos)} tags of {disk.images} images: {disk.total_mb:,.0f} MB on disk = "
+        f"{disk.unique_mb:,.0f} MB unique + {disk.shared_mb:,.0f} MB shared (counted once)"
+    )
+    print_whole(table)
 
 
 @images_group.command("prune")
@@ -91,4 +109,5 @@ def prune_cmd(kinds: tuple[str, ...], everything: bool, dry_run: bool) -> None:
     verb = "would remove" if dry_run else "removed"
     for info in removed:
         stdout.print(f"{verb} {info.tag}", highlight=False)
-    stderr.print(f"{verb} {len(removed)} images, {sum(i.size_mb for i in removed):,.0f} MB")
+    freed = sum({i.image_id: i.unique_mb for i in removed}.values())
+    stderr.print(f"{verb} {len(removed)} images ({freed:,.0f} MB in no other image)")

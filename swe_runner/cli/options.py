@@ -9,24 +9,30 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
+from rich.console import Console, RenderableType
 
 from swe_runner.config import Settings, load_settings
 from swe_runner.dataset import Dataset, load_dataset
 from swe_runner.errors import InputError
+from swe_runner.known_bad import load_exclusion
+from swe_runner.records import Exclusion
 
 __all__ = [
     "DatasetPick",
     "dataset_options",
+    "exclude_option",
     "instances_option",
     "json_option",
     "kinds_option",
     "notice",
+    "print_whole",
     "results_options",
     "retry_errors_option",
     "settings_options",
+    "skip_excluded_option",
     "stderr",
     "stdout",
+    "without_excluded",
     "workers_option",
 ]
 
@@ -38,6 +44,20 @@ stdout = Console(soft_wrap=True)
 def notice(text: str) -> None:
     """A progress message (image builds, fallbacks taken) on stderr, printed verbatim."""
     stderr.print(text, style="dim", markup=False, highlight=False)
+
+
+NATURAL_WIDTH_CAP = 4000  # a sanity bound on a table's natural width
+
+
+def print_whole(renderable: RenderableType) -> None:
+    """Print to stdout with nothing cut: in a terminal, wide cells fold; into a pipe or a
+    file, at the renderable's natural width (one line per table row, greppable)."""
+    if stdout.is_terminal:
+        stdout.print(renderable, highlight=False)
+        return
+    unbounded = stdout.options.update(max_width=NATURAL_WIDTH_CAP)
+    width = max(stdout.width, stdout.measure(renderable, options=unbounded).maximum)
+    Console(soft_wrap=True, width=width).print(renderable, highlight=False)
 
 
 _config_option = click.option(
@@ -78,7 +98,11 @@ def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, config_file: Path | None, **kwargs: Any) -> Any:
         names = ("results_dir", "cache_dir", "ca_bundle", "base_source")
         overrides = {name: kwargs.pop(name) for name in names}
+        if "workers" in kwargs:  # --workers (workers_option): unset, the setting's value
+            overrides["workers"] = kwargs["workers"]
         settings = load_settings(config_file, overrides)
+        if "workers" in kwargs:
+            kwargs["workers"] = settings.workers
         return func(*args, settings=settings, **kwargs)
 
     return wrapper
@@ -198,13 +222,14 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON, 
 
 
 def workers_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--workers``; a command using it with :func:`settings_options` receives the
+    resolved value (the flag, else the ``workers`` setting), also recorded in run.json."""
     return click.option(
         "--workers",
         "-w",
         type=click.IntRange(1, 64),
-        default=1,
-        show_default=True,
-        help=f"Instances {what} in parallel.",
+        help=f"Instances {what} in parallel.  [default: the workers setting "
+        "(swe-runner.toml, SWE_RUNNER_WORKERS), else 1]",
     )
 
 
@@ -212,3 +237,39 @@ def kinds_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[...,
     from swe_runner.images import KINDS
 
     return click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help=help_text)
+
+
+def _load_exclusion(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    return load_exclusion(value) if value else None
+
+
+exclude_option = click.option(
+    "--exclude",
+    "exclusion",
+    metavar="FILE",
+    callback=_load_exclusion,
+    help="A known-bad list (written by `tasks validate`), a file of instance ids (one per "
+    "line) or a shipped list (swe-bench-verified): the pass rate is then also given over "
+    "the tasks it leaves in. Nothing else changes.",
+)
+skip_excluded_option = click.option(
+    "--skip-excluded",
+    is_flag=True,
+    help="With --exclude: do not run the excluded tasks at all (they leave the run's task "
+    "set, so both pass rates are then over the same tasks).",
+)
+
+
+def without_excluded(data: Dataset, exclusion: Exclusion | None) -> Dataset:
+    """``data`` without the tasks ``exclusion`` names (``--skip-excluded``).
+
+    Raises:
+        InputError: no ``--exclude``, or no task left.
+    """
+    if exclusion is None:
+        raise InputError("--skip-excluded needs --exclude FILE")
+    listed = set(exclusion.instances)
+    kept = [t.instance_id for t in data.tasks if t.instance_id not in listed]
+    if not kept:
+        raise InputError(f"--exclude {exclusion.source} excludes every task")
+    return data.select(kept)

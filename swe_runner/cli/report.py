@@ -7,13 +7,14 @@ import json
 import click
 
 from swe_runner.config import Settings
+from swe_runner.records import Exclusion
 from swe_runner.regrade import regrade_run
 from swe_runner.reporting.compare import compare_runs
 from swe_runner.reporting.render import comparison_view, report_view
 from swe_runner.reporting.report import build_report
 from swe_runner.reporting.runs import load_run, run_path
 
-from .options import json_option, notice, results_options, stdout
+from .options import exclude_option, json_option, notice, print_whole, results_options, stdout
 
 __all__ = ["compare_cmd", "report_cmd"]
 
@@ -27,17 +28,24 @@ __all__ = ["compare_cmd", "report_cmd"]
     "containers), e.g. after a parser fix; reports what changed.",
 )
 @click.option("--dataset", help="The run's dataset, if it moved since the run (for --regrade).")
+@exclude_option
 @json_option
 @results_options
 def report_cmd(
-    run: str, regrade: bool, dataset: str | None, as_json: bool, settings: Settings
+    run: str,
+    regrade: bool,
+    dataset: str | None,
+    exclusion: Exclusion | None,
+    as_json: bool,
+    settings: Settings,
 ) -> None:
     """Pass rate with a 95% Wilson interval, outcomes, breakdowns, tokens, cost and times.
 
     RUN is a run id under the results folder or a path to a run folder. Percentages are
     over every task of the run: errors and missing results count as not resolved and are
     shown beside. A run made with --attempts K also gets pass@1..pass@K (unbiased
-    estimator) and the spread across attempts.
+    estimator) and the spread across attempts. With --exclude (or when the run was made
+    with one), the pass rate is also given over the tasks the list leaves in.
 
     Example: swe-runner report my-run --json
     """
@@ -48,11 +56,11 @@ def report_cmd(
             f"regraded {result.regraded} reports from their logs ({result.kept} without a log "
             f"kept as they were); changed: {changed}"
         )
-    report = build_report(load_run(run, settings.results_dir))
+    report = build_report(load_run(run, settings.results_dir), exclusion)
     if as_json:
         stdout.print_json(report.model_dump_json())
     else:
-        stdout.print(report_view(report), highlight=False)
+        print_whole(report_view(report))
 
 
 @click.command("compare")
@@ -74,4 +82,4 @@ def compare_cmd(runs: tuple[str, ...], as_json: bool, settings: Settings) -> Non
     if as_json:
         stdout.print_json(json.dumps([c.model_dump(mode="json") for c in comparisons]))
     else:
-        stdout.print(comparison_view(comparisons), highlight=False)
+        print_whole(comparison_view(comparisons))

@@ -13,16 +13,21 @@ from swe_runner.cli.evaluate import default_run_id, show_summary
 from swe_runner.cli.options import (
     DatasetPick,
     dataset_options,
+    exclude_option,
     instances_option,
     json_option,
+    print_whole,
     retry_errors_option,
     settings_options,
+    skip_excluded_option,
     stderr,
     stdout,
+    without_excluded,
     workers_option,
 )
 from swe_runner.config import Settings
 from swe_runner.pipeline import AgentRequest, Events
+from swe_runner.records import Exclusion
 from swe_runner.reporting.render import report_view
 from swe_runner.reporting.report import build_report
 from swe_runner.reporting.runs import LoadedRun, load_run, run_path
@@ -143,6 +148,8 @@ __all__ = ["run_cmd"]
     "`swe-runner report` then gives pass@1..pass@K and the spread across attempts.",
 )
 @retry_errors_option
+@exclude_option
+@skip_excluded_option
 @json_option
 @dataset_options
 @settings_options
@@ -170,6 +177,8 @@ def run_cmd(
     price_table: Path | None,
     attempts: int,
     retry_errors: bool,
+    exclusion: Exclusion | None,
+    skip_excluded: bool,
     as_json: bool,
     pick: DatasetPick,
     settings: Settings,
@@ -187,6 +196,8 @@ def run_cmd(
         settings = settings.model_copy(update={"results_dir": results_dir_opt})
     settings = pick.settings(settings)
     data = pick.load(suite, instances)
+    if skip_excluded:
+        data = without_excluded(data, exclusion)
     limits = LoopLimits(max_turns, max_cost, max_time, max_context)
     secrets = Secrets.parse(env_specs)
     options = AgentOptions(
@@ -217,6 +228,7 @@ def run_cmd(
         model,
         retry_errors,
         secrets,
+        exclusion,
     )
     with RunProgress(stderr, f"{agent.name} {request.run_id}") as bar:
         summaries = run_attempts(request, attempts, Events(bar.plan, bar.result, bar.message))
@@ -229,7 +241,7 @@ def run_cmd(
     if as_json:
         stdout.print_json(report.model_dump_json())
     else:
-        stdout.print(report_view(report), highlight=False)
+        print_whole(report_view(report))
 
 
 def replay_source(ref: str, results_dir: Path) -> Path:

@@ -22,8 +22,10 @@ __all__ = ["show_cmd"]
 @results_options
 def show_cmd(run: str, instance: str, full: bool, settings: Settings) -> None:
     """Show INSTANCE of RUN: every turn's text and thinking, tool calls and results
-    (clipped unless --full), usage and cost per turn, the final patch as a coloured diff,
-    and the test outcome with the failing tests.
+    (clipped unless --full), usage and cost per turn, how the agent stopped, the final
+    patch as a coloured diff, and the test outcome: how the patch was applied, the test
+    configuration put back, the failing tests. A multi-attempt run shows its first attempt
+    (RUN/attempt-N shows another).
 
     Example: swe-runner show my-run textkit-4
     """
@@ -38,4 +40,10 @@ def show_cmd(run: str, instance: str, full: bool, settings: Settings) -> None:
     view = trajectory_view(
         loaded.run_id, loaded.reports.get(instance), steps, patch, loaded.model, full
     )
+    if loaded.attempts:
+        stdout.print(
+            f"attempt 1 of {len(loaded.attempts)} (another: swe-runner show "
+            f"{loaded.run_id}/attempt-N {instance})",
+            style="yellow", markup=False, highlight=False,
+        )  # fmt: skip
     stdout.print(view, highlight=False)

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import click
-from rich.table import Table
 
 from swe_runner.cli.options import (
     DatasetPick,
     dataset_options,
     instances_option,
+    json_option,
     notice,
+    print_whole,
     settings_options,
     stderr,
     stdout,
     workers_option,
 )
 from swe_runner.config import Settings
-from swe_runner.validate import TaskCheck, validate_tasks
+from swe_runner.gate import GateReport, GateVerdict, known_bad_list
+from swe_runner.reporting.gate_view import gate_lines, gate_table, gate_tally
+from swe_runner.reporting.table import whole_table
+from swe_runner.validate import validate_tasks
 
 __all__ = ["tasks_group"]
 
@@ -33,7 +40,7 @@ def list_cmd(dataset: str, pick: DatasetPick) -> None:
     """List the tasks of DATASET: a suite name or folder, a .jsonl/.json/.parquet file, or
     a Hugging Face dataset (hf:NAME or owner/name)."""
     data = pick.load(dataset)
-    table = Table("instance", "repo", "base commit", "difficulty", "F2P", "P2P")
+    table = whole_table("instance", "repo", "base commit", "difficulty", "F2P", "P2P")
     for t in data.tasks:
         table.add_row(
             t.instance_id,
@@ -44,14 +51,31 @@ def list_cmd(dataset: str, pick: DatasetPick) -> None:
             str(len(t.PASS_TO_PASS)),
         )
     table.caption = f"{len(data.tasks)} tasks, fingerprint {data.fingerprint}"
-    stdout.print(table)
+    print_whole(table)
 
 
 @tasks_group.command("validate")
 @click.argument("dataset", required=False)
 @click.option("--dataset", "-d", "dataset_opt", help="The dataset (instead of the argument).")
 @instances_option
+@click.option(
+    "--repeat",
+    "-n",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Gold runs per task (the empty patch runs once): with 2 or more (3 recommended), "
+    "a task whose tests or verdict change between runs is found flaky.",
+)
+@click.option(
+    "--known-bad",
+    "known_bad",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the known-bad list (every task not valid; use it with "
+    "--exclude).  [default: <results-dir>/known-bad/<dataset name>.json]",
+)
 @workers_option("validated")
+@json_option
 @dataset_options
 @settings_options
 @click.pass_context
@@ -60,40 +84,57 @@ def validate_cmd(
     dataset: str | None,
     dataset_opt: str | None,
     instances: tuple[str, ...],
+    repeat: int,
+    known_bad: Path | None,
     workers: int,
+    as_json: bool,
     pick: DatasetPick,
     settings: Settings,
 ) -> None:
-    """Prove each task sound in containers: FAIL_TO_PASS tests fail without the gold patch
-    and pass with it; PASS_TO_PASS tests pass both times. Exits 1 if any task is broken.
+    """The gold gate: run each task's hidden tests with the gold patch --repeat times and
+    without it once, each in a fresh container, and classify the task:
 
-    Run it on a new dataset (e.g. SWE-bench instances with --specs and --repo-source)
-    before spending API money: a task whose environment cannot be built is reported
-    BROKEN with the reason, and the others go on.
+    \b
+      valid        gold resolves every run, the empty patch does not
+      flaky        the verdict or a test's status changes between gold runs (tests named)
+      broken       gold fails every run (failing tests named), a patch does not apply,
+                   or the empty patch resolves it too
+      unbuildable  its image or environment fails (the reason)
+
+    Writes the known-bad list (JSON) that `run`, `evaluate` and `report` take with
+    --exclude, prints a table (or --json) and exits 1 if any task is not valid. Run it on
+    a new dataset (e.g. SWE-bench instances with --specs and --repo-source) before
+    spending API money.
     """
     ref = dataset or dataset_opt
     if not ref:
         raise click.UsageError("give the dataset (argument or --dataset)")
     settings = pick.settings(settings)
     data = pick.load(ref, instances)
+    path = known_bad or settings.results_dir / "known-bad" / f"{_safe(data.name)}.json"
 
-    def show(check: TaskCheck) -> None:
-        mark = "[green]ok[/]" if check.ok else "[bold red]BROKEN[/]"
-        stderr.print(f"{mark} {check.instance_id}", highlight=False)
-        for problem in check.problems:
-            stderr.print(f"    {problem}", highlight=False, markup=False)
+    def show(verdict: GateVerdict) -> None:
+        for line in gate_lines(verdict):
+            stderr.print(line, highlight=False)
 
-    checks = validate_tasks(
-        data,
-        settings,
-        workers,
-        notify=notice,
-        on_check=show,
+    verdicts = validate_tasks(data, settings, repeat, workers, notice, show)
+    described = {"name": data.name, "fingerprint": data.fingerprint, "origin": data.origin}
+    listed = known_bad_list(verdicts, described, repeat)
+    listed.write(path)
+    if as_json:
+        report = GateReport.of(verdicts, described, repeat, str(path))
+        stdout.print_json(report.model_dump_json(by_alias=True))
+    else:
+        print_whole(gate_table(verdicts, repeat))
+        stdout.print(gate_tally(verdicts), highlight=False)
+    stderr.print(
+        f"known-bad list: {path} ({len(listed.instances)} of {len(verdicts)} tasks)",
+        highlight=False,
     )
-    broken = [c for c in checks if not c.ok]
-    stdout.print(
-        f"{len(checks) - len(broken)}/{len(checks)} tasks valid"
-        + (f"; broken: {', '.join(c.instance_id for c in broken)}" if broken else "")
-    )
-    if broken:
+    if listed.instances:
         ctx.exit(1)
+
+
+def _safe(name: str) -> str:
+    """A dataset name as a file name (a hub name has a slash)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "dataset"

@@ -34,7 +34,7 @@ class Comparison(BaseModel):
     rate_a: float
     rate_b: float
     difference: float  # rate_a - rate_b
-    ci95: tuple[float, float]  # paired bootstrap
+    ci95: tuple[float, float]  # paired bootstrap, of rate_a - rate_b (the verdict: leader's)
     p_value: float  # exact McNemar
     significant: bool
     verdict: str
@@ -88,7 +88,9 @@ def verdict(c: Comparison) -> str:
         return f"{c.a} and {c.b} resolve exactly the same {c.both} of {c.tasks} tasks"
     leader, other = (c.a, c.b) if c.difference >= 0 else (c.b, c.a)
     points = abs(c.difference) * 100
-    low, high = (x * 100 for x in c.ci95)
+    low, high = (x * 100 for x in c.ci95)  # of a - b: said as leader - other
+    if c.difference < 0:
+        low, high = -high, -low
     interval = f"95% CI [{low:+.0f}, {high:+.0f}] points"
     test = f"McNemar p={c.p_value:.3g} on {c.only_a + c.only_b} disagreeing tasks"
     if c.difference == 0:

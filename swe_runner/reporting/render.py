@@ -8,8 +8,9 @@ from rich.table import Table
 from rich.text import Text
 
 from swe_runner.reporting.compare import Comparison
-from swe_runner.reporting.report import Group, RunReport
+from swe_runner.reporting.report import Group, InstanceLine, RunReport
 from swe_runner.reporting.stats import Distribution
+from swe_runner.reporting.table import whole_table
 
 __all__ = ["comparison_view", "report_view"]
 
@@ -23,7 +24,7 @@ def _money(x: float | None) -> str:
 
 
 def _groups_table(title: str, groups: list[Group]) -> Table:
-    table = Table(title, "tasks", "resolved", "pass rate", "95% CI", title_justify="left")
+    table = whole_table(title, "tasks", "resolved", "pass rate", "95% CI", title_justify="left")
     for g in groups:
         low, high = g.ci95
         table.add_row(
@@ -36,9 +37,17 @@ def _spread_table(rows: dict[str, Distribution | None]) -> Table | None:
     present = {k: d for k, d in rows.items() if d is not None}
     if not present:
         return None
-    table = Table("per instance", "n", "mean", "median", "p90", title_justify="left")
+    table = whole_table("per instance", "n", "mean", "median", "p90", title_justify="left")
     for name, d in present.items():
         table.add_row(name, str(d.n), f"{d.mean:.1f}", f"{d.median:.1f}", f"{d.p90:.1f}")
+    return table
+
+
+def _instances_table(lines: list[InstanceLine]) -> Table:
+    """Every instance with its outcome and why, grouped by outcome (worst first)."""
+    table = whole_table("outcome", "instance", "why", title="instances", title_justify="left")
+    for line in lines:
+        table.add_row(line.outcome, line.instance_id, line.reason)
     return table
 
 
@@ -51,11 +60,21 @@ def report_view(r: RunReport) -> RenderableType:
         f"({r.dataset.get('fingerprint', '?')})\n",
         (f"resolved {r.resolved}/{r.total} = {_pct(r.pass_rate)}", "bold green"),
         f" (95% CI {_pct(low)}-{_pct(high)}; errors and missing count as not resolved)",
+        f"\n{r.excluding.headline()}" if r.excluding else "",
     )
-    outcomes = Table("outcome", "tasks", title_justify="left")
+    outcomes = whole_table("outcome", "tasks", title_justify="left")
     for name, count in r.counts.items():
         outcomes.add_row(name, str(count))
-    parts: list[RenderableType] = [head, outcomes]
+    parts: list[RenderableType] = [head]
+    if r.shown_attempt is not None and r.attempts is not None:
+        parts.append(
+            Text(
+                f"outcomes and instances are attempt {r.shown_attempt} of {r.attempts.attempts} "
+                f"(pass@k below covers every attempt; report {r.run_id}/attempt-N shows one)",
+                style="yellow",
+            )
+        )
+    parts.append(outcomes)
     if r.by_repo:
         parts.append(_groups_table("repository", r.by_repo))
     if r.by_difficulty:
@@ -87,11 +106,13 @@ def report_view(r: RunReport) -> RenderableType:
                 f"{_pct(a.spread[0])}-{_pct(a.spread[1])}, sd {a.std * 100:.1f} points)"
             )
         )
+    if r.instances:
+        parts.append(_instances_table(r.instances))
     return Stack(*parts)
 
 
 def _pair_table(c: Comparison) -> Table:
-    table = Table(
+    table = whole_table(
         "", f"{c.b} resolved", f"{c.b} not resolved", title=f"{c.a} vs {c.b}", title_justify="left"
     )
     table.add_row(f"{c.a} resolved", str(c.both), str(c.only_a))
@@ -102,7 +123,7 @@ def _pair_table(c: Comparison) -> Table:
 def _matrix(comparisons: list[Comparison]) -> Table:
     names = list(dict.fromkeys([x for c in comparisons for x in (c.a, c.b)]))
     cell = {(c.a, c.b): c for c in comparisons}
-    table = Table(
+    table = whole_table(
         "row minus column",
         *names,
         title="difference in points (* significant)",

@@ -12,12 +12,14 @@ from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel, Field
 
-from swe_runner.records import SCHEMA_VERSION, Outcome
+from swe_runner.records import SCHEMA_VERSION, Exclusion, Outcome
+from swe_runner.reporting.excluded import Excluding, excluding
+from swe_runner.reporting.reasons import reason
 from swe_runner.reporting.runs import LoadedRun, TaskInfo
 from swe_runner.reporting.stats import Distribution, describe, pass_at_k, wilson_interval
 from swe_runner.reporting.summary import total_cost
 
-__all__ = ["USAGE_KINDS", "AttemptStats", "Group", "RunReport", "build_report"]
+__all__ = ["USAGE_KINDS", "AttemptStats", "Group", "InstanceLine", "RunReport", "build_report"]
 
 USAGE_KINDS = (
     "input_tokens",
@@ -48,6 +50,14 @@ class AttemptStats(BaseModel):
     std: float  # standard deviation of the attempt pass rates
 
 
+class InstanceLine(BaseModel):
+    """One task of the run: its outcome ("missing": no result) and why, in one line."""
+
+    instance_id: str
+    outcome: str
+    reason: str
+
+
 class RunReport(BaseModel):
     """What ``report --json`` prints."""
 
@@ -60,6 +70,7 @@ class RunReport(BaseModel):
     resolved: int
     pass_rate: float
     ci95: tuple[float, float]
+    excluding: Excluding | None = None  # --exclude: the pass rate without known-bad tasks
     counts: dict[str, int]  # every outcome, plus "missing"
     by_repo: list[Group]
     by_difficulty: list[Group]
@@ -72,10 +83,16 @@ class RunReport(BaseModel):
     agent_time_s: Distribution | None
     instance_time_s: Distribution | None
     attempts: AttemptStats | None = None
+    # A multi-attempt run: the attempt whose outcomes the counts and instances are.
+    shown_attempt: int | None = None
+    instances: list[InstanceLine] = Field(default_factory=list)
 
 
-def build_report(run: LoadedRun) -> RunReport:
-    """Aggregate a loaded run (its first attempt, plus attempt statistics when K > 1)."""
+def build_report(run: LoadedRun, exclusion: Exclusion | None = None) -> RunReport:
+    """Aggregate a loaded run (its first attempt, plus attempt statistics when K > 1).
+
+    ``exclusion`` (a known-bad list; default: the one the run was made with) adds the
+    pass rate over the tasks it leaves in; nothing else depends on it."""
     reports = [run.reports[t.instance_id] for t in run.tasks if t.instance_id in run.reports]
     total = len(run.tasks)
     resolved = sum(run.resolved(t.instance_id) for t in run.tasks)
@@ -84,6 +101,7 @@ def build_report(run: LoadedRun) -> RunReport:
     counts[MISSING] = total - len(reports)
     cost, unpriced = total_cost(reports)
     manifest = run.manifest
+    exclusion = exclusion or (manifest.exclude if manifest else None)
     return RunReport(
         run_id=run.run_id,
         agent=run.agent,
@@ -93,6 +111,7 @@ def build_report(run: LoadedRun) -> RunReport:
         resolved=resolved,
         pass_rate=resolved / total if total else 0.0,
         ci95=wilson_interval(resolved, total),
+        excluding=excluding([t.instance_id for t in run.tasks], run.resolved, exclusion),
         counts=counts,
         by_repo=_groups(run, run.tasks, lambda t: t.repo),
         by_difficulty=_groups(run, run.tasks, lambda t: t.difficulty or ""),
@@ -109,7 +128,28 @@ def build_report(run: LoadedRun) -> RunReport:
             [r.timings["instance"] for r in reports if "instance" in r.timings]
         ),
         attempts=_attempt_stats(run),
+        shown_attempt=1 if run.attempts else None,
+        instances=_instance_lines(run),
     )
+
+
+def _outcome_name(run: LoadedRun, instance_id: str) -> str:
+    outcome = run.outcome(instance_id)
+    return outcome.value if outcome else MISSING
+
+
+def _instance_lines(run: LoadedRun) -> list[InstanceLine]:
+    """Every task, worst outcomes first (the order of :class:`Outcome`, reversed), by id."""
+    order = {name: n for n, name in enumerate([MISSING, *reversed([o.value for o in Outcome])])}
+    lines = [
+        InstanceLine(
+            instance_id=t.instance_id,
+            outcome=_outcome_name(run, t.instance_id),
+            reason=reason(run.reports.get(t.instance_id)),
+        )
+        for t in run.tasks
+    ]
+    return sorted(lines, key=lambda line: (order[line.outcome], line.instance_id))
 
 
 def _groups(

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
-from swe_runner.records import SCHEMA_VERSION, EvalReport, Outcome
+from swe_runner.records import SCHEMA_VERSION, EvalReport, Exclusion, Outcome
+from swe_runner.reporting.excluded import Excluding, excluding
 from swe_runner.reporting.stats import wilson_interval
 
 __all__ = ["InstanceRow", "Summary", "summarize", "total_cost"]
@@ -36,6 +37,7 @@ class Summary(BaseModel):
     counts: dict[Outcome, int]
     pass_rate: float
     ci95: tuple[float, float]
+    excluding: Excluding | None = None  # --exclude: the pass rate without known-bad tasks
     wall_time_s: float
     usage: dict[str, int] = Field(default_factory=dict)
     cost_usd: float | None = None
@@ -72,14 +74,21 @@ def total_cost(reports: Iterable[EvalReport]) -> tuple[float | None, list[str]]:
     return sum(r.cost_usd or 0.0 for r in agent_ran), unpriced
 
 
-def summarize(run_id: str, reports: Iterable[EvalReport], wall_time_s: float) -> Summary:
-    """Aggregate the reports of every task in the run (one per task)."""
+def summarize(
+    run_id: str,
+    reports: Iterable[EvalReport],
+    wall_time_s: float,
+    exclusion: Exclusion | None = None,
+) -> Summary:
+    """Aggregate the reports of every task in the run (one per task); with ``exclusion``
+    (a known-bad list), also the pass rate over the tasks it leaves in."""
     ordered = sorted(reports, key=lambda r: r.instance_id)
     rows = [_row(r) for r in ordered]
     counter = Counter(r.outcome for r in rows)
     counts = {o: counter.get(o, 0) for o in Outcome}
     total = len(rows)
     resolved = counts[Outcome.RESOLVED]
+    solved = {r.instance_id for r in rows if r.outcome is Outcome.RESOLVED}
     usage: Counter[str] = Counter()
     for report in ordered:
         usage.update(report.usage)
@@ -90,6 +99,7 @@ def summarize(run_id: str, reports: Iterable[EvalReport], wall_time_s: float) ->
         counts=counts,
         pass_rate=resolved / total if total else 0.0,
         ci95=wilson_interval(resolved, total),
+        excluding=excluding([r.instance_id for r in rows], lambda i: i in solved, exclusion),
         wall_time_s=round(wall_time_s, 3),
         usage=dict(usage),
         cost_usd=cost,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -10,7 +12,7 @@ from rich.text import Text
 from swe_runner.records import EvalReport, Outcome
 from swe_runner.reporting.summary import Summary
 
-__all__ = ["OUTCOME_STYLE", "RunProgress", "summary_line", "summary_table"]
+__all__ = ["OUTCOME_STYLE", "RunProgress", "summary_line", "summary_table", "whole_table"]
 
 OUTCOME_STYLE = {
     Outcome.RESOLVED: "green",
@@ -22,12 +24,18 @@ OUTCOME_STYLE = {
 }
 
 
+def whole_table(*headers: str, **options: Any) -> Table:
+    """A table that never cuts a cell (ids, tags, test names): too wide, it folds them."""
+    table = Table(**options)
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
+
+
 def summary_table(summary: Summary, title: str | None = None) -> Table:
     """One row per instance: its outcome and why (error, or the first failing tests)."""
-    table = Table(title=title or f"run {summary.run_id}", title_justify="left")
-    table.add_column("instance")
-    table.add_column("outcome")
-    table.add_column("detail", overflow="fold")
+    table = whole_table("instance", "outcome", "detail")
+    table.title, table.title_justify = title or f"run {summary.run_id}", "left"
     for row in summary.instances:
         detail = row.error or ", ".join(row.failing_tests[:3])
         if len(row.failing_tests) > 3:
@@ -45,6 +53,8 @@ def summary_line(summary: Summary) -> str:
         f"resolved {summary.resolved}/{summary.total} = {summary.pass_rate:.1%} "
         f"(95% CI {low:.1%}-{high:.1%})   {counts}   wall {summary.wall_time_s:.1f}s"
     )
+    if summary.excluding is not None:
+        line += f"\n{summary.excluding.headline()}"
     if summary.usage:
         u = summary.usage
         line += (

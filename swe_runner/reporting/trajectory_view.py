@@ -12,6 +12,7 @@ from rich.text import Text
 from swe_runner.models.base import Usage
 from swe_runner.models.pricing import PriceTable
 from swe_runner.records import EvalReport, TrajectoryStep
+from swe_runner.reporting.reasons import failing_tests
 
 __all__ = ["trajectory_view"]
 
@@ -57,16 +58,45 @@ def _tool(step: TrajectoryStep, full: bool) -> RenderableType:
     )
 
 
+def _outcome(report: EvalReport) -> list[RenderableType]:
+    """The outcome, how the patch was applied, what was put back, the failing tests."""
+    line = f"outcome {report.outcome.value}" + (f": {report.error}" if report.error else "")
+    out: list[RenderableType] = [Text(line, style="bold green" if report.resolved else "bold red")]
+    if report.apply_method:
+        out.append(Text(f"  patch applied with {report.apply_method}"))
+    elif report.patch_exists and not report.patch_successfully_applied:
+        out.append(Text("  patch did not apply"))
+    if report.test_config_touched:
+        touched = ", ".join(report.test_config_touched)
+        out.append(Text(f"  test configuration put back to the base commit: {touched}"))
+    out.extend(Text(f"  failing {t}") for t in failing_tests(report))
+    return out
+
+
+def _stop_line(report: EvalReport | None, steps: list[TrajectoryStep]) -> str | None:
+    """How the agent stopped: from the report, else from the trajectory's stop step."""
+    if report is not None and report.stop_reason is not None:
+        reason, detail = report.stop_reason.value, report.stop_detail
+    else:
+        stops = [s for s in steps if s.kind == "stop"]
+        if not stops:
+            return None
+        reason, detail = stops[-1].stop_reason or "?", stops[-1].detail
+    return f"── stopped: {reason}" + (f" ({detail})" if detail else "") + " ──"
+
+
 def trajectory_view(
     run_id: str, report: EvalReport | None, steps: list[TrajectoryStep], patch: str,
     model: str, full: bool = False,
 ) -> RenderableType:  # fmt: skip
-    """Turns with their text, thinking, tool calls and results, usage and cost; the patch
-    as a coloured diff; the outcome and the failing tests."""
+    """Turns with their text, thinking, tool calls and results, usage and cost; how the
+    agent stopped; the patch as a coloured diff; the outcome and the failing tests."""
     prices = PriceTable()
     parts: list[RenderableType] = []
     current = None
     for step in steps:
+        if step.kind == "stop":  # recorded once, after the last turn (old runs: as turn 0)
+            continue
         if step.turn != current:
             current = step.turn
             parts.append(Text(f"── turn {step.turn} ──", style="bold"))
@@ -75,17 +105,12 @@ def trajectory_view(
         elif step.kind == "tool":
             parts.append(_tool(step, full))
         else:
-            parts.append(
-                Text(f"{step.kind}: {step.stop_reason or step.detail or ''}", style="italic")
-            )
+            parts.append(Text(f"{step.kind}: {step.detail or ''}", style="italic"))
+    stop = _stop_line(report, steps)
+    if stop:
+        parts.append(Text(stop, style="bold"))
     parts.append(Text("── patch ──", style="bold"))
     parts.append(Syntax(patch, "diff", theme="ansi_dark") if patch.strip() else Text("(empty)"))
     if report is not None:
-        failing = [
-            *report.tests_status.FAIL_TO_PASS.failure,
-            *report.tests_status.PASS_TO_PASS.failure,
-        ]
-        line = f"outcome {report.outcome.value}" + (f": {report.error}" if report.error else "")
-        parts.append(Text(line, style="bold green" if report.resolved else "bold red"))
-        parts.extend(Text(f"  failing {t}") for t in failing)
+        parts.extend(_outcome(report))
     return Group(Text(f"run {run_id}", style="bold"), *parts)

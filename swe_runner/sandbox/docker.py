@@ -297,6 +297,7 @@ class DockerSandbox:
             feed = f"/tmp/.swe-runner-stdin-{secrets.token_hex(6)}"
             self.container.put_archive("/", tar_files({feed: stdin}))
             command = f"{{ {command}\n}} < {feed}; rc=$?; rm -f {feed}; exit $rc"
+        began = time.monotonic()
         try:
             code, out = self.container.exec_run(
                 # One stream (2>&1 inside) keeps stdout and stderr in the order written.
@@ -306,7 +307,10 @@ class DockerSandbox:
             )
         except docker.errors.APIError as exc:
             raise ContainerError(f"exec failed: {exc.explanation}") from exc
-        timed_out = code in (TIMEOUT_EXIT, KILL_EXIT) and code is not None
+        # A command may exit 124 or 137 itself (137: SIGKILL, e.g. an out-of-memory kill):
+        # only one that also ran its whole timeout was stopped by `timeout`.
+        ran_out = time.monotonic() - began >= timeout
+        timed_out = code in (TIMEOUT_EXIT, KILL_EXIT) and ran_out
         return ExecResult(None if timed_out else code, out or b"", timed_out)
 
     def read_file(self, path: str) -> bytes:

@@ -91,7 +91,8 @@ class FakeSandbox:
             os.killpg(proc.pid, signal.SIGKILL)
             out, _ = proc.communicate()
             return ExecResult(None, out, timed_out=True)
-        return ExecResult(proc.returncode, out)
+        code = proc.returncode  # killed by a signal: the shell's 128 + N, as Docker reports
+        return ExecResult(128 - code if code < 0 else code, out)
 
     def read_file(self, path: str) -> bytes:
         return self._path(path).read_bytes()

@@ -146,3 +146,42 @@ def test_images_list_shows_kinds_and_sizes_and_prune_dry_run_removes_nothing(
     assert "swe-runner-base" not in out  # only instance images by default
     assert main(["images", "list", "--json", "--kind", "instance"]) == 0
     assert set(demo_images.values()) <= {r["tag"] for r in json.loads(capsys.readouterr().out)}
+
+
+def test_images_list_counts_shared_layers_once(
+    demo_images: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's 10 instance tags (~370 MB each) share one base and environment: the
+    total counts those once (other images on a shared daemon may add their own bases)."""
+    import re
+
+    import docker
+
+    assert main(["images", "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    ours = {r["image_id"]: r for r in rows}
+    assert len(rows) > len(ours)  # several demo tasks share one instance image
+    assert main(["images", "list"]) == 0
+    out = capsys.readouterr().out
+    for tag in demo_images.values():
+        assert tag in out  # whole, never cut
+    caption = re.search(
+        r"(\d+) tags of (\d+) images: ([\d,]+) MB on disk = ([\d,]+) MB unique \+ ([\d,]+) MB "
+        r"shared \(counted once\)",
+        out,
+    )
+    assert caption is not None, out
+    tags, images, total, unique, shared = (int(g.replace(",", "")) for g in caption.groups())
+    assert (tags, images) == (len(rows), len(ours))
+    usage = docker.from_env().df()
+    assert max(r["size_mb"] for r in ours.values()) - 1 <= total
+    assert total <= usage["LayersSize"] / 1e6 + 1  # every layer on the daemon, once
+    demo = {r["image_id"]: r["size_mb"] for r in rows if r["tag"] in demo_images.values()}
+    assert total < sum(r["size_mb"] for r in ours.values()) - sum(demo.values()) / 2
+    assert abs(unique + shared - total) <= 1
+    # unique sizes are the daemon's own (docker system df -v)
+    df = {i["Id"]: i for i in usage["Images"]}
+    for row in ours.values():
+        (full,) = [i for i in df if i.removeprefix("sha256:").startswith(row["image_id"])]
+        expected = (df[full]["Size"] - df[full]["SharedSize"]) / 1e6
+        assert row["unique_mb"] == pytest.approx(expected)

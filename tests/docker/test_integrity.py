@@ -8,6 +8,8 @@ import json
 import os
 import re
 import shlex
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -275,3 +277,23 @@ def test_env_secrets_reach_the_agent_command_only_and_nothing_recorded(
         for path in root.rglob("*"):
             assert not path.is_file() or secret.encode() not in path.read_bytes(), path
     assert secret not in printed.out + printed.err
+
+
+def test_an_env_secret_on_the_command_line_is_masked_in_run_json(
+    demo_images: dict[str, str], tmp_path: Path
+) -> None:
+    secret = f"hunter2-{os.urandom(6).hex()}"
+    results = tmp_path / "r"
+    done = subprocess.run(
+        [sys.executable, "-m", "swe_runner", "run", "-s", "demo", "-i", "textkit-3",
+         "--run-id", "argv", "--results-dir", str(results), *ca_args(), "--agent", "command",
+         "--agent-command", "true", "--env", f"MY_TOKEN={secret}"],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((results / "argv" / "run.json").read_text())
+    assert "--env MY_TOKEN=[secret MY_TOKEN]" in manifest["command"]
+    for path in results.rglob("*"):
+        assert not path.is_file() or secret.encode() not in path.read_bytes(), path
+    assert secret not in done.stdout + done.stderr

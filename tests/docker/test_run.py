@@ -255,6 +255,49 @@ def test_a_limit_stops_the_agent_and_its_patch_is_still_graded(
     assert report["outcome"] == "resolved"
 
 
+def test_an_agent_command_killed_by_sigkill_is_its_exit_not_a_timeout(
+    demo_images: dict[str, str], tmp_path: Path
+) -> None:
+    # SIGKILL is what the kernel's out-of-memory killer sends: the status is 137.
+    results = tmp_path / "r"
+    args = ["--agent", "command", "--agent-command", "kill -KILL $$", "-i", "textkit-2"]
+    assert run(results, "oom", *args, "--timeout", "600") == 0
+    report = json.loads((results / "oom" / "textkit-2" / "report.json").read_text())["textkit-2"]
+    assert report["stop_reason"] == "agent_error", report
+    assert report["stop_detail"] == "the command exited 137"
+
+
+def test_the_workers_setting_runs_that_many_instances_at_once(
+    demo_images: dict[str, str], tmp_path: Path
+) -> None:
+    args = [
+        "--agent",
+        "command",
+        "--agent-command",
+        "sleep 8",
+        "-i",
+        "textkit-1",
+        "-i",
+        "textkit-3",
+    ]
+    err = tmp_path / "stderr.txt"
+    with err.open("wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "swe_runner", "run", "--suite", "demo", "--run-id", "par",
+             "--results-dir", str(tmp_path / "r"), *ca_args(), *args],
+            env={**os.environ, "SWE_RUNNER_WORKERS": "2"},
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+        )  # fmt: skip
+    labels = [MANAGED_LABEL, INSTANCE_LABEL, f"{RUN_LABEL}=par", f"{OWNER_LABEL}={TEST_OWNER}"]
+    most = 0
+    while proc.poll() is None:
+        most = max(most, len(connect().containers.list(filters={"label": labels})))
+        time.sleep(0.2)
+    assert proc.returncode == 0, err.read_text()
+    assert most == 2  # both agents at work together: the setting, not --workers' old 1
+
+
 def _wait_for_agent_container(instance_id: str, deadline: float = 120) -> Any:
     labels = [MANAGED_LABEL, f"{INSTANCE_LABEL}={instance_id}", f"{OWNER_LABEL}={TEST_OWNER}"]
     end = time.monotonic() + deadline

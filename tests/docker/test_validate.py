@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -13,11 +14,15 @@ from tests.docker.conftest import ca_args
 
 
 def test_demo_suite_validates(
-    demo_images: dict[str, str], capsys: pytest.CaptureFixture[str]
+    demo_images: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["tasks", "validate", "demo", "--workers", "2", *ca_args()]) == 0
+    known_bad = tmp_path / "known-bad.json"
+    args = ["tasks", "validate", "demo", "--workers", "2", "--known-bad", str(known_bad)]
+    assert main([*args, *ca_args()]) == 0
     out = capsys.readouterr().out
     assert f"{len(demo_images)}/{len(demo_images)} tasks valid" in out
+    listed = json.loads(known_bad.read_text())
+    assert listed["instances"] == [] and listed["validated"] == len(demo_images)
 
 
 def test_breaking_a_gold_patch_fails_validation_with_a_clear_message(
@@ -35,7 +40,8 @@ def test_breaking_a_gold_patch_fails_validation_with_a_clear_message(
     )
     # The victim's "fix" is now another task's fix: it applies, but fixes the wrong bug.
     (suite / "instances" / victim.instance_id / "gold.diff").write_text(donor.patch)
-    code = main(["tasks", "validate", str(suite), "-i", victim.instance_id, *ca_args()])
+    code = main(["tasks", "validate", str(suite), "-i", victim.instance_id,
+                 "--results-dir", str(tmp_path / "results"), *ca_args()])  # fmt: skip
     captured = capsys.readouterr()
     assert code == 1
     assert f"BROKEN {victim.instance_id}" in captured.err

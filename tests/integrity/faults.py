@@ -12,16 +12,15 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from swe_runner.images import list_images
 from swe_runner.reporting.runs import load_run
 from swe_runner.sandbox.docker import INSTANCE_LABEL, MANAGED_LABEL, RUN_DIR_LABEL, connect
 from tests.fakes.anthropic_server import Error, FakeAnthropic, Reply
+from tests.integrity.private_daemon import private_daemon
 
 __all__ = ["Row", "api_down", "daemon_restart", "interrupted", "killed_container"]
 
@@ -97,53 +96,15 @@ def killed_container(results: Path, agent: Path) -> Row:
     )
 
 
-class PrivateDaemon:
-    """A second dockerd on its own socket and data root (no bridge network needed)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.host = f"unix://{root}/docker.sock"
-
-    def start(self) -> None:
-        cmd = ["dockerd", "--host", self.host, "--data-root", str(self.root / "data")]
-        cmd += ["--exec-root", str(self.root / "exec"), "--pidfile", str(self.root / "pid")]
-        cmd += ["--bridge", "none", "--iptables=false", "--ip-masq=false"]
-        self.root.mkdir(parents=True, exist_ok=True)
-        log = open(self.root / "dockerd.log", "ab")  # noqa: SIM115 (lives with the daemon)
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=log)
-        ping = ["docker", "-H", self.host, "info"]
-        wait_for(lambda: subprocess.run(ping, capture_output=True).returncode == 0, 60)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(60)
-
-    def load_demo_images(self) -> None:
-        tags = [i.tag for i in list_images() if i.tag != "<none>"]
-        save = subprocess.Popen(["docker", "save", *tags], stdout=subprocess.PIPE)
-        subprocess.run(
-            ["docker", "-H", self.host, "load", "-q"],
-            stdin=save.stdout,
-            check=True,
-            capture_output=True,
-        )
-        save.wait()
-
-
 def daemon_restart(results: Path, agent: Path) -> Row:
-    # A short root: containerd's socket path must stay under the 108-byte unix limit.
-    root = Path(tempfile.mkdtemp(prefix="swe-fd-", dir="/tmp"))
-    daemon = PrivateDaemon(root)
-    daemon.start()
-    try:
-        daemon.load_demo_images()
+    with private_daemon() as daemon:  # its own network namespace: the host's is untouched
+        daemon.load_images()
         env = {**os.environ, "DOCKER_HOST": daemon.host}
         args = cli(results, "restart", *agent_args(agent, f"sleep 10; {FIX}"), "-w", "2")
         proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         ps = ["docker", "-H", daemon.host, "ps", "-q", "--filter", "label=swe-runner.instance"]
         wait_for(lambda: bool(subprocess.run(ps, capture_output=True, text=True).stdout.strip()))
-        daemon.stop()
-        daemon.start()
+        daemon.restart()
         proc.wait()
         got = reports(results, "restart")
         errors = sum(r["outcome"] == "error" for r in got.values())
@@ -170,9 +131,6 @@ def daemon_restart(results: Path, agent: Path) -> Row:
             len(left.stdout.split()),
             after,
         )
-    finally:
-        daemon.stop()
-        subprocess.run(["rm", "-rf", str(root)], check=False)
 
 
 def api_down(results: Path) -> Row:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,32 @@ def test_compare_needs_two_runs(tmp_path: Path, capsys: pytest.CaptureFixture[st
     write_run(tmp_path, "a", outcomes(set()))
     assert main(["compare", "a", "--results-dir", str(tmp_path)]) == 2
     assert "at least two runs" in capsys.readouterr().err
+
+
+VERDICT = re.compile(r"(\S+) is ahead of (\S+) by (\d+) points, 95% CI \[([+-]\d+), ([+-]\d+)\]")
+
+
+def _verdicts(text: str) -> dict[tuple[str, str], tuple[int, int, int]]:
+    found = {(m[1], m[2]): (int(m[3]), int(m[4]), int(m[5])) for m in VERDICT.finditer(text)}
+    for points, low, high in found.values():
+        assert low <= points <= high, text  # the interval is of the stated lead
+    return found
+
+
+def test_the_interval_is_in_the_leader_s_direction_whichever_run_comes_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_run(tmp_path, "scripted", outcomes({"alpha-1"}))
+    write_run(tmp_path, "gold", outcomes({"alpha-1", "alpha-2", "beta-1", "beta-2"}))
+    write_run(tmp_path, "none", outcomes(set()))
+    results = ["--results-dir", str(tmp_path)]
+    seen = []
+    for pair in (["scripted", "gold"], ["gold", "scripted"]):
+        assert main(["compare", *pair, *results]) == 0
+        seen.append(_verdicts(capsys.readouterr().out))
+    assert seen[0] == seen[1] and list(seen[0]) == [("gold", "scripted")]
+    assert seen[0][("gold", "scripted")][1] >= 0  # gold wins every disagreement
+    assert main(["compare", "none", "scripted", "gold", *results]) == 0  # the matrix
+    matrix = _verdicts(capsys.readouterr().out)
+    assert set(matrix) == {("gold", "scripted"), ("scripted", "none"), ("gold", "none")}
+    assert matrix[("gold", "scripted")] == seen[0][("gold", "scripted")]

@@ -94,3 +94,64 @@ def test_report_of_an_unknown_run_is_one_error_line(
     assert main(["report", "nope", "--results-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "Error:" in err and "no run 'nope'" in err
+
+
+def _write_varied_run(results: Path) -> None:
+    """One instance of each kind of ending (beta-3 never finished)."""
+    from swe_runner.records import StopReason, SuccessFailure, TestsStatus
+    from tests.reporting.runs_factory import report
+
+    run = write_run(results, "r", {"alpha-1": Outcome.RESOLVED})
+    many = [f"tests/test_a.py::test_{n}" for n in range(5)]
+    failing = TestsStatus(FAIL_TO_PASS=SuccessFailure(failure=many))
+    fuzzy = report(
+        "alpha-2",
+        Outcome.UNRESOLVED,
+        tests_status=failing,
+        apply_method="patch --fuzz=5",
+        test_config_touched=["conftest.py"],
+    )
+    crashed = report("beta-1", Outcome.EMPTY_PATCH).model_copy(
+        update={"stop_reason": StopReason.AGENT_ERROR, "stop_detail": "the command exited 3"}
+    )
+    broken = report("beta-2", Outcome.ERROR, error="model API: overloaded\nTraceback ...")
+    for r in (fuzzy, crashed, broken):
+        run.write_instance(r, "", None, None)
+
+
+def test_report_lists_every_instance_by_outcome_with_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write_varied_run(tmp_path)
+    assert main(["report", "r", "--results-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split("│")[2].strip(): line for line in out.splitlines() if line.count("│") == 4}
+    assert list(rows) == ["beta-3", "beta-2", "beta-1", "alpha-2", "alpha-1"]  # worst first
+    assert "missing" in rows["beta-3"] and "no result" in rows["beta-3"]
+    assert "error" in rows["beta-2"] and "model API: overloaded" in rows["beta-2"]
+    assert "Traceback" not in out  # one line each
+    assert "stopped: agent_error (the command exited 3)" in rows["beta-1"]
+    shown = ", ".join(f"tests/test_a.py::test_{n}" for n in range(3))
+    assert f"failing {shown} (+2 more)" in rows["alpha-2"]
+    assert "patch applied with patch --fuzz=5" in rows["alpha-2"]
+    assert "test config put back: conftest.py" in rows["alpha-2"]
+    assert "resolved" in rows["alpha-1"]
+    assert main(["report", "r", "--json", "--results-dir", str(tmp_path)]) == 0
+    lines = json.loads(capsys.readouterr().out)["instances"]
+    assert [(x["instance_id"], x["outcome"]) for x in lines][:2] == [
+        ("beta-3", "missing"),
+        ("beta-2", "error"),
+    ]
+
+
+def test_report_of_a_multi_attempt_run_says_which_attempt_it_shows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_run(tmp_path, "multi", {}, attempts=2)
+    write_run(tmp_path / "multi", "attempt-1", outcomes({"alpha-1"}))
+    write_run(tmp_path / "multi", "attempt-2", outcomes({"alpha-2"}))
+    assert main(["report", "multi", "--results-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "outcomes and instances are attempt 1 of 2" in out
+    assert main(["report", "multi", "--json", "--results-dir", str(tmp_path)]) == 0
+    assert json.loads(capsys.readouterr().out)["shown_attempt"] == 1

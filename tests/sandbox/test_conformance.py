@@ -32,6 +32,16 @@ def test_exec_timeout_kills_the_command(sandbox: Sandbox) -> None:
     assert time.monotonic() - began < 15
 
 
+@pytest.mark.parametrize("command", ["exit 137", "exit 124", "kill -KILL $$"])
+def test_exec_killed_or_exiting_like_timeout_is_its_exit_code_not_a_timeout(
+    sandbox: Sandbox, command: str
+) -> None:
+    """An out-of-memory kill (SIGKILL: 137) is not a timeout, nor is a plain `exit 124`."""
+    result = sandbox.exec(command, timeout=30)
+    assert not result.timed_out
+    assert result.exit_code == (137 if "kill" in command else int(command.split()[1]))
+
+
 def test_files_round_trip_any_bytes(sandbox: Sandbox) -> None:
     blob = bytes(range(256)) * 4
     sandbox.write_file("deep/er/blob.bin", blob)

@@ -1,0 +1,61 @@
+"""One line saying why an instance ended as it did: the failing tests, the error, how the
+agent stopped, how the patch was applied and which test configuration was put back."""
+
+from __future__ import annotations
+
+from swe_runner.records import EvalReport, Outcome, StopReason
+
+__all__ = ["SHOWN_TESTS", "failing_tests", "reason", "stop_part"]
+
+SHOWN_TESTS = 3
+PLAIN_APPLY = "git apply"  # the exact method: not worth a mention
+
+
+def failing_tests(report: EvalReport) -> list[str]:
+    """The FAIL_TO_PASS then PASS_TO_PASS tests that did not pass."""
+    status = report.tests_status
+    return [*status.FAIL_TO_PASS.failure, *status.PASS_TO_PASS.failure]
+
+
+def _first_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[0] if lines else ""
+
+
+def _outcome_part(report: EvalReport) -> str | None:
+    if report.outcome is Outcome.UNRESOLVED:
+        if report.log_valid is False and report.invalid_reason:
+            return f"invalid test log: {report.invalid_reason}"
+        failing = failing_tests(report)
+        if not failing:
+            return "no failing test named" if report.error is None else _first_line(report.error)
+        more = len(failing) - SHOWN_TESTS
+        shown = ", ".join(failing[:SHOWN_TESTS]) + (f" (+{more} more)" if more > 0 else "")
+        return f"failing {shown}"
+    if report.error:
+        return _first_line(report.error)
+    if report.outcome is Outcome.EMPTY_PATCH:
+        return "no patch"
+    return None
+
+
+def stop_part(report: EvalReport) -> str | None:
+    """How the agent stopped, when that is news: not a plain ``submitted``."""
+    if report.stop_reason is None:
+        return None
+    if report.stop_reason is StopReason.SUBMITTED and not report.stop_detail:
+        return None
+    detail = f" ({report.stop_detail})" if report.stop_detail else ""
+    return f"stopped: {report.stop_reason.value}{detail}"
+
+
+def reason(report: EvalReport | None) -> str:
+    """The instance's one-line reason ("" for a plain resolved instance)."""
+    if report is None:
+        return "no result (the run never finished it)"
+    parts = [_outcome_part(report), stop_part(report)]
+    if report.apply_method and report.apply_method != PLAIN_APPLY:
+        parts.append(f"patch applied with {report.apply_method}")
+    if report.test_config_touched:
+        parts.append(f"test config put back: {', '.join(report.test_config_touched)}")
+    return "; ".join(p for p in parts if p)
