@@ -29,6 +29,7 @@ from swe_runner.config import Settings, owner_id, process_gone
 from swe_runner.errors import ContainerError, DockerUnavailableError, ImageError
 from swe_runner.sandbox.base import ExecResult, worktree_diff
 from swe_runner.sandbox.diskwatch import DiskWatch
+from swe_runner.sandbox.profiles import BUILD, ImageProfile
 from swe_runner.sandbox.shell import SHELL_COMMAND, ShellSession
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "ContainerLimits",
     "DockerSandbox",
     "ExecStream",
+    "activated_environment",
     "connect",
     "interactive_shell",
     "orphaned_containers",
@@ -211,10 +213,16 @@ class ExecStream:
         workdir: str,
         command: list[str] = SHELL_COMMAND,
         stdin: bool = True,
+        environment: Mapping[str, str] | None = None,
     ) -> None:
         self.client, self.container = client, container
         self.exec_id = client.api.exec_create(
-            container.id, command, stdin=stdin, tty=False, workdir=workdir
+            container.id,
+            command,
+            stdin=stdin,
+            tty=False,
+            workdir=workdir,
+            environment=dict(environment) if environment else None,
         )["Id"]
         self.sock = client.api.exec_start(self.exec_id, socket=True)._sock
         self.raw = b""
@@ -254,6 +262,10 @@ class ExecStream:
 class DockerSandbox:
     """A container from an instance image, resource-limited, network off unless asked.
 
+    The image's ``profile`` says how its task environment is activated: the variables
+    activation sets are found once, at start, and given to every command and shell; with
+    ``diff_from_head`` the patch is taken against the commit ``/testbed`` holds at start.
+
     Raises (constructor):
         ImageError: the image does not exist.
         ContainerError: the container could not be started.
@@ -266,12 +278,28 @@ class DockerSandbox:
         limits: ContainerLimits = DEFAULT_LIMITS,
         workdir: str = "/testbed",
         labels: Mapping[str, str] | None = None,
+        profile: ImageProfile = BUILD,
     ) -> None:
         self.client = connect()
         self.workdir, self.base_commit = workdir, base_commit
         self.container = start_idle(image, limits, labels, workdir)
         self.disk = DiskWatch(self.client.api, self.container.id, limits.disk_limit_mb)
         self.closed = False
+        self.environment: dict[str, str] = {}  # what activating the task's environment sets
+        try:
+            self._apply_profile(profile)
+        except BaseException:
+            self.close()
+            raise
+
+    def _apply_profile(self, profile: ImageProfile) -> None:
+        if profile.activate:
+            self.environment = activated_environment(self, profile.activate)
+        if profile.diff_from_head:
+            head = self.exec("git rev-parse HEAD", timeout=60)
+            if head.exit_code != 0:
+                raise ContainerError(f"no git repository in {self.workdir}: {head.text[-300:]}")
+            self.base_commit = head.text.strip()
 
     def _path(self, path: str) -> str:
         return str(PurePosixPath(self.workdir, path))
@@ -293,7 +321,8 @@ class DockerSandbox:
                 # One stream (2>&1 inside) keeps stdout and stderr in the order written.
                 ["timeout", "-k", "5", f"{timeout:g}", "bash", "-c", f"exec 2>&1\n{command}"],
                 workdir=self.workdir,
-                environment=dict(env) if env else None,  # this exec's, not the container's
+                # this exec's, not the container's
+                environment={**self.environment, **(env or {})} or None,
             )
         except docker.errors.APIError as exc:
             raise ContainerError(f"exec failed: {exc.explanation}") from exc
@@ -324,7 +353,8 @@ class DockerSandbox:
         return worktree_diff(self)
 
     def open_shell(self) -> ShellSession:
-        return ShellSession(ExecStream(self.client, self.container, self.workdir))
+        stream = ExecStream(self.client, self.container, self.workdir, environment=self.environment)
+        return ShellSession(stream)
 
     def close(self) -> None:
         if not self.closed:
@@ -337,6 +367,35 @@ class DockerSandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_NOT_ENVIRONMENT = frozenset({"_", "PWD", "OLDPWD", "SHLVL"})  # the shell's own, not activation's
+
+
+def activated_environment(sandbox: DockerSandbox, activate: str) -> dict[str, str]:
+    """The variables ``activate`` (bash lines) sets or changes in the sandbox's shell.
+
+    Raises:
+        ContainerError: the activation failed.
+    """
+    probe = (
+        "env -0 > /tmp/.swe-runner-env-before; "
+        f"{{ {activate}\n}} > /tmp/.swe-runner-activate.log 2>&1 "
+        "|| { cat /tmp/.swe-runner-activate.log; exit 1; }; "
+        "cat /tmp/.swe-runner-env-before; printf '\\0--\\0'; env -0; "
+        "rm -f /tmp/.swe-runner-env-before /tmp/.swe-runner-activate.log"
+    )
+    result = sandbox.exec(probe, timeout=120)
+    if result.exit_code != 0:
+        raise ContainerError(f"activating the task's environment failed: {result.text[-300:]}")
+    before, _, after = result.output.partition(b"\0--\0")
+    old, new = _environ(before), _environ(after)
+    return {k: v for k, v in new.items() if old.get(k) != v and k not in _NOT_ENVIRONMENT}
+
+
+def _environ(block: bytes) -> dict[str, str]:
+    pairs = (entry.decode(errors="replace").partition("=") for entry in block.split(b"\0"))
+    return {name: value for name, sep, value in pairs if sep and name}
 
 
 def interactive_shell(container_id: str, workdir: str) -> int:
