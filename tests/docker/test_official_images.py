@@ -208,6 +208,9 @@ def test_gold_resolves_in_pulled_official_images_and_a_missing_image_is_that_ins
     assert f"cannot pull {name}" in (missing.error or "")
     manifest = json.loads((results / "gold" / "run.json").read_text())
     assert manifest["settings"]["images"] == "official"
+    # reproduce grades again in the images the run used (exit 0: the same outcome).
+    iid = next(iter(official.images))
+    assert main(["reproduce", "gold", iid, "--results-dir", str(results)]) == 0
 
 
 def test_the_agents_shell_and_commands_have_the_testbed_environment_active(
