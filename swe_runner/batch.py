@@ -29,7 +29,7 @@ from swe_runner.config import Settings
 from swe_runner.dataset import Dataset
 from swe_runner.errors import InputError, LimitExceededError
 from swe_runner.grading.evaluate import report_without_run
-from swe_runner.images import ImageBuilder
+from swe_runner.image_source import ImageSource, image_source
 from swe_runner.records import EvalReport, Exclusion, Outcome, RunManifest, TrajectoryStep
 from swe_runner.reporting.summary import Summary, summarize
 from swe_runner.rundir import KILLED, RunDir
@@ -39,6 +39,7 @@ from swe_runner.sandbox.docker import (
     ContainerLimits,
     remove_containers,
 )
+from swe_runner.sandbox.profiles import ImageProfile, get_profile
 from swe_runner.sandbox.scripts import ContainerPool
 from swe_runner.secret_env import Secrets
 from swe_runner.task import Prediction, Task
@@ -99,7 +100,7 @@ class Batch:
     events: Events
     secrets: Secrets = field(default_factory=lambda: Secrets.parse(()))
     stop: threading.Event = field(default_factory=threading.Event)
-    _builder: ImageBuilder | None = None
+    _images: ImageSource | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _pool: ContainerPool | None = None
     _manifest: RunManifest | None = None
@@ -110,15 +111,21 @@ class Batch:
         # The folder too: two results dirs may hold runs of the same id on one daemon.
         return {RUN_LABEL: self.run.run_id, RUN_DIR_LABEL: str(self.run.path.resolve())}
 
+    @property
+    def profile(self) -> ImageProfile:
+        """What containers of the run's images need (environment activation...)."""
+        return get_profile(self.settings.images)
+
     def limits(self, network: str | None = None) -> ContainerLimits:
         return ContainerLimits.of(self.settings, network)
 
     @property
-    def builder(self) -> ImageBuilder:
+    def images(self) -> ImageSource:
+        """Where the tasks' images come from (``settings.images``: built or official)."""
         with self._lock:
-            if self._builder is None:
-                self._builder = ImageBuilder(self.settings, self.events.on_message)
-            return self._builder
+            if self._images is None:
+                self._images = image_source(self.settings, self.events.on_message)
+            return self._images
 
     @property
     def containers(self) -> ContainerPool:
@@ -129,15 +136,13 @@ class Batch:
             return self._pool
 
     def image(self, task: Task) -> str:
-        """Step ``prepare``: the instance image, built if missing."""
-        return self.builder.ensure_instance(task, self.dataset.repo_sources.get(task.repo))
+        """Step ``prepare``: the instance image, built (or pulled) if missing."""
+        return self.images.ensure(task, self.dataset.repo_sources.get(task.repo))
 
     def warm(self, task: Task | None) -> None:
-        """Start ``task``'s evaluation container early, if its image is already built."""
-        if task is None or task.env_spec is None:
-            return
-        tag = self.builder.instance_tag(task, task.env_spec)
-        if self.builder.exists(tag):
+        """Start ``task``'s evaluation container early, if its image is already here."""
+        tag = None if task is None else self.images.ready(task)
+        if tag is not None:
             self.containers.warm(tag)
 
     def close(self) -> None:

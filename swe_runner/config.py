@@ -61,6 +61,10 @@ class Settings(BaseModel):
     # Repositories: owner/name -> local path or git URL (else mirror_dir, else GitHub).
     repo_sources: dict[str, str] = Field(default_factory=dict)
     mirror_dir: Path | None = None  # clones named owner__name or owner/name (bare or not)
+    # Where a task runs: images built here (base -> env -> instance), or the official
+    # prebuilt SWE-bench instance images, pulled from image_namespace (see official_images.py).
+    images: Literal["build", "official"] = "build"
+    image_namespace: str | None = None  # e.g. 127.0.0.1:5000/swebench; default: the record's
 
 
 def _from_env(environ: Mapping[str, str]) -> dict[str, str]:

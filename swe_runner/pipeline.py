@@ -110,7 +110,9 @@ def evaluate_predictions(req: EvalRequest, events: Events | None = None) -> Summ
     def work(task: Task, pred: Prediction, after: Task | None) -> InstanceResult:
         image = "" if pred.is_empty else batch.image(task)
         batch.warm(after)  # its container starts while this one's tests run
-        result = evaluate(task, pred, image, labels=batch.labels, pool=batch.containers)
+        result = evaluate(
+            task, pred, image, labels=batch.labels, pool=batch.containers, profile=batch.profile
+        )
         return InstanceResult(result.report, pred.model_patch, result.script, result.log)
 
     reused: list[EvalReport] = []
@@ -140,6 +142,7 @@ def _solve(
         task.base_commit,
         batch.limits(req.network),
         labels={**batch.labels, INSTANCE_LABEL: task.instance_id},
+        profile=batch.profile,
     ) as sandbox:
         session = Session(sandbox, [BashTool(sandbox), EditorTool(sandbox)], req.timeout)
         try:
@@ -193,7 +196,9 @@ def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
         patch = batch.secrets.redact(patch)  # graded as recorded: no secret reaches a container
         agent_time = round(time.monotonic() - began, 3)
         pred = Prediction(instance_id=task.instance_id, model_name_or_path=model, model_patch=patch)
-        result = evaluate(task, pred, image, labels=batch.labels, pool=batch.containers)
+        result = evaluate(
+            task, pred, image, labels=batch.labels, pool=batch.containers, profile=batch.profile
+        )
         agent_part = {
             "agent": req.agent.name,
             "stop_reason": outcome.stop_reason,

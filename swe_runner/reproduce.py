@@ -15,14 +15,23 @@ from swe_runner.dataset import Dataset, dataset_of_run
 from swe_runner.errors import InputError
 from swe_runner.grading.evaluate import charge_model_api, evaluate, prepare
 from swe_runner.grading.failures import failure_output
-from swe_runner.images import ImageBuilder
+from swe_runner.image_source import image_source
 from swe_runner.records import EvalReport
 from swe_runner.reporting.runs import LoadedRun, load_run
 from swe_runner.sandbox.docker import KEPT_LABEL, ContainerLimits, DockerSandbox, remove_container
+from swe_runner.sandbox.profiles import get_profile
 from swe_runner.sandbox.scripts import KeepingPool
 from swe_runner.task import Prediction, Task
 
-__all__ = ["Case", "Reproduction", "failure_excerpts", "open_case", "prepare_shell", "reproduce"]
+__all__ = [
+    "Case",
+    "Reproduction",
+    "failure_excerpts",
+    "open_case",
+    "prepare_shell",
+    "reproduce",
+    "run_images",
+]
 
 REPRODUCE_LABEL = "swe-runner.reproduce"
 
@@ -74,9 +83,22 @@ def open_case(
     return Case(run, data.tasks[0], data, recorded if patch is None else patch, recorded)
 
 
+def run_images(
+    case: Case, settings: Settings, images: str | None = None, namespace: str | None = None
+) -> Settings:
+    """``settings`` with the images to reproduce in: ``images``/``namespace`` when given,
+    else the ones the run recorded, else the settings' own."""
+    recorded = case.run.manifest.settings if case.run.manifest else {}
+    update = {
+        "images": images or recorded.get("images") or settings.images,
+        "image_namespace": namespace or recorded.get("image_namespace") or settings.image_namespace,
+    }
+    return settings.model_copy(update=update)
+
+
 def _image(case: Case, settings: Settings) -> str:
-    builder = ImageBuilder(settings)
-    return builder.ensure_instance(case.task, case.dataset.repo_sources.get(case.task.repo))
+    images = image_source(settings)
+    return images.ensure(case.task, case.dataset.repo_sources.get(case.task.repo))
 
 
 def _labels(case: Case, keep: bool) -> dict[str, str]:
@@ -94,7 +116,8 @@ def reproduce(case: Case, settings: Settings, keep: bool = False) -> Reproductio
     limits = ContainerLimits.of(settings)
     pool = KeepingPool(limits, _labels(case, keep=True)) if keep else None
     try:
-        result = evaluate(case.task, pred, image, limits=limits, pool=pool)
+        profile = get_profile(settings.images)
+        result = evaluate(case.task, pred, image, limits=limits, pool=pool, profile=profile)
     except BaseException:
         for container in pool.kept if pool else []:  # nobody will be told about it
             remove_container(container)
@@ -124,7 +147,13 @@ def prepare_shell(
     """
     image = _image(case, settings)
     limits = ContainerLimits.of(settings)
-    sandbox = DockerSandbox(image, case.task.base_commit, limits, labels=_labels(case, keep))
+    sandbox = DockerSandbox(
+        image,
+        case.task.base_commit,
+        limits,
+        labels=_labels(case, keep),
+        profile=get_profile(settings.images),
+    )
     try:
         result = prepare(sandbox, case.task, case.patch, with_tests)
         if result.exit_code != 0:

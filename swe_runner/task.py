@@ -74,6 +74,13 @@ class Task(BaseModel):
     created_at: str = ""
     difficulty: str | None = None
     env_spec: EnvSpec | None = None
+    # SWE-bench 5.x's own columns: the official prebuilt image, its evaluation script (run
+    # as it is in that image, see grading/official.py), the log parser it names and how F2P
+    # tests are judged. Absent from the Hugging Face copies.
+    image: str | None = None
+    eval_script: str | None = None
+    log_parser: str | None = None
+    eval_type: str | None = None
 
     @field_validator("FAIL_TO_PASS", "PASS_TO_PASS", mode="before")
     @classmethod

@@ -12,9 +12,10 @@ from swe_runner.dataset import Dataset
 from swe_runner.errors import DockerUnavailableError
 from swe_runner.gate import GateVerdict, classify, unbuildable
 from swe_runner.grading.evaluate import evaluate, report_without_run
-from swe_runner.images import ImageBuilder
+from swe_runner.image_source import image_source
 from swe_runner.records import EvalReport, Outcome
 from swe_runner.sandbox.docker import ContainerLimits
+from swe_runner.sandbox.profiles import ImageProfile
 from swe_runner.task import Prediction, Task
 
 __all__ = ["validate_tasks"]
@@ -37,19 +38,21 @@ def validate_tasks(
     """
     if repeat < 1:
         raise ValueError(f"repeat must be at least 1 (got {repeat})")
-    builder = ImageBuilder(settings, notify)
+    images = image_source(settings, notify)
     limits = ContainerLimits.of(settings)
 
     def one(task: Task) -> GateVerdict:
         try:
-            image = builder.ensure_instance(task, dataset.repo_sources.get(task.repo))
+            image = images.ensure(task, dataset.repo_sources.get(task.repo))
         except DockerUnavailableError:
             raise
         except Exception as exc:
             verdict = unbuildable(task, f"{type(exc).__name__}: {exc}")
         else:
-            empty = _evaluate(task, "", image, limits)
-            gold = [_evaluate(task, task.patch, image, limits) for _ in range(repeat)]
+            empty = _evaluate(task, "", image, limits, images.profile)
+            gold = [
+                _evaluate(task, task.patch, image, limits, images.profile) for _ in range(repeat)
+            ]
             verdict = classify(task, gold, empty)
         on_verdict(verdict)
         return verdict
@@ -58,7 +61,9 @@ def validate_tasks(
         return list(pool.map(one, dataset.tasks))
 
 
-def _evaluate(task: Task, patch: str, image: str, limits: ContainerLimits) -> EvalReport:
+def _evaluate(
+    task: Task, patch: str, image: str, limits: ContainerLimits, profile: ImageProfile
+) -> EvalReport:
     """One evaluation in a fresh container; a failure of the machinery is an ``error``."""
     pred = Prediction(
         instance_id=task.instance_id,
@@ -66,7 +71,7 @@ def _evaluate(task: Task, patch: str, image: str, limits: ContainerLimits) -> Ev
         model_patch=patch,
     )
     try:
-        return evaluate(task, pred, image, limits, run_empty=not patch).report
+        return evaluate(task, pred, image, limits, run_empty=not patch, profile=profile).report
     except DockerUnavailableError:
         raise
     except Exception as exc:

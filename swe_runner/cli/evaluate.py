@@ -13,6 +13,7 @@ from swe_runner.cli.options import (
     DatasetPick,
     dataset_options,
     exclude_option,
+    images_options,
     instances_option,
     json_option,
     print_whole,
@@ -75,6 +76,7 @@ def _predictions(spec: str, tasks: Iterable[Task]) -> tuple[dict[str, Prediction
 @json_option
 @dataset_options
 @settings_options
+@images_options
 def evaluate_cmd(
     dataset: str,
     predictions: str,

@@ -6,6 +6,7 @@ import json
 
 import click
 from rich.markup import escape
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
 from swe_runner.cli.options import (
     DatasetPick,
@@ -23,7 +24,9 @@ from swe_runner.config import Settings
 from swe_runner.errors import ImageError, RepoError
 from swe_runner.image_disk import ImageInfo, images_on_disk
 from swe_runner.images import KINDS, ImageBuilder, prune_images
+from swe_runner.official_images import ImagePuller, download_size, official_image
 from swe_runner.reporting.table import whole_table
+from swe_runner.sandbox.docker import connect
 
 __all__ = ["images_group"]
 
@@ -64,6 +67,90 @@ def build_cmd(
             stderr.print(f"[bold red]failed[/] {task.instance_id}: {escape(str(exc))}")
     if failed:
         raise click.exceptions.Exit(1)
+
+
+@images_group.command("pull")
+@click.option("--dataset", "-d", required=True, help="The dataset whose images to pull.")
+@click.option(
+    "--image-namespace",
+    metavar="REGISTRY/NAMESPACE",
+    help="Pull from here instead of the records' own (Docker Hub's swebench), e.g. "
+    "127.0.0.1:5000/swebench.",
+)
+@instances_option
+@dataset_options
+@settings_options
+def pull_cmd(
+    dataset: str,
+    image_namespace: str | None,
+    instances: tuple[str, ...],
+    pick: DatasetPick,
+    settings: Settings,
+) -> None:
+    """Pull the official prebuilt instance images of a dataset ahead of a run with
+    --images official: says what they will take (from the registry's manifests, when it
+    answers), pulls the missing ones with a progress bar, then says what they take on
+    disk. An image that cannot be pulled is reported and the others go on; the exit status
+    is 1 if any failed."""
+    data = pick.load(dataset, instances)
+    namespace = image_namespace or settings.image_namespace
+    wanted = list(dict.fromkeys(official_image(t, namespace) for t in data.tasks))
+    puller = ImagePuller(connect(), notice)
+    missing = [image for image in wanted if not puller.exists(image)]
+    _say_download(wanted, missing)
+    failed = _pull_all(puller, missing)
+    sizes = {i: connect().images.get(i).attrs.get("Size", 0) for i in wanted if i not in failed}
+    for image in sizes:
+        stdout.print(image, highlight=False)
+    stderr.print(
+        f"{len(sizes)} of {len(wanted)} images here, {sum(sizes.values()) / 1e9:,.2f} GB on "
+        "disk (each image's full size: layers they share are stored once)",
+        highlight=False,
+    )
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+def _say_download(wanted: list[str], missing: list[str]) -> None:
+    layers: dict[str, int] = {}
+    unknown = 0
+    for image in missing:
+        found = download_size(image)
+        if found is None:
+            unknown += 1
+        else:
+            layers.update(found)
+    size = f"{sum(layers.values()) / 1e9:,.2f} GB to download (compressed layers, each once)"
+    if unknown:
+        size += f"; the size of {unknown} is unknown until pulled (the registry did not say)"
+    here = len(wanted) - len(missing)
+    stderr.print(f"{len(wanted)} images, {here} already here; {size}", highlight=False)
+
+
+def _pull_all(puller: ImagePuller, images: list[str]) -> set[str]:
+    """Pull each image with a progress bar (stderr); the ones that failed."""
+    failed: set[str] = set()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        console=stderr,
+        transient=True,
+    ) as progress:
+        bar = progress.add_task("", total=None)
+
+        def show(image: str, done: int, total: int) -> None:
+            progress.update(bar, description=image.rsplit("/", 1)[-1], completed=done, total=total)
+
+        puller.progress = show
+        for image in images:
+            progress.reset(bar, total=None)
+            try:
+                puller.ensure(image)
+            except ImageError as exc:
+                failed.add(image)
+                stderr.print(f"[bold red]failed[/] {escape(str(exc))}")
+    return failed
 
 
 @images_group.command("list")

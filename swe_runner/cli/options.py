@@ -21,6 +21,7 @@ __all__ = [
     "DatasetPick",
     "dataset_options",
     "exclude_option",
+    "images_options",
     "instances_option",
     "json_option",
     "kinds_option",
@@ -104,6 +105,34 @@ def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
         if "workers" in kwargs:
             kwargs["workers"] = settings.workers
         return func(*args, settings=settings, **kwargs)
+
+    return wrapper
+
+
+def images_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--images`` and ``--image-namespace``; put it below ``settings_options``, whose
+    ``settings`` it updates."""
+
+    @click.option(
+        "--images",
+        type=click.Choice(["build", "official"]),
+        help="build: images built here from the specs; official: the official prebuilt "
+        "SWE-bench instance images, pulled.  [default: build]",
+    )
+    @click.option(
+        "--image-namespace",
+        metavar="REGISTRY/NAMESPACE",
+        help="Pull official images from here instead of Docker Hub's swebench, e.g. "
+        "127.0.0.1:5000/swebench.",
+    )
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any, images: str | None, image_namespace: str | None, settings: Settings,
+        **kwargs: Any,
+    ) -> Any:  # fmt: skip
+        given = {"images": images, "image_namespace": image_namespace}
+        update = {k: v for k, v in given.items() if v is not None}
+        return func(*args, settings=settings.model_copy(update=update), **kwargs)
 
     return wrapper
 

@@ -9,7 +9,14 @@ from rich.markup import escape
 
 from swe_runner.config import Settings
 from swe_runner.grading.evaluate import hidden_tests_command
-from swe_runner.reproduce import Case, failure_excerpts, open_case, prepare_shell, reproduce
+from swe_runner.reproduce import (
+    Case,
+    failure_excerpts,
+    open_case,
+    prepare_shell,
+    reproduce,
+    run_images,
+)
 from swe_runner.sandbox.docker import interactive_shell
 from swe_runner.task import EnvSpec
 
@@ -37,10 +44,19 @@ __all__ = ["reproduce_cmd"]
     "shell's) and print how to enter and remove it.",
 )  # fmt: skip
 @click.option("--dataset", help="The run's dataset, if it moved since the run.")
+@click.option(
+    "--images",
+    type=click.Choice(["build", "official"]),
+    help="Images to grade in.  [default: the ones the run used]",
+)
+@click.option(
+    "--image-namespace", help="Where official images are pulled from.  [default: the run's]"
+)
 @settings_options
 def reproduce_cmd(
     run: str, instance: str, patch_file: Path | None, shell: bool, with_tests: bool,
-    keep: bool, dataset: str | None, settings: Settings,
+    keep: bool, dataset: str | None, images: str | None, image_namespace: str | None,
+    settings: Settings,
 ) -> None:  # fmt: skip
     """Rebuild INSTANCE of RUN, apply its recorded patch, run the hidden tests and show the
     outcome beside the recorded one, with each failing test's output. --shell opens a
@@ -53,6 +69,7 @@ def reproduce_cmd(
         raise click.UsageError("--with-tests goes with --shell (grading always adds the tests)")
     patch = patch_file.read_text(encoding="utf-8") if patch_file else None
     case = open_case(run, instance, settings, dataset, patch)
+    settings = run_images(case, settings, images, image_namespace)
     if shell:
         _shell(case, settings, with_tests, keep)
         return

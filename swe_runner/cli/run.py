@@ -14,6 +14,7 @@ from swe_runner.cli.options import (
     DatasetPick,
     dataset_options,
     exclude_option,
+    images_options,
     instances_option,
     json_option,
     print_whole,
@@ -153,6 +154,7 @@ __all__ = ["run_cmd"]
 @json_option
 @dataset_options
 @settings_options
+@images_options
 def run_cmd(
     suite: str,
     agent_name: str,

@@ -10,6 +10,7 @@ import click
 from swe_runner.cli.options import (
     DatasetPick,
     dataset_options,
+    images_options,
     instances_option,
     json_option,
     notice,
@@ -78,6 +79,7 @@ def list_cmd(dataset: str, pick: DatasetPick) -> None:
 @json_option
 @dataset_options
 @settings_options
+@images_options
 @click.pass_context
 def validate_cmd(
     ctx: click.Context,

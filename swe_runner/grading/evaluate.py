@@ -12,12 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from swe_runner import patch as patches
-from swe_runner.grading import markers
+from swe_runner.errors import InputError
+from swe_runner.grading import markers, official
 from swe_runner.grading.grade import grade
 from swe_runner.grading.parsers import get_parser
 from swe_runner.records import EvalReport, Outcome, StopReason
 from swe_runner.sandbox.base import ExecResult, Sandbox
 from swe_runner.sandbox.docker import DEFAULT_LIMITS, ContainerLimits
+from swe_runner.sandbox.profiles import BUILD, ImageProfile
 from swe_runner.sandbox.scripts import ContainerPool, run_script
 from swe_runner.task import EnvSpec, Prediction, Task
 
@@ -175,6 +177,8 @@ def outcome_from_log(
 ) -> EvalReport:
     """Grade a saved evaluation log: a pure function, used by evaluation and by regrading."""
     spec = task.env_spec or EnvSpec()
+    parser = official.log_parser(task, spec, log)
+    log = official.graded_view(log)  # the official script's markers, read as ours
     touched = patches.test_config_paths(prediction.model_patch or "")
     base = report_without_run(task, prediction, Outcome.ERROR).model_copy(
         update={"test_config_touched": touched, "timings": dict(timings or {})}
@@ -197,7 +201,7 @@ def outcome_from_log(
     if last.startswith(LIMIT_STOPPED):  # the code passed a limit the harness keeps from outside
         reason = last[len(LIMIT_STOPPED) :].strip()
         return base.model_copy(update={"outcome": Outcome.LIMIT_EXCEEDED, "error": reason})
-    result = grade(log, task.FAIL_TO_PASS, task.PASS_TO_PASS, spec.log_parser)
+    result = grade(log, task.FAIL_TO_PASS, task.PASS_TO_PASS, parser)
     base = base.model_copy(
         update={
             "exit_code": result.exit_code,
@@ -238,11 +242,14 @@ def evaluate(
     run_empty: bool = False,
     labels: Mapping[str, str] | None = None,
     pool: ContainerPool | None = None,
+    profile: ImageProfile = BUILD,
 ) -> EvalResult:
     """Run the hidden tests on ``prediction`` in a fresh container of ``image`` and grade.
 
     An empty prediction is graded ``empty_patch`` without a container, unless ``run_empty``
-    (task validation: the hidden tests on the unpatched repository).
+    (task validation: the hidden tests on the unpatched repository). The image's
+    ``profile`` may ask for the task record's own script (:mod:`grading.official`), and
+    says how our script activates the task's environment.
 
     Raises:
         ContainerError, ImageError: infrastructure failures (the caller records ``error``).
@@ -255,14 +262,18 @@ def evaluate(
         report = report_without_run(task, prediction, Outcome.PATCH_FAILED, error=refused)
         return EvalResult(report, None, None)
     spec = task.env_spec or EnvSpec()
-    get_parser(spec.log_parser)  # an unknown parser fails now, not after the test run
-    script = eval_script(task, spec, model_patch)
-    files = {f"{WORKDIR}/eval.sh": script, **_script_inputs(task, model_patch)}
+    if profile.record_scripts and task.eval_script:
+        script, files, command, timeout = _official_plan(task, model_patch)
+    else:
+        get_parser(spec.log_parser)  # an unknown parser fails now, not after the test run
+        script = _activated(eval_script(task, spec, model_patch), profile.activate)
+        files = {f"{WORKDIR}/eval.sh": script, **_script_inputs(task, model_patch)}
+        command, timeout = ["bash", f"{WORKDIR}/eval.sh"], spec.eval_timeout + 120
     run = run_script(
         image,
-        ["bash", f"{WORKDIR}/eval.sh"],
+        command,
         files,
-        timeout=spec.eval_timeout + 120,
+        timeout=timeout,
         limits=limits,
         labels=labels,
         pool=pool,
@@ -275,6 +286,31 @@ def evaluate(
     if run.limit is not None:
         log = f"{log.rstrip(chr(10))}\n{LIMIT_STOPPED} {run.limit}\n"
     return EvalResult(outcome_from_log(task, prediction, log, timings), script, log)
+
+
+def _official_plan(task: Task, model_patch: str) -> tuple[str, dict[str, str], list[str], float]:
+    """The record's own script, run as the official harness runs it: what is kept as
+    ``eval.sh`` (it, after the patch step), the files, the command and its time limit."""
+    get_parser(task.log_parser or "")  # an unknown parser fails now, not after the test run
+    if task.eval_type not in (None, "pass_and_fail"):
+        raise InputError(f"eval_type {task.eval_type!r} is not supported (only pass_and_fail)")
+    recorded = official.recorded_eval_script(task.eval_script or "")
+    runner = official.official_run_script(task)
+    files = {
+        f"{WORKDIR}/run.sh": runner,
+        official.EVAL_SCRIPT: recorded,
+        official.MODEL_PATCH: _with_newline(model_patch) if model_patch.strip() else "",
+    }
+    script = f"{runner}\n# ---- {official.EVAL_SCRIPT} ----\n{recorded}"
+    return script, files, ["bash", f"{WORKDIR}/run.sh"], official.OFFICIAL_TIMEOUT + 120
+
+
+def _activated(script: str, activate: str) -> str:
+    """``script`` with the image's activation run first (after its ``#!`` line)."""
+    if not activate:
+        return script
+    shebang, _, rest = script.partition("\n")
+    return f"{shebang}\n{activate}\n{rest}"
 
 
 def charge_model_api(report: EvalReport) -> EvalReport:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import re
 import secrets
 import struct
 import subprocess
@@ -30,6 +29,7 @@ from swe_runner.config import Settings, owner_id, process_gone
 from swe_runner.errors import ContainerError, DockerUnavailableError, ImageError
 from swe_runner.sandbox.base import ExecResult, worktree_diff
 from swe_runner.sandbox.diskwatch import DiskWatch
+from swe_runner.sandbox.profiles import BUILD, ImageProfile
 from swe_runner.sandbox.shell import SHELL_COMMAND, ShellSession
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "ContainerLimits",
     "DockerSandbox",
     "ExecStream",
+    "activated_environment",
     "connect",
     "interactive_shell",
     "orphaned_containers",
@@ -212,10 +213,16 @@ class ExecStream:
         workdir: str,
         command: list[str] = SHELL_COMMAND,
         stdin: bool = True,
+        environment: Mapping[str, str] | None = None,
     ) -> None:
         self.client, self.container = client, container
         self.exec_id = client.api.exec_create(
-            container.id, command, stdin=stdin, tty=False, workdir=workdir
+            container.id,
+            command,
+            stdin=stdin,
+            tty=False,
+            workdir=workdir,
+            environment=dict(environment) if environment else None,
         )["Id"]
         self.sock = client.api.exec_start(self.exec_id, socket=True)._sock
         self.raw = b""
@@ -255,6 +262,10 @@ class ExecStream:
 class DockerSandbox:
     """A container from an instance image, resource-limited, network off unless asked.
 
+    The image's ``profile`` says how its task environment is activated: the variables
+    activation sets are found once, at start, and given to every command and shell. The
+    patch is taken against the commit ``/testbed`` holds at start.
+
     Raises (constructor):
         ImageError: the image does not exist.
         ContainerError: the container could not be started.
@@ -267,21 +278,30 @@ class DockerSandbox:
         limits: ContainerLimits = DEFAULT_LIMITS,
         workdir: str = "/testbed",
         labels: Mapping[str, str] | None = None,
+        profile: ImageProfile = BUILD,
     ) -> None:
         self.client = connect()
         self.workdir, self.base_commit = workdir, base_commit
         self.container = start_idle(image, limits, labels, workdir)
         self.disk = DiskWatch(self.client.api, self.container.id, limits.disk_limit_mb)
         self.closed = False
-        self.base_commit = self._start_commit() or base_commit
+        self.environment: dict[str, str] = {}  # what activating the task's environment sets
+        try:
+            self._apply_profile(profile)
+        except BaseException:
+            self.close()
+            raise
 
-    def _start_commit(self) -> str | None:
-        """The commit the image's repository starts at: the diff base. Instance images
-        commit what their environment setup changed in tracked files (a sed on setup.py or
-        tox.ini, as the official images do), so that is not part of any agent's patch."""
+    def _apply_profile(self, profile: ImageProfile) -> None:
+        if profile.activate:
+            self.environment = activated_environment(self, profile.activate)
+        # The diff base is the commit the image's repository starts at: our instance images
+        # and the official ones commit what their environment setup changed in tracked
+        # files (a sed on setup.py or tox.ini) on top of the base, so no patch carries it.
         head = self.exec("git rev-parse --verify -q HEAD", timeout=60)
-        text = head.text.strip()
-        return text if head.exit_code == 0 and re.fullmatch(r"[0-9a-f]{40}", text) else None
+        if head.exit_code != 0:
+            raise ContainerError(f"no git repository in {self.workdir}: {head.text[-300:]}")
+        self.base_commit = head.text.strip()
 
     def _path(self, path: str) -> str:
         return str(PurePosixPath(self.workdir, path))
@@ -303,7 +323,8 @@ class DockerSandbox:
                 # One stream (2>&1 inside) keeps stdout and stderr in the order written.
                 ["timeout", "-k", "5", f"{timeout:g}", "bash", "-c", f"exec 2>&1\n{command}"],
                 workdir=self.workdir,
-                environment=dict(env) if env else None,  # this exec's, not the container's
+                # this exec's, not the container's
+                environment={**self.environment, **(env or {})} or None,
             )
         except docker.errors.APIError as exc:
             raise ContainerError(f"exec failed: {exc.explanation}") from exc
@@ -334,7 +355,8 @@ class DockerSandbox:
         return worktree_diff(self)
 
     def open_shell(self) -> ShellSession:
-        return ShellSession(ExecStream(self.client, self.container, self.workdir))
+        stream = ExecStream(self.client, self.container, self.workdir, environment=self.environment)
+        return ShellSession(stream)
 
     def close(self) -> None:
         if not self.closed:
@@ -347,6 +369,35 @@ class DockerSandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_NOT_ENVIRONMENT = frozenset({"_", "PWD", "OLDPWD", "SHLVL"})  # the shell's own, not activation's
+
+
+def activated_environment(sandbox: DockerSandbox, activate: str) -> dict[str, str]:
+    """The variables ``activate`` (bash lines) sets or changes in the sandbox's shell.
+
+    Raises:
+        ContainerError: the activation failed.
+    """
+    probe = (
+        "env -0 > /tmp/.swe-runner-env-before; "
+        f"{{ {activate}\n}} > /tmp/.swe-runner-activate.log 2>&1 "
+        "|| { cat /tmp/.swe-runner-activate.log; exit 1; }; "
+        "cat /tmp/.swe-runner-env-before; printf '\\0--\\0'; env -0; "
+        "rm -f /tmp/.swe-runner-env-before /tmp/.swe-runner-activate.log"
+    )
+    result = sandbox.exec(probe, timeout=120)
+    if result.exit_code != 0:
+        raise ContainerError(f"activating the task's environment failed: {result.text[-300:]}")
+    before, _, after = result.output.partition(b"\0--\0")
+    old, new = _environ(before), _environ(after)
+    return {k: v for k, v in new.items() if old.get(k) != v and k not in _NOT_ENVIRONMENT}
+
+
+def _environ(block: bytes) -> dict[str, str]:
+    pairs = (entry.decode(errors="replace").partition("=") for entry in block.split(b"\0"))
+    return {name: value for name, sep, value in pairs if sep and name}
 
 
 def interactive_shell(container_id: str, workdir: str) -> int:
