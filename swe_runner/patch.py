@@ -158,21 +158,30 @@ def refusal(diff: str) -> str | None:
     return None
 
 
-# How a patch is applied: the official harness's commands (SWE-bench 5.x GIT_APPLY_CMDS), in
-# its order, each on the tree the one before left (as there); the step that worked is
-# recorded. patch's --forward keeps it from reversing hunks an earlier step applied.
+# How a patch is applied: the official harness's tries (SWE-bench 5.x GIT_APPLY_CMDS), in
+# its order, the tree put back between tries (a failed --reject leaves hunks behind), and
+# then its check that the chain did not leave the patch applied after all. The step that
+# worked is recorded.
 APPLY_STEPS = (
-    ("git apply", 'git apply --verbose "$1"'),
-    ("git apply --3way", 'git apply --verbose --3way "$1"'),
-    ("git apply --reject", 'git apply --verbose --reject "$1"'),
-    ("patch --fuzz=5", 'patch --batch --forward --fuzz=5 -p1 -i "$1"'),
+    ("git apply", "git apply --verbose"),
+    ("git apply --3way", "git apply --verbose --3way"),
+    ("git apply --reject", "git apply --verbose --reject"),
+    ("patch --fuzz=5", "patch --batch --forward --fuzz=5 -p1 -i"),
 )
+RESET_BETWEEN_TRIES = "git checkout -- . ; git clean -fd"
+ALREADY_APPLIED = ("verified already applied", "git apply --check --reverse")
 
 
 def apply_function(name: str, ok_message: str) -> str:
-    """A bash function ``name PATCHFILE`` trying :data:`APPLY_STEPS` in order; on success it
-    prints ``ok_message <step>`` and returns 0, else returns 1."""
+    """A bash function ``name PATCHFILE`` applying a patch as the official harness does
+    (:data:`APPLY_STEPS`); on success it prints ``ok_message <step>`` and returns 0, else
+    returns 1."""
     lines = [f"{name}() {{"]
-    for step, command in APPLY_STEPS:
-        lines.append(f'  if {command}; then echo "{ok_message} {step}"; return 0; fi')
+    for index, (step, command) in enumerate(APPLY_STEPS):
+        if index:
+            lines.append(f"  {RESET_BETWEEN_TRIES}")
+        lines.append(f'  if {command} "$1"; then echo "{ok_message} {step}"; return 0; fi')
+        lines.append(f'  echo "Failed to apply patch to container: {command}"')
+    step, command = ALREADY_APPLIED
+    lines.append(f'  if {command} "$1"; then echo "{ok_message} {step}"; return 0; fi')
     return "\n".join([*lines, "  return 1", "}"])

@@ -72,3 +72,45 @@ def test_a_binary_file_without_its_contents_is_refused() -> None:
         "patch writes outside the repository: ../x"
     )
     assert patch.refusal(DIFF) is None
+
+
+def _applied(tmp_path, diff: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """Apply ``diff`` with the evaluation's own function in a fresh repository."""
+    import subprocess
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.py").write_text("".join(f"line {n}\n" for n in range(1, 21)))
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "PATH": "/usr/bin:/bin"}
+    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True)
+    (tmp_path / "p.diff").write_text(diff)
+    script = f"{patch.apply_function('apply', 'APPLIED')}\napply {tmp_path / 'p.diff'}"
+    done = subprocess.run(["bash", "-c", script], cwd=repo, env=env, capture_output=True, text=True)
+    return done.stdout, (repo / "a.py").read_text()
+
+
+def test_a_patch_only_fuzz_applies_goes_through_the_official_chain_to_a_clean_result(
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    # A context line that differs from the file: git apply (every mode) refuses, the
+    # --reject try leaves nothing behind (the tree is put back), patch --fuzz applies it.
+    diff = (
+        "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -9,5 +9,5 @@\n"
+        " line 9\n line 10\n-line 11\n+line eleven\n line 12\n line 13 (edited upstream)\n"
+    )
+    out, text = _applied(tmp_path, diff)
+    assert "APPLIED patch --fuzz=5" in out
+    assert "Failed to apply patch to container: git apply --verbose --reject" in out
+    assert "line eleven\n" in text and "line 11\n" not in text
+    assert not list((tmp_path / "repo").glob("*.rej"))
+
+
+def test_a_patch_that_cannot_apply_fails(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    diff = (
+        "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -1,2 +1,2 @@\n"
+        "-nothing like this\n+at all\n another\n"
+    )
+    out, text = _applied(tmp_path, diff)
+    assert "APPLIED" not in out and text.startswith("line 1\n")

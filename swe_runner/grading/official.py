@@ -16,8 +16,7 @@ grader, with its integrity checks, reads the log with the parser the record name
 
 from __future__ import annotations
 
-import shlex
-
+from swe_runner import patch as patches
 from swe_runner.grading import markers
 from swe_runner.task import EnvSpec, Task
 
@@ -40,15 +39,6 @@ START = "+ : '>>>>> Start Test Output'"  # as `set -x` prints the script's own m
 END = "+ : '>>>>> End Test Output'"
 EXIT = ">>>>> Test Exit Code:"
 _EXIT_VAR = "SWEBENCH_TEST_EXIT_CODE"
-# The official harness's tries, in its order (swebench 5.0 run_evaluation.GIT_APPLY_CMDS).
-APPLY_COMMANDS = (
-    "git apply --verbose",
-    "git apply --verbose --3way",
-    "git apply --verbose --reject",
-    "patch --batch --forward --fuzz=5 -p1 -i",
-)
-
-
 def recorded_eval_script(eval_script: str) -> str:
     """The record's script as the official harness runs it: its lines (less the shebang
     and ``set`` line, put back on top) with the test command's exit status recorded just
@@ -70,25 +60,13 @@ def official_run_script(task: Task) -> str:
     """What runs in the evaluation container: the prediction (``MODEL_PATCH``, skipped when
     empty) applied as the official harness applies it, then the record's script
     (``EVAL_SCRIPT``). Exits 3 when the prediction does not apply."""
-    tries = " ".join(shlex.quote(c) for c in APPLY_COMMANDS)
     return f"""#!/bin/bash
 # swe-runner evaluation of {task.instance_id} in its official image (generated)
 echo "{OFFICIAL_LINE}"
 cd /testbed
+{patches.apply_function("apply_model_patch", markers.APPLY_OK)}
 if [ -s {MODEL_PATCH} ]; then
-  applied=""
-  first=1
-  for try in {tries}; do
-    if [ -z "$first" ]; then git checkout -- . ; git clean -fd; fi
-    first=""
-    if $try {MODEL_PATCH} 2>&1; then applied=$try; break; fi
-    echo "Failed to apply patch to container: $try"
-  done
-  if [ -z "$applied" ] && git apply --check --reverse {MODEL_PATCH} 2>&1; then
-    applied="verified already applied"
-  fi
-  [ -n "$applied" ] || {{ echo "{markers.APPLY_FAILED}"; exit 3; }}
-  echo "{markers.APPLY_OK} $applied"
+  apply_model_patch {MODEL_PATCH} 2>&1 || {{ echo "{markers.APPLY_FAILED}"; exit 3; }}
 fi
 /bin/bash {EVAL_SCRIPT} 2>&1
 """

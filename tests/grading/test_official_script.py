@@ -102,10 +102,10 @@ def test_a_script_without_the_end_marker_is_left_as_it_is() -> None:
 def test_the_run_script_tries_the_official_harness_patch_commands_in_order() -> None:
     runner = official_run_script(Task.model_validate(records()[0]))
     order = [
-        "'git apply --verbose'",
-        "'git apply --verbose --3way'",
-        "'git apply --verbose --reject'",
-        "'patch --batch --forward --fuzz=5 -p1 -i'",
+        'git apply --verbose "$1"',
+        'git apply --verbose --3way "$1"',
+        'git apply --verbose --reject "$1"',
+        'patch --batch --forward --fuzz=5 -p1 -i "$1"',
     ]
     positions = [runner.index(cmd) for cmd in order]
     assert positions == sorted(positions)
