@@ -1,10 +1,11 @@
 """Grade a test log: a pure function of the log text and the task's test lists.
 
-Rules (each pinned by a test named after it): a test missing from the log fails; PASSED and
-XFAIL pass, anything else fails; a log where the suite never ran, whose totals disagree with
-its lines, or that contradicts the recorded exit status is invalid, and an invalid log
-never resolves. Resolved means a valid log where every FAIL_TO_PASS and PASS_TO_PASS test
-passes.
+Rules (each pinned by a test named after it), the official grader's (SWE-bench 5.x): a test
+missing from the log fails; PASSED and XFAIL pass; a skipped PASS_TO_PASS test is kept, a
+skipped FAIL_TO_PASS test fails; anything else fails. Ours on top: a log where the suite
+never ran, whose totals disagree with its lines, or that contradicts the recorded exit
+status is invalid, and an invalid log never resolves. Resolved means a valid log where
+every FAIL_TO_PASS and PASS_TO_PASS test passes.
 """
 
 from __future__ import annotations
@@ -20,22 +21,42 @@ __all__ = ["grade", "split_by_outcome"]
 _FAILING = (TestStatus.FAILED, TestStatus.ERROR)
 
 
-def _passes(test: str, statuses: dict[str, TestStatus]) -> bool:
-    """Whether ``test`` passed. The published SWE-bench datasets hold some test ids cut at
-    their first space (the official parser split lines on whitespace): an id that is not
-    in the log but is such a cut of parsed ids passes only if every test it covers passed."""
+def _found(test: str, statuses: dict[str, TestStatus]) -> list[TestStatus]:
+    """The statuses the log gives ``test`` (none: it is missing).
+
+    Besides exact ids, two kinds of cut id in the published datasets are matched as the
+    official grader matches them: ids cut at their first space (the official parser split
+    lines on whitespace) cover every parsed id that starts so; ids cut inside their
+    parameters (more ``[`` than ``]``, SWE-bench issue #290) match the parsed ids they
+    start, only when those agree on pass or fail.
+    """
     if test in statuses:
-        return statuses[test].ok
+        return [statuses[test]]
     if " " in test:
-        return False
+        return []
     covered = [s for name, s in statuses.items() if " " in name and name.split(" ", 1)[0] == test]
-    return bool(covered) and all(s.ok for s in covered)
+    if covered or test.count("[") <= test.count("]"):
+        return covered
+    cut = [s for name, s in statuses.items() if name.startswith(test)]
+    return cut if len({s.ok for s in cut}) == 1 else []
 
 
-def split_by_outcome(tests: Sequence[str], statuses: dict[str, TestStatus]) -> SuccessFailure:
-    """Tests that passed and tests that did not (a missing test did not), in order."""
-    success = [t for t in tests if _passes(t, statuses)]
-    failure = [t for t in tests if not _passes(t, statuses)]
+def split_by_outcome(
+    tests: Sequence[str], statuses: dict[str, TestStatus], skipped_ok: bool = False
+) -> SuccessFailure:
+    """Tests that passed and tests that did not (a missing test did not), in order.
+
+    ``skipped_ok``: a skipped test counts as kept (PASS_TO_PASS, as in the official grader:
+    a skip is not a regression); a skipped FAIL_TO_PASS test is not a resolution.
+    """
+    allowed = {TestStatus.PASSED, TestStatus.XFAIL} | (
+        {TestStatus.SKIPPED} if skipped_ok else set()
+    )
+    success: list[str] = []
+    failure: list[str] = []
+    for test in tests:
+        found = _found(test, statuses)
+        (success if found and all(s in allowed for s in found) else failure).append(test)
     return SuccessFailure(success=success, failure=failure)
 
 
@@ -91,5 +112,6 @@ def _tests_status(
     f2p: Sequence[str], p2p: Sequence[str], statuses: dict[str, TestStatus]
 ) -> TestsStatus:
     return TestsStatus(
-        FAIL_TO_PASS=split_by_outcome(f2p, statuses), PASS_TO_PASS=split_by_outcome(p2p, statuses)
+        FAIL_TO_PASS=split_by_outcome(f2p, statuses),
+        PASS_TO_PASS=split_by_outcome(p2p, statuses, skipped_ok=True),
     )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from swe_runner.grading import markers
-from swe_runner.grading.grade import grade
+from swe_runner.grading.grade import grade, split_by_outcome
+from swe_runner.records import TestStatus
 from tests.grading.test_pytest_parser import raw
 
 
@@ -125,3 +126,23 @@ def test_official_ids_cut_at_a_space_match_the_tests_they_cover() -> None:
     assert failed.tests_status.FAIL_TO_PASS.failure == [A + "test_ids[sp"]
     nothing = grade(log, [A + "test_ids[zz"], [])  # a cut that covers no test still fails
     assert nothing.tests_status.FAIL_TO_PASS.failure == [A + "test_ids[zz"]
+
+
+def test_a_skipped_pass_to_pass_test_is_kept_and_a_skipped_fail_to_pass_test_fails() -> None:
+    # The official grader (SWE-bench 5.x): a skip is no regression, and no resolution.
+    statuses = {"t::f2p": TestStatus.PASSED, "t::p2p": TestStatus.SKIPPED}
+    assert split_by_outcome(["t::p2p"], statuses, skipped_ok=True).success == ["t::p2p"]
+    assert split_by_outcome(["t::p2p"], statuses).failure == ["t::p2p"]
+
+
+def test_an_id_cut_inside_its_parameters_matches_as_the_official_grader_does() -> None:
+    # SWE-bench issue #290: Verified ids such as test_grammar_fail[log(photon
+    statuses = {
+        "t.py::test_g[log(photon cm)]": TestStatus.PASSED,
+        "t.py::test_g[log(photon s)]": TestStatus.XFAIL,
+        "t.py::test_h[a b]": TestStatus.PASSED,
+        "t.py::test_h[a c]": TestStatus.FAILED,
+    }
+    assert split_by_outcome(["t.py::test_g[log(photon"], statuses).success
+    assert split_by_outcome(["t.py::test_h[a"], statuses).failure  # they disagree
+    assert split_by_outcome(["t.py::test_g[log]"], statuses).failure  # balanced: exact only
