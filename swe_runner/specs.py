@@ -24,6 +24,7 @@ import yaml
 from pydantic import ValidationError
 
 from swe_runner.errors import InputError
+from swe_runner.official_tables import ENV_YML_PATHS, PARSERS, REQS_PATHS
 from swe_runner.task import EnvSpec, Task
 
 __all__ = ["SpecTable", "attach", "load_specs", "official_specs", "translate_official"]
@@ -33,6 +34,8 @@ SpecKey = tuple[str, str]
 OFFLINE_PYTHON = "3.11"
 # The official harness's default time limit for an evaluation (run_evaluation --timeout).
 OFFICIAL_TIMEOUT = 1800.0
+# Keys only the official table uses (ours would be refused as unknown fields).
+_OFFICIAL_ONLY = ("no_use_env", "nano_cpus", "execute_test_as_nonroot", "docker_specs")
 _OFFICIAL_KEYS = (
     "python",
     "packages",
@@ -96,6 +99,14 @@ def _normalise(body: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _official_shape(body: Mapping[str, Any]) -> bool:
+    """An entry written as in the official table (a dump of ``MAP_REPO_VERSION_TO_SPECS``):
+    it then means what it means there (requirements or conda file, reinstall, time limit)."""
+    return body.get("packages") in ("requirements.txt", "environment.yml") or any(
+        key in body for key in _OFFICIAL_ONLY
+    )
+
+
 def load_specs(path: Path) -> SpecTable:
     """Read a specs file (``.yaml``/``.yml``/``.json``).
 
@@ -109,8 +120,20 @@ def load_specs(path: Path) -> SpecTable:
         raise InputError(f"cannot read specs file {path}: {exc}") from None
     table = SpecTable(source=str(path))
     for repo, version, body in _entries(data, path):
+        if _official_shape(body):
+            spec = translate_official(repo, version, body, PARSERS.get(repo, "pytest"))
+            if isinstance(spec, str):
+                raise InputError(f"{path}: {spec}")
+            table.specs[(repo, version)] = spec
+            continue
+        # A repository of the official table tests as it does there unless the entry says
+        # otherwise: its parser, and Django's runner takes modules.
+        defaults = {"log_parser": PARSERS.get(repo, "pytest")}
+        if repo == "django/django":
+            defaults["test_selection"] = "modules"
         try:
-            table.specs[(repo, version)] = EnvSpec.model_validate(_normalise(body))
+            spec = EnvSpec.model_validate({**defaults, **_normalise(body)})
+            table.specs[(repo, version)] = spec
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
@@ -126,17 +149,17 @@ def translate_official(
     Conda-only inputs (``environment.yml``) cannot be met with pip and venv; a requirements
     file named by the official table is installed from the repository in the instance.
     """
-    body = {k: v for k, v in raw.items() if k in _OFFICIAL_KEYS}
+    body = {k: v for k, v in raw.items() if k in _OFFICIAL_KEYS or k in EnvSpec.model_fields}
     packages = body.pop("packages", "")
     install = body.pop("install", [])
     install = [install] if isinstance(install, str) else list(install)
     if packages == "environment.yml":
-        files = _official_paths("MAP_REPO_TO_ENV_YML_PATHS").get(repo, [])
+        files = ENV_YML_PATHS.get(repo, ())
         if not files:
             return f"{repo} {version}: the official spec's conda environment file is unknown"
         body["conda_env_files"] = list(files)
     elif packages == "requirements.txt":
-        reqs = _official_paths("MAP_REPO_TO_REQS_PATHS").get(repo, [])
+        reqs = REQS_PATHS.get(repo, ())
         if not reqs:
             return f"{repo} {version}: the official spec's requirements file is unknown"
         # The official environment image installs the first of these files that exists
@@ -150,20 +173,13 @@ def translate_official(
     body["install"] = install
     body["reinstall_for_tests"] = True  # the official eval script installs again
     body.setdefault("eval_timeout", OFFICIAL_TIMEOUT)
-    body["log_parser"] = parser
+    body.setdefault("log_parser", parser)
     if repo == "django/django":
-        body["test_selection"] = "modules"
+        body.setdefault("test_selection", "modules")
     try:
         return EnvSpec.model_validate(_normalise(body))
     except ValidationError as exc:
         return f"{repo} {version}: {exc.errors()[0]['msg']}"
-
-
-def _official_paths(table: str) -> dict[str, list[str]]:
-    """One of the official repo -> file paths tables (requirements, environment files)."""
-    from swebench.harness.constants import python as official  # optional, heavy: lazy
-
-    return dict(getattr(official, table))
 
 
 def official_specs() -> SpecTable | None:
@@ -174,8 +190,11 @@ def official_specs() -> SpecTable | None:
     except ImportError:
         return None
     parsers = {
-        repo: fn.__name__.removeprefix("parse_log_")
-        for repo, fn in log_parsers.MAP_REPO_TO_PARSER_PY.items()
+        **PARSERS,
+        **{
+            repo: fn.__name__.removeprefix("parse_log_")
+            for repo, fn in log_parsers.MAP_REPO_TO_PARSER_PY.items()
+        },
     }
     table = SpecTable(source=f"swebench {getattr(official, '__name__', '')}")
     for repo, versions in official.MAP_REPO_VERSION_TO_SPECS_PY.items():

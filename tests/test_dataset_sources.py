@@ -9,6 +9,7 @@ import pytest
 
 from swe_runner.dataset import load_dataset
 from swe_runner.errors import InputError, TaskFileError
+from swe_runner.specs import load_specs
 from tests.test_dataset import RECORD, write_jsonl
 
 RECORDS = [
@@ -122,7 +123,7 @@ def test_official_swebench_specs_are_translated(tmp_path: Path) -> None:
     assert django.env_spec is not None and django.env_spec.test_selection == "modules"
     assert django.env_spec.log_parser == "django"
     # the requirements file first (the official environment image's), then the install
-    assert "pip install -r \"$f\"" in django.env_spec.pre_install[0]
+    assert 'pip install -r "$f"' in django.env_spec.pre_install[0]
     assert "tests/requirements/py3.txt" in django.env_spec.pre_install[0]
     assert django.env_spec.install == ("python -m pip install -e .",)
     assert django.env_spec.reinstall_for_tests  # as the official eval script does
@@ -131,3 +132,72 @@ def test_official_swebench_specs_are_translated(tmp_path: Path) -> None:
     assert "mpmath==1.3.0" in sympy.env_spec.packages
     # a conda environment file, read at the environment commit and installed with pip
     assert mpl.env_spec is not None and mpl.env_spec.conda_env_files == ("environment.yml",)
+
+
+def test_the_official_tables_kept_here_agree_with_the_package() -> None:
+    pytest.importorskip("swebench")
+    from swebench.harness.constants import python as official
+    from swebench.harness.log_parsers import MAP_REPO_TO_PARSER_PY
+
+    from swe_runner import official_tables
+
+    assert {k: tuple(v) for k, v in official.MAP_REPO_TO_REQS_PATHS.items()} == (
+        official_tables.REQS_PATHS
+    )
+    assert {k: tuple(v) for k, v in official.MAP_REPO_TO_ENV_YML_PATHS.items()} == (
+        official_tables.ENV_YML_PATHS
+    )
+    parsers = {k: f.__name__.removeprefix("parse_log_") for k, f in MAP_REPO_TO_PARSER_PY.items()}
+    assert parsers == official_tables.PARSERS
+
+
+def test_a_specs_file_in_the_official_tables_shape_means_what_it_means_there(
+    tmp_path: Path,
+) -> None:
+    # A dump of the official table (as a user with no swebench package might write it).
+    dumped = {
+        "pydata/xarray": {
+            "0.12": {
+                "python": "3.10",
+                "packages": "environment.yml",
+                "no_use_env": True,
+                "install": "python -m pip install -e .",
+                "pip_packages": ["numpy==1.23.0"],
+                "test_cmd": "pytest -rA",
+            }
+        },
+        "django/django": {
+            "3.0": {
+                "python": "3.6",
+                "packages": "requirements.txt",
+                "install": "python -m pip install -e .",
+                "eval_commands": ["export LANG=en_US.UTF-8"],
+                "test_cmd": "./tests/runtests.py --verbosity 2",
+            }
+        },
+        "sympy/sympy": {
+            "1.1": {
+                "python": "3.9",
+                "packages": "mpmath flake8",
+                "pip_packages": ["mpmath==1.3.0"],
+                "install": "python -m pip install -e .",
+                "test_cmd": "bin/test -C --verbose",
+            }
+        },
+    }
+    path = tmp_path / "specs.json"
+    path.write_text(json.dumps(dumped))
+    table = load_specs(path)
+    xarray = table.find("pydata/xarray", "0.12")
+    assert xarray is not None and xarray.conda_env_files == (
+        "ci/requirements/environment.yml",
+        "environment.yml",
+    )
+    assert xarray.reinstall_for_tests and xarray.eval_timeout == 1800
+    assert "numpy==1.23.0" in xarray.packages
+    django = table.find("django/django", "3.0")
+    assert django is not None and django.log_parser == "django"
+    assert django.test_selection == "modules" and "py3.txt" in django.pre_install[0]
+    assert django.eval_setup == ("export LANG=en_US.UTF-8",)
+    sympy = table.find("sympy/sympy", "1.1")  # no official-only key: our format,
+    assert sympy is not None and sympy.log_parser == "sympy"  # with the repository's parser
