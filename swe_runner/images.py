@@ -73,6 +73,14 @@ def _definition(kind: str) -> Path:
     return path
 
 
+def _definition_bytes(kind: str) -> bytes:
+    """Every file of ``containers/<kind>/``, for the tag's digest (a change rebuilds)."""
+    folder = _definition(kind).parent
+    return b"\0".join(
+        f.name.encode() + b"\0" + f.read_bytes() for f in sorted(folder.iterdir()) if f.is_file()
+    )
+
+
 def _base_packages() -> list[str]:
     text = (CONTAINERS_DIR / "base" / "packages.txt").read_text()
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
@@ -99,7 +107,7 @@ class ImageBuilder:
     def env_tag(self, spec: EnvSpec, plan: EnvPlan) -> str:
         base = spec.base_image or self.base_tag(plan.python)
         reqs = "\n".join(plan.packages)
-        key = _digest(base, _definition("env").read_bytes(), reqs, plan.as_of or "")
+        key = _digest(base, _definition_bytes("env"), reqs, plan.as_of or "")
         return f"swe-runner-env:py{plan.python}-{key}"
 
     def instance_tag(self, task: Task, spec: EnvSpec) -> str:
@@ -107,7 +115,7 @@ class ImageBuilder:
         (the environment's inputs included, so it is known before the environment is)."""
         key = _digest(
             spec.base_image or self.base_tag(nearest_python(spec.python)),
-            _definition("env").read_bytes(),
+            _definition_bytes("env"),
             "\n".join(spec.packages),
             *spec.conda_env_files,
             self.settings.packages_as_of,
@@ -152,7 +160,7 @@ class ImageBuilder:
             base = spec.base_image or self.ensure_base(plan.python)
             with tempfile.TemporaryDirectory(prefix="swe-runner-env-") as tmp:
                 ctx = Path(tmp)
-                shutil.copy(_definition("env"), ctx / "Dockerfile")
+                shutil.copytree(_definition("env").parent, ctx, dirs_exist_ok=True)
                 (ctx / "requirements.txt").write_text("\n".join(plan.packages) + "\n")
                 self._write_ca(ctx)
                 when = f", packages as of {plan.as_of}" if plan.as_of else ""
