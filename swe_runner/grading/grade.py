@@ -10,6 +10,7 @@ every FAIL_TO_PASS and PASS_TO_PASS test passes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from swe_runner.grading import markers
@@ -60,6 +61,24 @@ def split_by_outcome(
     return SuccessFailure(success=success, failure=failure)
 
 
+# Dataset entries that are no test id but a pytest progress mark: the official parser took
+# a line "PASSED    [100%]" (a test's status printed on its own line under live logging)
+# as the test "[100%]", and the published PASS_TO_PASS lists keep it (pytest-dev__pytest-5262).
+_ARTEFACT = re.compile(r"^\[\d+%?\]$")
+
+
+def _artefacts(section: str, expected: Sequence[str]) -> dict[str, TestStatus]:
+    """The statuses the official parser gives the expected entries that are parser
+    artefacts (:data:`_ARTEFACT`), read as it reads them: the last ``STATUS name`` line."""
+    wanted = {name for name in expected if _ARTEFACT.match(name)}
+    found: dict[str, TestStatus] = {}
+    for line in section.splitlines() if wanted else ():
+        words = line.split()
+        if len(words) > 1 and words[1] in wanted and words[0] in TestStatus.__members__:
+            found[words[1]] = TestStatus(words[0])
+    return found
+
+
 def _invalid_reason(parsed: ParsedLog, exit_code: int | None) -> str | None:
     if not parsed.ran:
         return "no sign that the test suite ran (no session start or final summary)"
@@ -96,7 +115,8 @@ def grade(
         )
     parsed = parse(section)
     reason = _invalid_reason(parsed, exit_code)
-    status = _tests_status(fail_to_pass, pass_to_pass, parsed.statuses)
+    statuses = {**_artefacts(section, [*fail_to_pass, *pass_to_pass]), **parsed.statuses}
+    status = _tests_status(fail_to_pass, pass_to_pass, statuses)
     all_pass = not status.FAIL_TO_PASS.failure and not status.PASS_TO_PASS.failure
     return GradeResult(
         resolved=reason is None and all_pass,

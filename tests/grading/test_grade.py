@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from swe_runner.grading import markers
 from swe_runner.grading.grade import grade, split_by_outcome
 from swe_runner.records import TestStatus
@@ -146,3 +150,26 @@ def test_an_id_cut_inside_its_parameters_matches_as_the_official_grader_does() -
     assert split_by_outcome(["t.py::test_g[log(photon"], statuses).success
     assert split_by_outcome(["t.py::test_h[a"], statuses).failure  # they disagree
     assert split_by_outcome(["t.py::test_g[log]"], statuses).failure  # balanced: exact only
+
+
+def test_a_progress_mark_in_the_published_lists_is_read_as_the_official_parser_reads_it(
+    tmp_path: Path,
+) -> None:
+    # pytest-dev__pytest-5262's PASS_TO_PASS holds "[100%]": the official parser's reading
+    # of an inner pytest run's status line, printed on its own under live logging and shown
+    # as captured output. A real pytest -rA log of a test printing such a line:
+    (tmp_path / "test_t.py").write_text(
+        "def test_inner_run():\n    print('PASSED' + ' ' * 67 + '[100%]')\n\n"
+        "def test_b():\n    pass\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-rA", "-p", "no:cacheprovider", "test_t.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    log = f"{markers.TEST_START}\n{done.stdout}{markers.TEST_END}\n{markers.TEST_EXIT} 0\n"
+    expected = ["[100%]", "test_t.py::test_b"]
+    assert grade(log, ["test_t.py::test_inner_run"], expected).resolved
+    failed = log.replace("PASSED" + " " * 67, "FAILED" + " " * 67)
+    assert not grade(failed, ["test_t.py::test_inner_run"], expected).resolved
