@@ -29,9 +29,12 @@ class EnvPlan:
     """The inputs of one environment image (its tag is a digest of them)."""
 
     python: str
-    packages: tuple[str, ...]
+    packages: tuple[str, ...]  # must all install
     as_of: str | None  # ISO 8601 UTC; None: resolved as of the build
     notes: tuple[str, ...] = ()  # what differs from the spec (said once per build)
+    # From a conda environment file, installed first (as conda creates the environment
+    # before the spec's pip packages), together if they can be, else each that can be.
+    conda_packages: tuple[str, ...] = ()
 
 
 def _minor(version: str) -> tuple[int, int] | None:
@@ -98,16 +101,16 @@ def plan_environment(
     python = spec.python if spec.base_image else nearest_python(spec.python)
     if python != spec.python:
         notes.append(f"Python {spec.python} asked, {python} used (the nearest available)")
-    packages = (*spec.packages, *[p for p in conda if p not in spec.packages])
+    packages, conda_packages = spec.packages, tuple(conda)
     if date_pins is None:
-        return EnvPlan(python, packages, None, tuple(notes))
+        return EnvPlan(python, packages, None, tuple(notes), conda_packages)
     when = repo.commit_date(local, commit) if task.environment_setup_commit else None
     when = when or asof.parse_date(task.created_at) or repo.commit_date(local, task.base_commit)
-    lines = [*packages, *spec.pre_install, *spec.install]
+    lines = [*packages, *conda_packages, *spec.pre_install, *spec.install]
     pin_dates, problems = date_pins(asof.pins(lines))
     if problems:  # a pin newer than the cutoff would not install: resolve as of today
         notes.append(f"resolving as of today: cannot date {'; '.join(problems)}")
-        return EnvPlan(python, packages, None, tuple(notes))
+        return EnvPlan(python, packages, None, tuple(notes), conda_packages)
     moment = asof.cutoff(when, python, pin_dates.values())
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
-    return EnvPlan(python, packages, stamp, tuple(notes))
+    return EnvPlan(python, packages, stamp, tuple(notes), conda_packages)

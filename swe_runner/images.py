@@ -107,7 +107,8 @@ class ImageBuilder:
     def env_tag(self, spec: EnvSpec, plan: EnvPlan) -> str:
         base = spec.base_image or self.base_tag(plan.python)
         reqs = "\n".join(plan.packages)
-        key = _digest(base, _definition_bytes("env"), reqs, plan.as_of or "")
+        conda = "\n".join(plan.conda_packages)
+        key = _digest(base, _definition_bytes("env"), reqs, conda, plan.as_of or "")
         return f"swe-runner-env:py{plan.python}-{key}"
 
     def instance_tag(self, task: Task, spec: EnvSpec) -> str:
@@ -162,6 +163,7 @@ class ImageBuilder:
                 ctx = Path(tmp)
                 shutil.copytree(_definition("env").parent, ctx, dirs_exist_ok=True)
                 (ctx / "requirements.txt").write_text("\n".join(plan.packages) + "\n")
+                (ctx / "conda.txt").write_text("\n".join(plan.conda_packages) + "\n")
                 self._write_ca(ctx)
                 when = f", packages as of {plan.as_of}" if plan.as_of else ""
                 self.notify(f"building environment image {tag} (Python {plan.python}{when})")
