@@ -6,6 +6,7 @@ This is the only module that reads the environment for configuration. The resolv
 
 from __future__ import annotations
 
+import difflib
 import os
 import socket
 import tomllib
@@ -98,18 +99,43 @@ def load_settings(
         ConfigError: a layer holds an unknown key or a bad value (named in the message).
     """
     layers: dict[str, Any] = {}
+    sources: dict[str, str] = {}  # key -> where its value came from, for error messages
     if config_file is None and Path(DEFAULT_CONFIG_FILE).is_file():
         config_file = Path(DEFAULT_CONFIG_FILE)
     if config_file is not None:
-        layers.update(_from_file(config_file))
-    layers.update(_from_env(os.environ if environ is None else environ))
-    layers.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        found = _from_file(config_file)
+        _unknown_keys(found, config_file)
+        layers.update(found)
+        sources.update(dict.fromkeys(found, f"{config_file}: "))
+    from_env = _from_env(os.environ if environ is None else environ)
+    layers.update(from_env)
+    sources.update({k: f"environment variable {ENV_PREFIX}{k.upper()}: " for k in from_env})
+    flags = {k: v for k, v in (overrides or {}).items() if v is not None}
+    layers.update(flags)
+    sources.update({k: f"--{k.replace('_', '-')}: " for k in flags})
     try:
         return Settings.model_validate(layers)
     except ValidationError as exc:
         first = exc.errors()[0]
+        key = str(first["loc"][0]) if first["loc"] else ""
         where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"bad setting {where!r}: {first['msg']}") from None
+        problem = str(first["msg"])
+        raise ConfigError(
+            f"{sources.get(key, '')}bad value for setting {where!r} "
+            f"({layers.get(key)!r}): {problem[:1].lower()}{problem[1:]}"
+        ) from None
+
+
+def _unknown_keys(found: Mapping[str, Any], path: Path) -> None:
+    """Refuse keys that are no setting, naming the file, the key and the settings."""
+    known = list(Settings.model_fields)
+    for key in found:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(
+                f"{path}: unknown setting {key!r}{hint}; the settings are {', '.join(known)}"
+            )
 
 
 def require_api_key() -> None:

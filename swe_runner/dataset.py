@@ -10,6 +10,7 @@ repository sources and its environment specs keyed by (repo, version), and its t
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import tomllib
@@ -46,6 +47,7 @@ __all__ = [
     "load_dataset",
     "load_predictions",
     "predictions_from_tasks",
+    "shipped_suites",
 ]
 
 PROJECT_TASKS = TASKS_DIR  # the shipped suites (demo), in a checkout or an installed wheel
@@ -89,6 +91,20 @@ class Dataset:
             raise UnknownInstanceError(f"{self.path}: no instance {', '.join(map(repr, missing))}")
         wanted = set(instance_ids)
         return self._keep(t for t in self.tasks if t.instance_id in wanted)
+
+    def task(self, instance_id: str) -> Task:
+        """The task ``instance_id``.
+
+        Raises:
+            UnknownInstanceError: no such task (names the closest ids).
+        """
+        for task in self.tasks:
+            if task.instance_id == instance_id:
+                return task
+        ids = [t.instance_id for t in self.tasks]
+        close = difflib.get_close_matches(instance_id, ids, n=5, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else f" ({len(ids)} tasks)"
+        raise UnknownInstanceError(f"{self.name}: no instance {instance_id!r}{hint}")
 
     def filter(
         self,
@@ -197,12 +213,14 @@ def find_suite(name: str) -> Path:
     for root in (Path("tasks"), PROJECT_TASKS):
         if (root / name).is_dir():
             return root / name
-    known = (
-        sorted(p.name for p in PROJECT_TASKS.iterdir() if p.is_dir())
-        if PROJECT_TASKS.is_dir()
-        else []
-    )
-    raise UnknownNameError("dataset (no such file or suite)", name, known)
+    raise UnknownNameError("dataset (no such file or suite)", name, shipped_suites())
+
+
+def shipped_suites() -> list[str]:
+    """The suites that come with swe-runner (``tasks/``: the demo)."""
+    if not PROJECT_TASKS.is_dir():
+        return []
+    return sorted(p.name for p in PROJECT_TASKS.iterdir() if (p / "suite.toml").is_file())
 
 
 def _hub_name(ref: str) -> str | None:

@@ -140,3 +140,54 @@ def test_the_workers_setting_is_the_default_of_the_flag_and_the_flag_wins(
     assert _recorded_workers(results, "flag") == 4  # what the run used, not the setting
     monkeypatch.setenv("SWE_RUNNER_WORKERS", "65")
     assert main([*base, "--run-id", "big"]) == 2  # the flag's bounds hold for the setting
+
+
+def test_evaluate_takes_suite_like_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for flag in ("--suite", "-s"):
+        args = ["evaluate", flag, "demo", "-p", "gold", "-i", "nope"]
+        assert main([*args, "--results-dir", str(tmp_path / "r")]) == 2
+        err = capsys.readouterr().err
+        assert "no instance 'nope'" in err and err.startswith("Error:"), err  # demo was loaded
+
+
+def test_a_config_error_names_the_file_the_setting_and_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("swe-runner.toml").write_text("[swe-runner]\nworkerz = 3\n")
+    assert main(["report", "any-run"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err.startswith("Error: swe-runner.toml: unknown setting 'workerz'") and err.count("\n") == 1
+    )
+    assert "did you mean 'workers'?" in err and "the settings are results_dir, cache_dir," in err
+    Path("swe-runner.toml").write_text('[swe-runner]\nworkers = "many"\n')
+    assert main(["report", "any-run"]) == 2
+    err = capsys.readouterr().err
+    assert "swe-runner.toml: bad value for setting 'workers' ('many'): input should be" in err
+    Path("swe-runner.toml").unlink()
+    monkeypatch.setenv("SWE_RUNNER_WORKERS", "0")
+    assert main(["report", "any-run"]) == 2
+    err = capsys.readouterr().err
+    assert "environment variable SWE_RUNNER_WORKERS: bad value for setting 'workers' ('0')" in err
+
+
+def test_tasks_show_prints_the_problem_statement_tests_and_spec(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from swe_runner.dataset import load_dataset
+
+    task = load_dataset("demo").task("textkit-4")
+    assert main(["tasks", "show", "textkit-4", "--dataset", "demo"]) == 0
+    out = capsys.readouterr().out
+    assert task.problem_statement.splitlines()[0] in out
+    for test in (*task.FAIL_TO_PASS, *task.PASS_TO_PASS):
+        assert f"  {test}\n" in out
+    assert "test files (from the test patch): tests/test_csvish.py" in out
+    assert task.env_spec is not None and f"log_parser: {task.env_spec.log_parser}" in out
+    assert f"the hidden tests run as: {task.env_spec.test_cmd} tests/test_csvish.py" in out
+    assert task.patch not in out  # the gold patch only on request
+    assert main(["tasks", "show", "textkit-4", "--patches"]) == 0  # the shipped suites
+    assert task.patch.splitlines()[4] in capsys.readouterr().out
+    assert main(["tasks", "show", "textkit-9", "-s", "demo"]) == 2
+    assert "no instance 'textkit-9'; did you mean textkit-5" in capsys.readouterr().err

@@ -53,10 +53,13 @@ def _predictions(spec: str, tasks: Iterable[Task]) -> tuple[dict[str, Prediction
 @click.command("evaluate")
 @click.option(
     "--dataset",
+    "--suite",
     "-d",
+    "-s",
+    "dataset",
     required=True,
     help="Suite name (e.g. demo), suite folder, .jsonl/.json/.parquet task file, or a "
-    "Hugging Face dataset (hf:NAME or owner/name).",
+    "Hugging Face dataset (hf:NAME or owner/name). --suite is the same flag, as in run.",
 )
 @click.option(
     "--predictions",
@@ -98,7 +101,7 @@ def evaluate_cmd(
     results/<run_id>/ (report.json in SWE-bench's format, test_output.txt, eval.sh) and
     prints the outcome of each instance and the pass rate with a 95% interval.
 
-    Example: swe-runner evaluate --dataset demo --predictions gold
+    Example: swe-runner evaluate --suite demo --predictions gold
     """
     settings = pick.settings(settings)
     data = pick.load(dataset, instances)

@@ -10,9 +10,10 @@ import click
 from swe_runner.config import Settings
 from swe_runner.errors import InputError
 from swe_runner.reporting.export import FORMATS, check_experiments, export_runs
+from swe_runner.reporting.export.rows import task_set_note
 from swe_runner.reporting.runs import load_run
 
-from .options import notice, results_options, stdout
+from .options import notice, results_options, stderr, stdout
 
 __all__ = ["export_cmd"]
 
@@ -39,7 +40,8 @@ def export_cmd(
 ) -> None:
     """Export RUNS (run ids or run folders) for sharing. Percentages are over each run's
     whole task set; every export records the dataset fingerprint, swe-runner's version and
-    the date.
+    the date, and warns when the runs were on different task sets. A multi-attempt run
+    exports its first attempt (and pass@k over all).
 
     Example: swe-runner export model-a model-b --format html
     """
@@ -59,6 +61,12 @@ def export_cmd(
     written = export_runs(loaded, fmt, out)
     for run in loaded:
         if run.attempts:
-            notice(f"{run.run_id} has {len(run.attempts)} attempts: exported its first attempt")
+            notice(
+                f"{run.run_id} has {len(run.attempts)} attempts: exported its first attempt "
+                f"(attempt 1 of {len(run.attempts)}; pass@k covers all)"
+            )
+    different = task_set_note(loaded)
+    if different:
+        stderr.print(f"warning: {different}", style="yellow", markup=False, highlight=False)
     notice(f"wrote {fmt} export to {out}")
     stdout.print(str(written[0]))

@@ -42,7 +42,14 @@ def images_group() -> None:
 
 
 @images_group.command("build")
-@click.option("--dataset", "-d", help="Also build the instance images of this dataset.")
+@click.option(
+    "--dataset",
+    "--suite",
+    "-d",
+    "-s",
+    "dataset",
+    help="Also build the instance images of this dataset (a suite name, folder or task file).",
+)
 @instances_option
 @dataset_options
 @settings_options

@@ -21,9 +21,14 @@ from swe_runner.cli.options import (
     workers_option,
 )
 from swe_runner.config import Settings
+from swe_runner.dataset import shipped_suites
+from swe_runner.errors import UnknownInstanceError
 from swe_runner.gate import GateReport, GateVerdict, known_bad_list
+from swe_runner.grading.evaluate import hidden_tests_command
 from swe_runner.reporting.gate_view import gate_lines, gate_table, gate_tally
 from swe_runner.reporting.table import whole_table
+from swe_runner.reporting.task_view import task_view
+from swe_runner.task import Task
 from swe_runner.validate import validate_tasks
 
 __all__ = ["tasks_group"]
@@ -55,9 +60,52 @@ def list_cmd(dataset: str, pick: DatasetPick) -> None:
     print_whole(table)
 
 
+def _find_task(instance: str, dataset: str | None, pick: DatasetPick) -> Task:
+    """``instance`` of ``dataset``, else of the first shipped suite that has it."""
+    if dataset is not None:
+        return pick.load(dataset).task(instance)
+    misses = []
+    for suite in shipped_suites():
+        try:
+            return pick.load(suite).task(instance)
+        except UnknownInstanceError as exc:
+            misses.append(str(exc))
+    where = "; ".join(misses) or "no suite is shipped"
+    raise UnknownInstanceError(f"{where} (a task of another dataset: give --dataset)")
+
+
+@tasks_group.command("show")
+@click.argument("instance")
+@click.option(
+    "--dataset", "--suite", "-d", "-s", "dataset",
+    help="The dataset holding INSTANCE: a suite name or folder, a task file or a hub "
+    "dataset.  [default: the suites shipped with swe-runner]",
+)  # fmt: skip
+@click.option("--patches", is_flag=True, help="Also print the gold patch and the test patch.")
+@json_option
+@dataset_options
+def show_cmd(
+    instance: str, dataset: str | None, patches: bool, as_json: bool, pick: DatasetPick
+) -> None:
+    """Show one task: its problem statement (what the agent is given), hidden tests
+    (FAIL_TO_PASS, PASS_TO_PASS, the test files), environment spec and the command the
+    hidden tests run with.
+
+    Example: swe-runner tasks show textkit-4 --dataset demo
+    """
+    task = _find_task(instance, dataset, pick)
+    if as_json:
+        stdout.print_json(task.model_dump_json(exclude=None if patches else {"patch"}))
+        return
+    command = hidden_tests_command(task, task.env_spec) if task.env_spec else None
+    stdout.print(task_view(task, command, patches), highlight=False)
+
+
 @tasks_group.command("validate")
 @click.argument("dataset", required=False)
-@click.option("--dataset", "-d", "dataset_opt", help="The dataset (instead of the argument).")
+@click.option(
+    "--dataset", "--suite", "-d", "-s", "dataset_opt", help="The dataset (instead of the argument)."
+)
 @instances_option
 @click.option(
     "--repeat",

@@ -99,7 +99,8 @@ def trajectory_view(
             continue
         if step.turn != current:
             current = step.turn
-            parts.append(Text(f"── turn {step.turn} ──", style="bold"))
+            title = f"turn {step.turn}" if step.turn else "tool calls"  # 0: no model turn
+            parts.append(Text(f"── {title} ──", style="bold"))
         if step.kind == "model":
             parts.extend(_model(step, prices, model, full))
         elif step.kind == "tool":

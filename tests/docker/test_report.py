@@ -8,16 +8,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from swe_runner.cli.main import main
 from swe_runner.dataset import Dataset
+from tests.browser import browse
 from tests.docker.conftest import ca_args
-
-# Debian's chromium (scripts/setup-host installs it): the tests fail, never skip, without it.
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -112,67 +109,74 @@ def test_attempts_are_kept_apart_and_reported_with_pass_at_k(
     assert "made with 2 attempt(s)" in capsys.readouterr().err
 
 
-def _browse(page_path: Path, shot: Path) -> tuple[Any, list[str], list[str]]:
-    """Open a page in headless Chromium; the page, console errors and requests made."""
-    from playwright.sync_api import sync_playwright
-
-    errors: list[str] = []
-    requests: list[str] = []
-    manager = sync_playwright().start()
-    browser = manager.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-    page = browser.new_page(viewport={"width": 1200, "height": 1600})
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("request", lambda r: requests.append(r.url))
-    page.goto(page_path.as_uri())
-    page.screenshot(path=str(shot), full_page=True)
-    page.close_browser = lambda: (browser.close(), manager.stop())  # type: ignore[attr-defined]
-    return page, errors, requests
-
-
 def test_html_export_renders_offline_in_headless_chromium(
     runs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "site"
     args = ["export", "gold", "scripted", "-f", "html", "-o", str(out), "--results-dir", str(runs)]
     assert main(args) == 0
-    page, errors, requests = _browse(out / "index.html", tmp_path / "index.png")
-    try:
-        assert errors == []
-        assert all(u.startswith(out.as_uri()) for u in requests), requests  # no network
+    with browse(out / "index.html", tmp_path / "index.png") as visit:
+        page = visit.page
+        assert visit.errors == []
+        assert all(u.startswith(out.as_uri()) for u in visit.requests), visit.requests  # offline
         rows = page.locator("#leaderboard tbody tr")
         assert rows.count() == 2
         assert rows.nth(0).inner_text().split("\t")[:2] == ["1", "gold"]
         assert "80.0% (8/10)" in rows.nth(1).inner_text()
-        assert page.locator("svg#plot circle").count() == 2
-        assert page.locator("#instances tbody tr").count() == 20
-        page.locator("#instances th", has_text="outcome").click()  # sortable
+        assert rows.nth(1).locator(".ci").inner_text() == "49%-94%"  # the CI bar, labelled
+        # gold has no price and the scripted model costs $0: no points at x=0
+        assert page.locator("svg#plot circle").count() == 0
+        assert (page.locator("svg#plot").text_content() or "").strip() == "no cost data"
+        assert "no cost data for gold (unpriced), scripted ($0)" in page.inner_text("body")
+        meta = page.evaluate("JSON.parse(document.getElementById('metadata').textContent)")
+        assert [r["run_id"] for r in meta["runs"]] == ["gold", "scripted"]
+        # one row per instance, a column per run
+        heads = page.locator("#instances th").all_inner_texts()
+        assert heads == ["instance", "repo", "gold", "scripted"]
+        assert page.locator("#instances tbody tr").count() == 10
+        page.locator("#instances th", has_text="scripted").click()  # sortable
         first = page.locator("#instances tbody tr").first.inner_text()
-        assert "empty_patch" in first
-    finally:
-        page.close_browser()
+        assert first.startswith("confparse-3") and "empty_patch" in first
+        height = page.evaluate("document.querySelector('#instances').offsetHeight")
+        assert height < 500, height  # ten short rows, none wrapped
     assert (tmp_path / "index.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (out / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_trajectory_page_shows_every_turn(runs: Path, tmp_path: Path) -> None:
+def test_trajectory_page_shows_every_turn_each_call_once_and_the_problem(
+    runs: Path, demo: Dataset, tmp_path: Path
+) -> None:
     out = tmp_path / "site"
     assert main(["export", "scripted", "-o", str(out), "--results-dir", str(runs)]) == 0
     recorded = (runs / "scripted" / "textkit-4" / "trajectory.jsonl").read_text().splitlines()
     steps = [json.loads(line) for line in recorded]
+    turns = sorted({s.get("turn", 0) for s in steps if s["kind"] != "stop"})
+    calls = [s for s in steps if s["kind"] == "tool"]
     page_path = out / "trajectories" / "scripted" / "textkit-4.html"
-    page, errors, requests = _browse(page_path, tmp_path / "traj.png")
-    try:
-        assert errors == [] and all(u.startswith(out.as_uri()) for u in requests)
+    with browse(page_path, tmp_path / "traj.png") as visit:
+        page = visit.page
+        assert visit.errors == [] and all(u.startswith(out.as_uri()) for u in visit.requests)
         shown = page.locator("section.turn").evaluate_all("s => s.map(e => e.dataset.turn)")
-        assert shown == [str(t) for t in sorted({s.get("turn", 0) for s in steps})]  # every turn
-        calls = sum(1 for s in steps if s["kind"] == "tool")
-        assert calls > 0 and page.get_by_text("calls ", exact=False).count() >= calls
-        assert "unresolved" in page.locator("body").inner_text()
+        assert shown == [str(t) for t in turns] and "0" not in shown  # the stop is no turn
+        headings = page.locator("section.turn h3").all_inner_texts()
+        assert headings == [f"Turn {t}" for t in turns]
+        assert page.locator(".turns").inner_text() == f"{len(turns)} turns"
+        assert "Stopped: submitted" in page.locator("p.stop").inner_text()
+        # every tool call once: announced by the model's turn, then only its result
+        assert len(calls) > 0
+        assert page.locator("p.call").count() == 0
+        assert page.locator("p.result").count() == len(calls)
+        body = page.inner_text("body")
+        for call in calls:
+            if call["name"] == "bash":  # its command line, as often as it was called
+                same = sum(1 for c in calls if c["input"] == call["input"])
+                assert body.count(call["input"]["command"]) == same, call["input"]
+        task = next(t for t in demo.tasks if t.instance_id == "textkit-4")
+        statement = page.locator(".problem").inner_text()
+        assert task.problem_statement.splitlines()[0] in statement
+        assert "unresolved" in body
         assert page.locator("ul.failing li").count() > 0  # the failing tests
         assert page.locator("span.add").count() > 0  # the patch, coloured
-    finally:
-        page.close_browser()
     assert (tmp_path / "traj.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

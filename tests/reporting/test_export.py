@@ -83,3 +83,23 @@ def test_bad_export_requests_are_clear_errors(
     assert export(results, "nope") == 2
     assert export(results, "strong", "-o", str(results / "again")) == 0
     assert export(results, "strong", "-o", str(results / "again")) == 0  # its own: replaced
+
+
+def test_export_warns_when_the_runs_were_on_different_task_sets(
+    results: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from swe_runner.rundir import RunDir
+    from tests.reporting.runs_factory import TASKS, manifest, report
+
+    small = RunDir(results, "small")
+    small.write_json("run.json", manifest("small", TASKS[:2]).model_dump(mode="json"))
+    small.write_instance(report("alpha-1", outcomes(set())["alpha-1"]), "", None, None)
+    out = results / "md"
+    assert export(results, "strong", "small", "-f", "markdown", "-o", str(out)) == 0
+    err = capsys.readouterr().err
+    assert "warning: the runs were on different task sets (strong 5, small 2 tasks" in err
+    assert (
+        "**Warning**: the runs were on different task sets" in (out / "leaderboard.md").read_text()
+    )
+    assert export(results, "strong", "weak", "-f", "markdown", "-o", str(results / "same")) == 0
+    assert "warning" not in capsys.readouterr().err  # same tasks: nothing to say

@@ -147,10 +147,16 @@ def test_a_multi_attempt_run_exports_its_first_attempt(
     site = tmp_path / "site"
     assert main(["export", "k2", "-o", str(site), "--results-dir", str(tmp_path)]) == 0
     page = (site / "trajectories" / "k2" / "alpha-1.html").read_text()
-    assert (
-        "Looking at alpha-1" in page
-        and "show their first attempt: k2" in (site / "index.html").read_text()
-    )
+    index = (site / "index.html").read_text()
+    assert "Looking at alpha-1" in page and "attempt 1 of 2" in page
+    assert "show their first attempt" in index and "k2 (attempt 1 of 2)" in index
+    for fmt, name in (("markdown", "leaderboard.md"), ("json", "export.json")):
+        folder = tmp_path / fmt
+        assert (
+            main(["export", "k2", "-f", fmt, "-o", str(folder), "--results-dir", str(tmp_path)])
+            == 0
+        )
+        assert "attempt 1 of 2" in (folder / name).read_text()
 
 
 def test_trajectory_pages_escape_patches_and_outputs_and_fold_long_outputs(

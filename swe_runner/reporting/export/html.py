@@ -11,15 +11,18 @@ from pathlib import Path
 
 from swe_runner.records import atomic_write_text
 from swe_runner.reporting.export.plot import plot_png, plot_svg
-from swe_runner.reporting.export.rows import (
-    export_metadata,
-    instance_rows,
-    leaderboard,
+from swe_runner.reporting.export.rows import LeaderRow, export_metadata, leaderboard
+from swe_runner.reporting.export.statements import problem_statements
+from swe_runner.reporting.export.tables_html import instances_table, leaderboard_table
+from swe_runner.reporting.export.trajectory import (
+    PAGE_STYLE,
+    PageInfo,
+    read_trajectory,
+    trajectory_page,
 )
-from swe_runner.reporting.export.trajectory import PAGE_STYLE, read_trajectory, trajectory_page
 from swe_runner.reporting.runs import LoadedRun
 
-__all__ = ["write_html"]
+__all__ = ["script_json", "write_html"]
 
 # Click a header to sort by it (numbers numerically), click again to reverse.
 SORT_JS = """
@@ -43,104 +46,80 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text)
 
 
-def _bar(low: float, rate: float, high: float) -> str:
-    return (
-        f'<span class="bar" title="95% CI {low:.1%}-{high:.1%}">'
-        f'<span style="width:{rate * 200:.0f}px"></span>'
-        f'<i style="left:{low * 200:.0f}px;width:{(high - low) * 200:.0f}px"></i></span>'
-    )
+def page_link(run_id: str, instance_id: str) -> str:
+    """Where the trajectory page of one instance of one run is, from the index."""
+    return f"trajectories/{_slug(run_id)}/{_slug(instance_id)}.html"
 
 
-def _table(name: str, head: str, body: list[str]) -> str:
-    rows = "".join(body)
-    return f'<table id="{name}" class="sortable"><thead>{head}</thead><tbody>{rows}</tbody></table>'
+def script_json(data: object) -> str:
+    """JSON to embed in ``<script type="application/json">``: the element's text parses
+    with ``JSON.parse`` as is. HTML entities are not decoded inside a script, so nothing is
+    HTML-escaped; ``<``, ``>`` and ``&`` are written as JSON ``\\u`` escapes, so no
+    ``</script>`` or ``<!--`` can appear in it."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _leaderboard_table(runs: list[LoadedRun]) -> str:
-    head = "<tr><th>rank</th><th>run</th><th>agent</th><th>model</th><th>% resolved</th>"
-    head += "<th>95% CI</th><th>errors</th><th>tokens</th><th>cost</th></tr>"
-    body = []
-    for r in leaderboard(runs):
-        tokens = (
-            r.input_tokens
-            + r.output_tokens
-            + r.cache_creation_input_tokens
-            + r.cache_read_input_tokens
-        )
-        cost = "unknown" if r.cost_usd is None else f"${r.cost_usd:.2f}"
-        body.append(
-            f"<tr><td>{r.rank}</td><td>{escape(r.run_id)}</td><td>{escape(r.agent)}</td>"
-            f"<td>{escape(r.model)}</td><td data-v='{r.pass_rate}'>{r.pass_rate:.1%} "
-            f"({r.resolved}/{r.total})</td><td data-v='{r.ci_low}'>"
-            f"{_bar(r.ci_low, r.pass_rate, r.ci_high)}</td><td>{r.errors}</td>"
-            f"<td data-v='{tokens}'>{tokens:,}</td><td data-v='{r.cost_usd or 0}'>{cost}</td></tr>"
-        )
-    return _table("leaderboard", head, body)
-
-
-def _instances_table(runs: list[LoadedRun]) -> str:
-    head = "<tr><th>run</th><th>instance</th><th>repo</th><th>outcome</th><th>turns</th>"
-    head += "<th>tokens</th><th>detail</th></tr>"
-    body = []
-    for run in runs:
-        for i in instance_rows(run):
-            link = f"trajectories/{_slug(run.run_id)}/{_slug(i.instance_id)}.html"
-            detail = i.error or ", ".join(i.failing_tests[:3])
-            body.append(
-                f"<tr><td>{escape(i.run_id)}</td><td><a href='{link}'>{escape(i.instance_id)}"
-                f"</a></td><td>{escape(i.repo)}</td><td class='{i.outcome}'>{i.outcome}</td>"
-                f"<td>{i.turns or ''}</td><td>{i.tokens:,}</td><td>{escape(detail)}</td></tr>"
-            )
-    return _table("instances", head, body)
+def _attempt_note(run: LoadedRun) -> str:
+    return f"attempt 1 of {len(run.attempts)}" if run.attempts else ""
 
 
 def _trajectory_pages(run: LoadedRun, out: Path) -> list[Path]:
+    statements, missing = problem_statements(run)
     pages = []
     for task in run.tasks:
         folder = run.files / task.instance_id
-        patch = (
-            (folder / "patch.diff").read_text(encoding="utf-8")
-            if (folder / "patch.diff").is_file()
-            else ""
-        )
-        steps = read_trajectory(folder / "trajectory.jsonl")
-        html = trajectory_page(
+        patch_file = folder / "patch.diff"
+        patch = patch_file.read_text(encoding="utf-8") if patch_file.is_file() else ""
+        info = PageInfo(
             run.run_id,
-            run.reports.get(task.instance_id),
-            steps,
-            patch,
+            task.instance_id,
             run.model,
             "../../index.html",
+            statements.get(task.instance_id),
+            missing or "the dataset has no such task",
+            _attempt_note(run),
         )
-        page = out / "trajectories" / _slug(run.run_id) / f"{_slug(task.instance_id)}.html"
+        steps = read_trajectory(folder / "trajectory.jsonl")
+        html = trajectory_page(info, run.reports.get(task.instance_id), steps, patch)
+        page = out / page_link(run.run_id, task.instance_id)
         atomic_write_text(page, html)
         pages.append(page)
     return pages
 
 
-def write_html(runs: list[LoadedRun], out: Path) -> list[Path]:
-    """Write the site; returns the index page first."""
-    rows = leaderboard(runs)
-    meta = export_metadata(runs)
-    firsts = [r.run_id for r in runs if r.attempts]
-    note = (
-        f"<p>Multi-attempt runs show their first attempt: {escape(', '.join(firsts))}.</p>"
-        if firsts
-        else ""
-    )
-    index = (
+def _notes(runs: list[LoadedRun], meta: dict[str, object]) -> str:
+    notes = []
+    firsts = [f"{r.run_id} ({_attempt_note(r)})" for r in runs if r.attempts]
+    if firsts:
+        notes.append(
+            "Multi-attempt runs show their first attempt in the outcomes and the instance "
+            f"table; pass@k covers every attempt: {', '.join(firsts)}."
+        )
+    if meta.get("task_sets_differ"):
+        notes.append(f"Warning: {meta['task_sets_differ']}.")
+    return "".join(f"<p class='note'>{escape(n)}</p>" for n in notes)
+
+
+def _index(runs: list[LoadedRun], rows: list[LeaderRow], meta: dict[str, object]) -> str:
+    return (
         "<!doctype html><html><head><meta charset='utf-8'><title>swe-runner leaderboard</title>"
         f"<style>{PAGE_STYLE}</style></head><body><h1>Leaderboard</h1>"
         f"<p>Exported {escape(str(meta['exported_at']))} by swe-runner "
         f"{escape(str(meta['swe_runner']))}. "
         "Percentages are over each run's whole task set; errors and missing results count as "
-        f"not resolved and are shown beside.</p>{note}{_leaderboard_table(runs)}"
+        f"not resolved and are shown beside.</p>{_notes(runs, meta)}{leaderboard_table(rows)}"
         f"<h2>Cost against pass rate</h2>{plot_svg(rows)}<p><a href='plot.png'>plot.png</a></p>"
-        f"<h2>Instances</h2>{_instances_table(runs)}"
-        f"<script type='application/json' id='metadata'>{escape(json.dumps(meta))}</script>"
+        f"<h2>Instances</h2>{instances_table(runs, page_link)}"
+        f"<script type='application/json' id='metadata'>{script_json(meta)}</script>"
         f"<script>{SORT_JS}</script></body></html>\n"
     )
-    atomic_write_text(out / "index.html", index)
+
+
+def write_html(runs: list[LoadedRun], out: Path) -> list[Path]:
+    """Write the site; returns the index page first."""
+    rows = leaderboard(runs)
+    atomic_write_text(out / "index.html", _index(runs, rows, export_metadata(runs)))
     pages = [out / "index.html", plot_png(rows, out / "plot.png")]
     for run in runs:
         pages += _trajectory_pages(run, out)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 
 from swe_runner import __version__
+from swe_runner.reporting.reasons import failing_tests, reason
 from swe_runner.reporting.report import RunReport, build_report
 from swe_runner.reporting.runs import LoadedRun
 
@@ -16,6 +17,7 @@ __all__ = [
     "export_metadata",
     "instance_rows",
     "leaderboard",
+    "task_set_note",
 ]
 
 
@@ -40,6 +42,7 @@ class LeaderRow(BaseModel):
     cost_usd: float | None
     dataset_fingerprint: str
     attempts: int
+    pass_at: dict[int, float] | None = None  # k -> pass@k, for a multi-attempt run
 
 
 class InstanceRow(BaseModel):
@@ -49,6 +52,7 @@ class InstanceRow(BaseModel):
     outcome: str  # an Outcome, or "missing"
     failing_tests: list[str]
     error: str | None
+    reason: str  # one line: why it ended so (see reporting.reasons)
     turns: int | None
     tokens: int
     cost_usd: float | None
@@ -71,6 +75,7 @@ def _row(rank: int, run: LoadedRun, report: RunReport) -> LeaderRow:
         cost_usd=report.cost_usd,
         dataset_fingerprint=str(report.dataset.get("fingerprint", "")),
         attempts=max(1, len(run.attempts)),
+        pass_at=report.attempts.pass_at if report.attempts else None,
         **report.usage,
     )
 
@@ -92,8 +97,7 @@ def instance_rows(run: LoadedRun) -> list[InstanceRow]:
     out = []
     for task in run.tasks:
         r = run.reports.get(task.instance_id)
-        status = r.tests_status if r else None
-        failing = [*status.FAIL_TO_PASS.failure, *status.PASS_TO_PASS.failure] if status else []
+        failing = failing_tests(r) if r else []
         out.append(
             InstanceRow(
                 run_id=run.run_id,
@@ -102,6 +106,7 @@ def instance_rows(run: LoadedRun) -> list[InstanceRow]:
                 outcome=r.outcome.value if r else "missing",
                 failing_tests=failing,
                 error=r.error if r else None,
+                reason=reason(r),
                 turns=r.turns if r else None,
                 tokens=sum(r.usage.values()) if r else 0,
                 cost_usd=r.cost_usd if r else None,
@@ -110,19 +115,48 @@ def instance_rows(run: LoadedRun) -> list[InstanceRow]:
     return out
 
 
+def _fingerprint(run: LoadedRun) -> str | None:
+    value = run.manifest.dataset.get("fingerprint") if run.manifest else None
+    return str(value) if value else None
+
+
+def task_set_note(runs: list[LoadedRun]) -> str | None:
+    """A warning when the runs were not on one task set (their pass rates then measure
+    different things), else None."""
+    sets = [frozenset(t.instance_id for t in run.tasks) for run in runs]
+    if len(set(sets)) > 1:
+        common = frozenset.intersection(*sets)
+        sizes = ", ".join(f"{run.run_id} {len(ids)}" for run, ids in zip(runs, sets, strict=True))
+        some = len(frozenset.union(*sets) - common)
+        return (
+            f"the runs were on different task sets ({sizes} tasks; {len(common)} in all, "
+            f"{some} in only some): each pass rate is over its own run's tasks, so they are "
+            "not comparable (compare pairs the common tasks)"
+        )
+    prints = {_fingerprint(run) for run in runs} - {None}
+    if len(prints) > 1:
+        listed = ", ".join(f"{run.run_id} {_fingerprint(run)}" for run in runs)
+        return (
+            f"the runs have the same task ids but different dataset fingerprints ({listed}): "
+            "the tasks or their environment specs changed between them"
+        )
+    return None
+
+
 def export_metadata(runs: list[LoadedRun]) -> dict[str, object]:
-    """What every export carries: when, by which swe-runner, of which runs and datasets."""
+    """What every export carries: when, by which swe-runner, of which runs and datasets
+    (and a warning when the runs were on different task sets)."""
     return {
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "swe_runner": __version__,
+        "task_sets_differ": task_set_note(runs),
         "runs": [
             {
                 "run_id": run.run_id,
                 "dataset": (run.manifest.dataset.get("name") if run.manifest else None),
-                "dataset_fingerprint": (
-                    run.manifest.dataset.get("fingerprint") if run.manifest else None
-                ),
+                "dataset_fingerprint": _fingerprint(run),
                 "first_attempt_of": len(run.attempts) if run.attempts else None,
+                "shows": f"attempt 1 of {len(run.attempts)}" if run.attempts else "the run",
             }
             for run in runs
         ],

@@ -34,6 +34,8 @@ def _csv(rows: list[LeaderRow] | list[InstanceRow]) -> str:
             data = row.model_dump()
             if "failing_tests" in data:
                 data["failing_tests"] = " ".join(data["failing_tests"])
+            if data.get("pass_at"):
+                data["pass_at"] = " ".join(f"pass@{k}={v:.4f}" for k, v in data["pass_at"].items())
             writer.writerow(data)
     return buffer.getvalue()
 
@@ -72,6 +74,18 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _notes(runs: list[LoadedRun], meta: dict[str, object]) -> list[str]:
+    notes = [
+        f"Run {r.run_id} made {len(r.attempts)} attempts: its outcomes here are attempt 1 of "
+        f"{len(r.attempts)}."
+        for r in runs
+        if r.attempts
+    ]
+    if meta.get("task_sets_differ"):
+        notes.append(f"**Warning**: {meta['task_sets_differ']}.")
+    return [line for note in notes for line in (note, "")]
+
+
 def write_markdown(runs: list[LoadedRun], out: Path) -> list[Path]:
     """``leaderboard.md``: the ranked runs, then every run's per-instance outcomes."""
     board, instances = _rows(runs)
@@ -82,6 +96,7 @@ def write_markdown(runs: list[LoadedRun], out: Path) -> list[Path]:
         f"Exported {meta['exported_at']} by swe-runner {meta['swe_runner']}. Percentages are "
         "over each run's whole task set; errors and missing results count as not resolved.",
         "",
+        *_notes(runs, meta),
         "| rank | run | agent | model | resolved | % resolved | 95% CI | errors | "
         "input tok | output tok | cache write | cache read | cost | dataset |",
         "|---:|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|",
@@ -95,12 +110,10 @@ def write_markdown(runs: list[LoadedRun], out: Path) -> list[Path]:
             f"{r.cache_creation_input_tokens:,} | {r.cache_read_input_tokens:,} | {cost} | "
             f"`{r.dataset_fingerprint}` |"
         )
-    lines += ["", "## Instances", "", "| run | instance | outcome | failing tests / error |"]
-    lines.append("|---|---|---|---|")
+    lines += ["", "## Instances", "", "| run | instance | outcome | why |", "|---|---|---|---|"]
     for i in instances:
-        detail = i.error or ", ".join(i.failing_tests[:3])
         lines.append(
-            f"| {_cell(i.run_id)} | {_cell(i.instance_id)} | {i.outcome} | {_cell(detail)} |"
+            f"| {_cell(i.run_id)} | {_cell(i.instance_id)} | {i.outcome} | {_cell(i.reason)} |"
         )
     path = out / "leaderboard.md"
     atomic_write_text(path, "\n".join(lines) + "\n")
