@@ -162,11 +162,10 @@ def _file_version(filename: str) -> Version | None:
 
 def cutoff(
     environment_date: datetime | None, python: str, pin_dates: Iterable[datetime]
-) -> datetime | None:
-    """The moment every unpinned requirement is resolved as of (None: no date known)."""
+) -> datetime:
+    """The moment every unpinned requirement is resolved as of (without an environment
+    date: its pins' and floors')."""
     floors = (parse_date(PYTHON_FLOOR.get(python, "")), parse_date(EDITABLE_FLOOR))
     candidates = [d for d in (environment_date, *floors) if d is not None]
     candidates += [d + PIN_MARGIN for d in pin_dates]
-    if environment_date is None:
-        return None
     return max(candidates)

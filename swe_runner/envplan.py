@@ -104,13 +104,16 @@ def plan_environment(
     packages, conda_packages = spec.packages, tuple(conda)
     if date_pins is None:
         return EnvPlan(python, packages, None, tuple(notes), conda_packages)
+    # The environment's date: its setup commit's (shared by a repo/version, so is the
+    # image), else the task's own; a task with neither is dated by its pins and floors only.
     when = repo.commit_date(local, commit) if task.environment_setup_commit else None
-    when = when or asof.parse_date(task.created_at) or repo.commit_date(local, task.base_commit)
+    when = when or asof.parse_date(task.created_at)
     lines = [*packages, *conda_packages, *spec.pre_install, *spec.install]
     pin_dates, problems = date_pins(asof.pins(lines))
     if problems:  # a pin newer than the cutoff would not install: resolve as of today
         notes.append(f"resolving as of today: cannot date {'; '.join(problems)}")
         return EnvPlan(python, packages, None, tuple(notes), conda_packages)
     moment = asof.cutoff(when, python, pin_dates.values())
-    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
-    return EnvPlan(python, packages, stamp, tuple(notes), conda_packages)
+    return EnvPlan(
+        python, packages, moment.strftime("%Y-%m-%dT%H:%M:%SZ"), tuple(notes), conda_packages
+    )

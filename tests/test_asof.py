@@ -83,7 +83,7 @@ def test_the_cutoff_is_the_latest_of_environment_pins_and_the_python_floor() -> 
     assert asof.cutoff(env, "3.13", []) == asof.parse_date(asof.PYTHON_FLOOR["3.13"])
     late = datetime(2023, 6, 1, tzinfo=UTC)
     assert asof.cutoff(late, "3.9", []) == late
-    assert asof.cutoff(None, "3.9", [pin]) is None
+    assert asof.cutoff(None, "3.9", [pin]) == pin + asof.PIN_MARGIN
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from swe_runner import repo
 from swe_runner.cli.main import main
 from swe_runner.config import load_settings
 from swe_runner.dataset import load_dataset
@@ -178,7 +179,9 @@ def test_images_are_shared_by_repo_version_and_reused_across_runs(
     builder = ImageBuilder(settings)
     one, two = data.tasks
     assert one.env_spec is not None and two.env_spec is not None
-    assert builder.env_tag(one.env_spec) == builder.env_tag(two.env_spec)  # one env image
+    local = repo.obtain(str(world["mirror"] / "acme__calc.git"), one.base_commit, tmp_path)
+    plans = [builder.plan(t, t.env_spec, local) for t in (one, two)]  # type: ignore[arg-type]
+    assert builder.env_tag(one.env_spec, plans[0]) == builder.env_tag(two.env_spec, plans[1])
     messages: list[str] = []
     builder.notify = messages.append
     tags = [builder.ensure_instance(t, None) for t in data.tasks]  # built by the run above, or now

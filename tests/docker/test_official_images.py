@@ -192,7 +192,7 @@ def test_gold_resolves_in_pulled_official_images_and_a_missing_image_is_that_ins
     for iid in official.images:
         assert reports[iid].outcome is Outcome.RESOLVED, reports[iid]
         assert reports[iid].exit_code == 0 and reports[iid].log_valid
-        assert reports[iid].apply_method == "git apply --verbose"
+        assert reports[iid].apply_method == "git apply"
         log = (results / "gold" / iid / "test_output.txt").read_text()
         # The record's own script ran: its markers (set -x), its install, its test command.
         assert "+ : '>>>>> Start Test Output'" in log and ">>>>> Test Exit Code: 0" in log
