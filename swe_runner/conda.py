@@ -20,6 +20,7 @@ __all__ = ["CondaTranslation", "translate_environment"]
 # conda-forge name -> PyPI name, where they differ.
 PYPI_NAMES = {
     "matplotlib-base": "matplotlib",
+    "dask-core": "dask",
     "python-graphviz": "graphviz",
     "iris": "scitools-iris",
     "pytorch": "torch",
