@@ -240,7 +240,10 @@ class Batch:
         """Write predictions.jsonl, summary.json and the finished run.json."""
         assert self._manifest is not None, "finish() before start()"
         elapsed = time.perf_counter() - self._started
-        summary = summarize(self.run.run_id, reports.values(), elapsed, self._manifest.exclude)
+        missing = [t.instance_id for t in self.dataset.tasks if t.instance_id not in reports]
+        summary = summarize(
+            self.run.run_id, reports.values(), elapsed, self._manifest.exclude, missing
+        )
         self.run.write_predictions(predictions)
         self.run.write_json("summary.json", summary.model_dump(mode="json"))
         finished = self._manifest.model_copy(update={"finished_at": _now()})

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from swe_runner.agents import Agent, AgentRun, Problem, Session
+from swe_runner.agents.patching import PredictionsAgent
 from swe_runner.batch import Batch, Events, InstanceResult, Work, new_manifest
 from swe_runner.config import Settings
 from swe_runner.dataset import Dataset
@@ -64,7 +65,8 @@ class AgentRequest:
 def match_predictions(
     tasks: tuple[Task, ...], predictions: dict[str, Prediction], source: str
 ) -> dict[str, Prediction]:
-    """Every task's prediction (an absent one has a ``None`` patch).
+    """The predictions by task, in task order. A task without one is not graded: its
+    result is ``missing`` (not resolved), not an empty patch.
 
     Raises:
         UnknownInstanceError: a prediction names an instance the dataset does not hold.
@@ -74,11 +76,8 @@ def match_predictions(
         more = f" (and {len(stray) - 3} more)" if len(stray) > 3 else ""
         names = ", ".join(map(repr, stray[:3]))
         raise UnknownInstanceError(f"{source}: prediction for unknown instance {names}{more}")
-    model = next(iter(predictions.values())).model_name_or_path if predictions else "none"
     return {
-        t.instance_id: predictions.get(t.instance_id)
-        or Prediction(instance_id=t.instance_id, model_name_or_path=model, model_patch=None)
-        for t in tasks
+        t.instance_id: predictions[t.instance_id] for t in tasks if t.instance_id in predictions
     }
 
 
@@ -117,7 +116,7 @@ def evaluate_predictions(req: EvalRequest, events: Events | None = None) -> Summ
 
     reused: list[EvalReport] = []
     pending: list[tuple[Task, Prediction]] = []
-    for task in req.dataset.tasks:
+    for task in (t for t in req.dataset.tasks if t.instance_id in preds):
         pred = preds[task.instance_id]
         old = batch.finished(task.instance_id, req.retry_errors)
         if old is not None and batch.run.saved_patch(task.instance_id) == (pred.model_patch or ""):
@@ -215,6 +214,8 @@ def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
     reused: list[EvalReport] = []
     todo: list[tuple[Task, Prediction, Work]] = []
     for task in req.dataset.tasks:
+        if isinstance(req.agent, PredictionsAgent) and not req.agent.predicts(task.instance_id):
+            continue  # no prediction: missing, as with `evaluate`
         old = batch.finished(task.instance_id, req.retry_errors)
         if old is not None:
             reused.append(old)

@@ -57,6 +57,10 @@ class PredictionsAgent:
     def __init__(self, predictions: dict[str, Prediction]) -> None:
         self.predictions = predictions
 
+    def predicts(self, instance_id: str) -> bool:
+        """Whether the file has a row for ``instance_id`` (else: missing, never run)."""
+        return instance_id in self.predictions
+
     def solve(self, problem: Problem, session: Session) -> AgentRun:
         prediction = self.predictions.get(problem.instance_id)
         if prediction is None or prediction.is_empty:

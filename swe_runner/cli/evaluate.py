@@ -130,3 +130,11 @@ def show_summary(summary: Summary, settings: Settings, as_json: bool) -> None:
         print_whole(summary_table(summary))
         stdout.print(summary_line(summary), highlight=False)
         stderr.print(f"results in {settings.results_dir / summary.run_id}")
+    if summary.missing:
+        shown = ", ".join(summary.missing[:5]) + (" ..." if len(summary.missing) > 5 else "")
+        stderr.print(
+            f"note: {len(summary.missing)} of {summary.total} tasks have no prediction ({shown}):"
+            " counted as missing (not resolved)",
+            highlight=False,
+            markup=False,
+        )

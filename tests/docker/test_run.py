@@ -298,6 +298,21 @@ def test_the_workers_setting_runs_that_many_instances_at_once(
     assert most == 2  # both agents at work together: the setting, not --workers' old 1
 
 
+def test_the_predictions_agent_leaves_tasks_without_a_prediction_missing(
+    demo: Dataset, demo_images: dict[str, str], tmp_path: Path
+) -> None:
+    fix = demo_task("textkit-2", demo).patch
+    preds = tmp_path / "preds.jsonl"
+    preds.write_text(json.dumps({"instance_id": "textkit-2", "model_patch": fix}) + "\n")
+    results = tmp_path / "r"
+    args = ["--agent", "predictions", "-p", str(preds), "-i", "textkit-2", "-i", "textkit-3"]
+    assert run(results, "preds", *args) == 0
+    assert outcomes(results, "preds") == {"textkit-2": "resolved"}
+    summary = json.loads((results / "preds" / "summary.json").read_text())
+    assert summary["missing"] == ["textkit-3"] and summary["total"] == 2
+    assert not (results / "preds" / "textkit-3").exists()  # never run, so no empty_patch
+
+
 def _wait_for_agent_container(instance_id: str, deadline: float = 120) -> Any:
     labels = [MANAGED_LABEL, f"{INSTANCE_LABEL}={instance_id}", f"{OWNER_LABEL}={TEST_OWNER}"]
     end = time.monotonic() + deadline
