@@ -22,7 +22,7 @@ from swe_runner.grading.evaluate import charge_model_api, evaluate
 from swe_runner.records import AGENT_FIELDS, EvalReport, Exclusion, TrajectoryStep
 from swe_runner.reporting.summary import Summary
 from swe_runner.rundir import RunDir
-from swe_runner.sandbox.docker import INSTANCE_LABEL, DockerSandbox, connect
+from swe_runner.sandbox.docker import INSTANCE_LABEL, DockerSandbox
 from swe_runner.secret_env import Secrets
 from swe_runner.task import Prediction, Task
 from swe_runner.tools.bash import BashTool
@@ -43,6 +43,7 @@ class EvalRequest:
     workers: int = 1
     retry_errors: bool = False  # redo instances whose report is an infrastructure error
     exclusion: Exclusion | None = None  # --exclude: recorded; the second denominator
+    force: bool = False  # resume the run id even if made from other predictions or tasks
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class AgentRequest:
     retry_errors: bool = False  # redo instances whose report is an infrastructure error
     secrets: Secrets | None = None  # --env; None: mask only the Anthropic credentials
     exclusion: Exclusion | None = None  # --exclude: recorded; the second denominator
+    force: bool = False  # resume the run id even if made by another agent or on other tasks
 
 
 def match_predictions(
@@ -85,26 +87,16 @@ def evaluate_predictions(req: EvalRequest, events: Events | None = None) -> Summ
     """Grade every task of ``req.dataset`` against its prediction; resume a finished part.
 
     Raises:
-        InputError: bad predictions or an incompatible existing run (nothing is written).
+        InputError: bad predictions, or an existing run made from other predictions or on
+            another dataset (unless ``req.force``); nothing is written.
         DockerUnavailableError: the daemon is down and something needs a container.
     """
     preds = match_predictions(req.dataset.tasks, req.predictions, req.predictions_source)
-    docker_version = "unused"
-    if any(not p.is_empty for p in preds.values()):
-        docker_version = str(connect().version().get("Version", "?"))
-    batch = Batch(
-        req.dataset, req.settings, RunDir(req.settings.results_dir, req.run_id), events or Events()
-    )
-    batch.start(
-        new_manifest(
-            req.run_id,
-            req.dataset,
-            req.settings,
-            req.predictions_source,
-            docker_version,
-            exclusion=req.exclusion,
-        )
-    )
+    run = RunDir(req.settings.results_dir, req.run_id)
+    batch = Batch(req.dataset, req.settings, run, events or Events(), force=req.force)
+    source = req.predictions_source
+    manifest = new_manifest(req.run_id, req.dataset, req.settings, source, exclusion=req.exclusion)
+    batch.start(manifest, docker=any(not p.is_empty for p in preds.values()))
 
     def work(task: Task, pred: Prediction, after: Task | None) -> InstanceResult:
         image = "" if pred.is_empty else batch.image(task)
@@ -168,23 +160,24 @@ def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
     Instances with a report are kept; the rest (new, failed mid-way, interrupted) are run.
 
     Raises:
-        InputError: an incompatible existing run.
+        InputError: an existing run made by another agent or on another dataset (unless
+            ``req.force``).
         DockerUnavailableError: the daemon is down.
     """
-    docker_version = str(connect().version().get("Version", "?"))
     batch = Batch(
         req.dataset,
         req.settings,
         RunDir(req.settings.results_dir, req.run_id),
         events or Events(),
         req.secrets or Secrets.parse(()),
+        req.force,
     )
     agent = {"name": req.agent.name, "model": req.model_name}
-    batch.start(
-        new_manifest(
-            req.run_id, req.dataset, req.settings, None, docker_version, agent, req.exclusion
-        )
+    source = req.agent.source if isinstance(req.agent, PredictionsAgent) else None
+    manifest = new_manifest(
+        req.run_id, req.dataset, req.settings, source, agent=agent, exclusion=req.exclusion
     )
+    batch.start(manifest)
     model = req.model_name or req.agent.name
 
     def work(task: Task) -> InstanceResult:

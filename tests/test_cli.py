@@ -245,3 +245,33 @@ def test_tasks_without_a_prediction_are_missing_and_the_run_is_labelled_predicti
     assert report["agent"] == "predictions" and report["model"] == "m"
     assert main(["report", "part", *results]) == 0
     assert "agent predictions" in capsys.readouterr().out
+
+
+def test_a_run_id_is_resumed_only_by_the_run_it_was_and_says_how_far_it_got(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = tmp_path / "r"
+    base = ["-d", "demo", "--run-id", "x", "--results-dir", str(results)]
+    assert main(["evaluate", *base, "-p", "empty", "-i", "textkit-1", "-i", "textkit-2"]) == 0
+    made = (results / "x" / "run.json").read_text()
+    capsys.readouterr()
+    preds = _preds(tmp_path / "preds.jsonl", [{"instance_id": "textkit-1", "model_patch": ""}])
+    refused = [
+        (["evaluate", *base, "-p", str(preds), "-i", "textkit-1", "-i", "textkit-2"],
+         "made from predictions 'empty', not from predictions '"),
+        (["evaluate", *base, "-p", "empty", "-i", "textkit-1"], "made on dataset demo"),
+        (["run", "-s", "demo", "--agent", "gold", "--run-id", "x", "--results-dir", str(results),
+          "-i", "textkit-1", "-i", "textkit-2"],
+         "made by evaluate (no agent), not by agent 'gold'; from predictions 'empty', not from"),
+    ]  # fmt: skip
+    for args, message in refused:
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("Error: run x") and err.count("\n") == 1 and message in err, err
+        assert "--force" in err
+        assert (results / "x" / "run.json").read_text() == made
+    pick = ["-i", "textkit-1", "-i", "textkit-2"]
+    assert main(["evaluate", *base, "-p", "empty", *pick]) == 0
+    assert "resuming: 2 of 2 already finished" in capsys.readouterr().err
+    assert main(["evaluate", *base, "-p", str(preds), *pick, "--force"]) == 0
+    assert "resuming: 1 of 1 already finished" in capsys.readouterr().err
