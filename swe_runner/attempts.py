@@ -15,6 +15,7 @@ from swe_runner.errors import InputError
 from swe_runner.pipeline import AgentRequest, run_agent
 from swe_runner.records import RunManifest
 from swe_runner.reporting.summary import Summary
+from swe_runner.resume import check_resume
 from swe_runner.rundir import RunDir
 
 __all__ = ["run_attempts"]
@@ -24,8 +25,8 @@ def run_attempts(req: AgentRequest, attempts: int, events: Events | None = None)
     """Run ``req`` ``attempts`` times; one summary per attempt (one plain run when K = 1).
 
     Raises:
-        InputError: ``attempts`` < 1, or the run id exists with another attempt count or
-            for another dataset.
+        InputError: ``attempts`` < 1, or the run id exists with another attempt count, or
+            (unless ``req.force``) for another agent or dataset.
     """
     if attempts < 1:
         raise InputError(f"--attempts must be at least 1 (got {attempts})")
@@ -59,8 +60,7 @@ def _open(top: RunDir, req: AgentRequest, attempts: int) -> RunManifest:
                 f"run {top.run_id} was made with {old.attempts} attempt(s), not {attempts}: "
                 "use the same --attempts to resume, or a new --run-id"
             )
-        if old.dataset.get("fingerprint") != req.dataset.fingerprint:
-            raise InputError(f"run {top.run_id} exists for another dataset; choose a new --run-id")
+        check_resume(top, manifest, req.force)
         return old.model_copy(update={"exclude": req.exclusion})
     top.write_json("run.json", manifest.model_dump(mode="json"))
     return manifest

@@ -27,16 +27,18 @@ from typing import Any
 from swe_runner import __version__
 from swe_runner.config import Settings
 from swe_runner.dataset import Dataset
-from swe_runner.errors import InputError, LimitExceededError
+from swe_runner.errors import LimitExceededError
 from swe_runner.grading.evaluate import report_without_run
 from swe_runner.image_source import ImageSource, image_source
 from swe_runner.records import EvalReport, Exclusion, Outcome, RunManifest, TrajectoryStep
 from swe_runner.reporting.summary import Summary, summarize
+from swe_runner.resume import check_resume
 from swe_runner.rundir import KILLED, RunDir
 from swe_runner.sandbox.docker import (
     RUN_DIR_LABEL,
     RUN_LABEL,
     ContainerLimits,
+    connect,
     remove_containers,
 )
 from swe_runner.sandbox.profiles import ImageProfile, get_profile
@@ -99,7 +101,9 @@ class Batch:
     run: RunDir
     events: Events
     secrets: Secrets = field(default_factory=lambda: Secrets.parse(()))
+    force: bool = False  # resume a run made by another agent, dataset or predictions file
     stop: threading.Event = field(default_factory=threading.Event)
+    resuming: bool = False  # the run existed: finished instances are kept
     _images: ImageSource | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _pool: ContainerPool | None = None
@@ -149,17 +153,23 @@ class Batch:
         if self._pool is not None:
             self._pool.close()
 
-    def start(self, manifest: RunManifest) -> None:
-        """Open the run folder: refuse another dataset's, record the instances a killed
-        process left unfinished as ``interrupted`` errors (this resume redoes them), write
-        run.json (secrets masked) and remove the containers an earlier attempt left."""
-        if self.run.exists():
-            fingerprint = self.run.read_json("run.json").get("dataset", {}).get("fingerprint")
-            if fingerprint != self.dataset.fingerprint:
-                raise InputError(
-                    f"run {self.run.run_id} exists for another dataset (fingerprint "
-                    f"{fingerprint}); choose a new --run-id"
-                )
+    def start(self, manifest: RunManifest, docker: bool = True) -> None:
+        """Open the run folder: refuse one made by another agent, dataset or predictions
+        file (see :mod:`swe_runner.resume`), then (``docker``: the daemon's version into
+        the manifest) record the instances a killed process left unfinished as
+        ``interrupted`` errors (this resume redoes them), write run.json (secrets masked)
+        and remove the containers an earlier attempt left.
+
+        Raises:
+            InputError: the run exists for another agent, dataset or predictions file.
+            DockerUnavailableError: ``docker`` and the daemon is down.
+        """
+        self.resuming = check_resume(self.run, manifest, self.force)
+        if docker:
+            version = str(connect().version().get("Version", "?"))
+            versions = {**manifest.versions, "docker": version}
+            manifest = manifest.model_copy(update={"versions": versions})
+        if self.resuming:
             self.run.close_interrupted(KILLED, only=self.run.stale())
         # Its command line may hold secrets (--env NAME=VALUE): masked like everything else.
         manifest = RunManifest.model_validate(
@@ -184,6 +194,9 @@ class Batch:
     ) -> dict[str, EvalReport]:
         """Run each ``todo`` instance's work on ``workers`` threads; every report by id."""
         reports = {r.instance_id: r for r in reused}
+        if self.resuming:
+            total = len(todo) + len(reused)
+            self.events.on_message(f"resuming: {len(reused)} of {total} already finished")
         self.events.on_plan(len(todo) + len(reused), len(reused))
         for report in reused:
             self.events.on_result(report, True)
@@ -240,7 +253,10 @@ class Batch:
         """Write predictions.jsonl, summary.json and the finished run.json."""
         assert self._manifest is not None, "finish() before start()"
         elapsed = time.perf_counter() - self._started
-        summary = summarize(self.run.run_id, reports.values(), elapsed, self._manifest.exclude)
+        missing = [t.instance_id for t in self.dataset.tasks if t.instance_id not in reports]
+        summary = summarize(
+            self.run.run_id, reports.values(), elapsed, self._manifest.exclude, missing
+        )
         self.run.write_predictions(predictions)
         self.run.write_json("summary.json", summary.model_dump(mode="json"))
         finished = self._manifest.model_copy(update={"finished_at": _now()})
@@ -257,7 +273,7 @@ def new_manifest(
     dataset: Dataset,
     settings: Settings,
     source: str | None,
-    docker_version: str,
+    docker_version: str = "unused",
     agent: dict[str, Any] | None = None,
     exclusion: Exclusion | None = None,
 ) -> RunManifest:

@@ -330,13 +330,26 @@ def load_predictions(path: Path) -> dict[str, Prediction]:
     """Read a SWE-bench predictions file (.jsonl, .json list or dict keyed by id).
 
     Raises:
-        PredictionsError: missing file, malformed record or duplicate instance id.
+        PredictionsError: missing file, malformed record (one without ``model_patch``:
+            null or "" is an empty patch, a missing key is an error), duplicate instance
+            id, or no record at all.
     """
     if not path.is_file():
         raise PredictionsError(path, "", "no such predictions file")
     err = PredictionsError
-    preds = [
-        validate_record(Prediction, rec, path, where, err) for where, rec in json_records(path, err)
-    ]
+    preds = []
+    for where, rec in json_records(path, err):
+        pred = validate_record(Prediction, rec, path, where, err)
+        if "model_patch" not in rec:  # a misspelt key would otherwise grade as empty
+            raise err(path, f"{where} (instance {pred.instance_id!r})", _no_patch(rec))
+        preds.append(pred)
+    if not preds:
+        raise err(path, "", "no predictions in the file")
     check_unique(preds, path, err)
     return {p.instance_id: p for p in preds}
+
+
+def _no_patch(record: dict[str, Any]) -> str:
+    others = [k for k in record if k not in ("instance_id", "model_name_or_path")]
+    found = f" (it has {', '.join(map(repr, others))})" if others else ""
+    return f"no 'model_patch' key{found}: the patch, or null or \"\" for none"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from swe_runner.agents import Agent, AgentRun, Problem, Session
+from swe_runner.agents.patching import PredictionsAgent
 from swe_runner.batch import Batch, Events, InstanceResult, Work, new_manifest
 from swe_runner.config import Settings
 from swe_runner.dataset import Dataset
@@ -21,7 +22,7 @@ from swe_runner.grading.evaluate import charge_model_api, evaluate
 from swe_runner.records import AGENT_FIELDS, EvalReport, Exclusion, TrajectoryStep
 from swe_runner.reporting.summary import Summary
 from swe_runner.rundir import RunDir
-from swe_runner.sandbox.docker import INSTANCE_LABEL, DockerSandbox, connect
+from swe_runner.sandbox.docker import INSTANCE_LABEL, DockerSandbox
 from swe_runner.secret_env import Secrets
 from swe_runner.task import Prediction, Task
 from swe_runner.tools.bash import BashTool
@@ -42,6 +43,7 @@ class EvalRequest:
     workers: int = 1
     retry_errors: bool = False  # redo instances whose report is an infrastructure error
     exclusion: Exclusion | None = None  # --exclude: recorded; the second denominator
+    force: bool = False  # resume the run id even if made from other predictions or tasks
 
 
 @dataclass(frozen=True)
@@ -59,12 +61,14 @@ class AgentRequest:
     retry_errors: bool = False  # redo instances whose report is an infrastructure error
     secrets: Secrets | None = None  # --env; None: mask only the Anthropic credentials
     exclusion: Exclusion | None = None  # --exclude: recorded; the second denominator
+    force: bool = False  # resume the run id even if made by another agent or on other tasks
 
 
 def match_predictions(
     tasks: tuple[Task, ...], predictions: dict[str, Prediction], source: str
 ) -> dict[str, Prediction]:
-    """Every task's prediction (an absent one has a ``None`` patch).
+    """The predictions by task, in task order. A task without one is not graded: its
+    result is ``missing`` (not resolved), not an empty patch.
 
     Raises:
         UnknownInstanceError: a prediction names an instance the dataset does not hold.
@@ -74,11 +78,8 @@ def match_predictions(
         more = f" (and {len(stray) - 3} more)" if len(stray) > 3 else ""
         names = ", ".join(map(repr, stray[:3]))
         raise UnknownInstanceError(f"{source}: prediction for unknown instance {names}{more}")
-    model = next(iter(predictions.values())).model_name_or_path if predictions else "none"
     return {
-        t.instance_id: predictions.get(t.instance_id)
-        or Prediction(instance_id=t.instance_id, model_name_or_path=model, model_patch=None)
-        for t in tasks
+        t.instance_id: predictions[t.instance_id] for t in tasks if t.instance_id in predictions
     }
 
 
@@ -86,26 +87,16 @@ def evaluate_predictions(req: EvalRequest, events: Events | None = None) -> Summ
     """Grade every task of ``req.dataset`` against its prediction; resume a finished part.
 
     Raises:
-        InputError: bad predictions or an incompatible existing run (nothing is written).
+        InputError: bad predictions, or an existing run made from other predictions or on
+            another dataset (unless ``req.force``); nothing is written.
         DockerUnavailableError: the daemon is down and something needs a container.
     """
     preds = match_predictions(req.dataset.tasks, req.predictions, req.predictions_source)
-    docker_version = "unused"
-    if any(not p.is_empty for p in preds.values()):
-        docker_version = str(connect().version().get("Version", "?"))
-    batch = Batch(
-        req.dataset, req.settings, RunDir(req.settings.results_dir, req.run_id), events or Events()
-    )
-    batch.start(
-        new_manifest(
-            req.run_id,
-            req.dataset,
-            req.settings,
-            req.predictions_source,
-            docker_version,
-            exclusion=req.exclusion,
-        )
-    )
+    run = RunDir(req.settings.results_dir, req.run_id)
+    batch = Batch(req.dataset, req.settings, run, events or Events(), force=req.force)
+    source = req.predictions_source
+    manifest = new_manifest(req.run_id, req.dataset, req.settings, source, exclusion=req.exclusion)
+    batch.start(manifest, docker=any(not p.is_empty for p in preds.values()))
 
     def work(task: Task, pred: Prediction, after: Task | None) -> InstanceResult:
         image = "" if pred.is_empty else batch.image(task)
@@ -117,7 +108,7 @@ def evaluate_predictions(req: EvalRequest, events: Events | None = None) -> Summ
 
     reused: list[EvalReport] = []
     pending: list[tuple[Task, Prediction]] = []
-    for task in req.dataset.tasks:
+    for task in (t for t in req.dataset.tasks if t.instance_id in preds):
         pred = preds[task.instance_id]
         old = batch.finished(task.instance_id, req.retry_errors)
         if old is not None and batch.run.saved_patch(task.instance_id) == (pred.model_patch or ""):
@@ -169,23 +160,24 @@ def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
     Instances with a report are kept; the rest (new, failed mid-way, interrupted) are run.
 
     Raises:
-        InputError: an incompatible existing run.
+        InputError: an existing run made by another agent or on another dataset (unless
+            ``req.force``).
         DockerUnavailableError: the daemon is down.
     """
-    docker_version = str(connect().version().get("Version", "?"))
     batch = Batch(
         req.dataset,
         req.settings,
         RunDir(req.settings.results_dir, req.run_id),
         events or Events(),
         req.secrets or Secrets.parse(()),
+        req.force,
     )
     agent = {"name": req.agent.name, "model": req.model_name}
-    batch.start(
-        new_manifest(
-            req.run_id, req.dataset, req.settings, None, docker_version, agent, req.exclusion
-        )
+    source = req.agent.source if isinstance(req.agent, PredictionsAgent) else None
+    manifest = new_manifest(
+        req.run_id, req.dataset, req.settings, source, agent=agent, exclusion=req.exclusion
     )
+    batch.start(manifest)
     model = req.model_name or req.agent.name
 
     def work(task: Task) -> InstanceResult:
@@ -215,6 +207,8 @@ def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
     reused: list[EvalReport] = []
     todo: list[tuple[Task, Prediction, Work]] = []
     for task in req.dataset.tasks:
+        if isinstance(req.agent, PredictionsAgent) and not req.agent.predicts(task.instance_id):
+            continue  # no prediction: missing, as with `evaluate`
         old = batch.finished(task.instance_id, req.retry_errors)
         if old is not None:
             reused.append(old)

@@ -191,3 +191,87 @@ def test_tasks_show_prints_the_problem_statement_tests_and_spec(
     assert task.patch.splitlines()[4] in capsys.readouterr().out
     assert main(["tasks", "show", "textkit-9", "-s", "demo"]) == 2
     assert "no instance 'textkit-9'; did you mean textkit-5" in capsys.readouterr().err
+
+
+def _preds(path: Path, rows: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            [
+                {"instance_id": "textkit-1", "model_patch": None},
+                {"instance_id": "textkit-2", "model_name_or_path": "m", "patch": "diff"},
+            ],
+            "preds.jsonl: line 2 (instance 'textkit-2'): no 'model_patch' key (it has 'patch')",
+        ),
+        ([], "preds.jsonl: no predictions in the file"),
+    ],
+    ids=["misspelt patch key", "empty file"],
+)
+def test_predictions_without_a_patch_key_or_any_row_are_one_error(
+    rows: list[dict[str, object]], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    preds = _preds(tmp_path / "preds.jsonl", rows)
+    code = main(["evaluate", "-d", "demo", "-p", str(preds), "--results-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("Error:") and err.count("\n") == 1 and message in err, err
+    assert not (tmp_path / "r").exists()
+
+
+def test_tasks_without_a_prediction_are_missing_and_the_run_is_labelled_predictions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # SWE-bench files hold null or "" for no patch: an empty patch, not an error.
+    rows = [
+        {"instance_id": "textkit-1", "model_name_or_path": "m", "model_patch": None},
+        {"instance_id": "textkit-2", "model_name_or_path": "m", "model_patch": ""},
+    ]
+    preds = _preds(tmp_path / "preds.jsonl", rows)
+    results = ["--results-dir", str(tmp_path / "r")]
+    assert main(["evaluate", "-d", "demo", "-p", str(preds), "--run-id", "part", *results]) == 0
+    printed = capsys.readouterr()
+    assert "empty_patch 2" in printed.out and "missing 8" in printed.out
+    assert "note: 8 of 10 tasks have no prediction" in printed.err
+    summary = json.loads((tmp_path / "r" / "part" / "summary.json").read_text())
+    assert summary["total"] == 10 and len(summary["missing"]) == 8
+    assert main(["report", "part", "--json", *results]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["counts"]["missing"] == 8 and report["counts"]["empty_patch"] == 2
+    assert report["agent"] == "predictions" and report["model"] == "m"
+    assert main(["report", "part", *results]) == 0
+    assert "agent predictions" in capsys.readouterr().out
+
+
+def test_a_run_id_is_resumed_only_by_the_run_it_was_and_says_how_far_it_got(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = tmp_path / "r"
+    base = ["-d", "demo", "--run-id", "x", "--results-dir", str(results)]
+    assert main(["evaluate", *base, "-p", "empty", "-i", "textkit-1", "-i", "textkit-2"]) == 0
+    made = (results / "x" / "run.json").read_text()
+    capsys.readouterr()
+    preds = _preds(tmp_path / "preds.jsonl", [{"instance_id": "textkit-1", "model_patch": ""}])
+    refused = [
+        (["evaluate", *base, "-p", str(preds), "-i", "textkit-1", "-i", "textkit-2"],
+         "made from predictions 'empty', not from predictions '"),
+        (["evaluate", *base, "-p", "empty", "-i", "textkit-1"], "made on dataset demo"),
+        (["run", "-s", "demo", "--agent", "gold", "--run-id", "x", "--results-dir", str(results),
+          "-i", "textkit-1", "-i", "textkit-2"],
+         "made by evaluate (no agent), not by agent 'gold'; from predictions 'empty', not from"),
+    ]  # fmt: skip
+    for args, message in refused:
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("Error: run x") and err.count("\n") == 1 and message in err, err
+        assert "--force" in err
+        assert (results / "x" / "run.json").read_text() == made
+    pick = ["-i", "textkit-1", "-i", "textkit-2"]
+    assert main(["evaluate", *base, "-p", "empty", *pick]) == 0
+    assert "resuming: 2 of 2 already finished" in capsys.readouterr().err
+    assert main(["evaluate", *base, "-p", str(preds), *pick, "--force"]) == 0
+    assert "resuming: 1 of 1 already finished" in capsys.readouterr().err

@@ -136,7 +136,8 @@ def test_predictions_jsonl_and_errors(tmp_path: Path) -> None:
     assert preds["a"].model_patch == "diff" and preds["b"].is_empty
     with pytest.raises(PredictionsError, match="no such predictions file"):
         load_predictions(tmp_path / "missing.jsonl")
-    dup = write_jsonl(tmp_path / "d.jsonl", [{"instance_id": "a"}, {"instance_id": "a"}])
+    row = {"instance_id": "a", "model_patch": ""}
+    dup = write_jsonl(tmp_path / "d.jsonl", [row, row])
     with pytest.raises(PredictionsError, match="duplicate"):
         load_predictions(dup)
     bad = write_jsonl(tmp_path / "b.jsonl", [["not", "an", "object"]])

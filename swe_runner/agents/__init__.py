@@ -75,7 +75,7 @@ def make_agent(name: str, dataset: Dataset, options: AgentOptions) -> Agent:
     if name == "predictions":
         if options.predictions is None:
             raise InputError("--agent predictions needs --predictions FILE")
-        return PredictionsAgent(load_predictions(options.predictions))
+        return PredictionsAgent(load_predictions(options.predictions), str(options.predictions))
     if name == "command":
         if not options.command:
             raise InputError("--agent command needs --agent-command 'CMD'")

@@ -54,8 +54,13 @@ class PredictionsAgent:
 
     name = "predictions"
 
-    def __init__(self, predictions: dict[str, Prediction]) -> None:
+    def __init__(self, predictions: dict[str, Prediction], source: str | None = None) -> None:
         self.predictions = predictions
+        self.source = source  # the file, recorded in run.json
+
+    def predicts(self, instance_id: str) -> bool:
+        """Whether the file has a row for ``instance_id`` (else: missing, never run)."""
+        return instance_id in self.predictions
 
     def solve(self, problem: Problem, session: Session) -> AgentRun:
         prediction = self.predictions.get(problem.instance_id)

@@ -13,6 +13,7 @@ from swe_runner.cli.options import (
     DatasetPick,
     dataset_options,
     exclude_option,
+    force_option,
     images_options,
     instances_option,
     json_option,
@@ -70,12 +71,15 @@ def _predictions(spec: str, tasks: Iterable[Task]) -> tuple[dict[str, Prediction
 )
 @instances_option
 @click.option(
-    "--run-id", help="Run folder name; an existing run is resumed.  [default: <model>-<timestamp>]"
+    "--run-id",
+    help="Run folder name; an existing run of the same predictions file and dataset is "
+    "resumed.  [default: <model>-<timestamp>]",
 )
 @workers_option("evaluated")
 @retry_errors_option
 @exclude_option
 @skip_excluded_option
+@force_option
 @json_option
 @dataset_options
 @settings_options
@@ -89,6 +93,7 @@ def evaluate_cmd(
     retry_errors: bool,
     exclusion: Exclusion | None,
     skip_excluded: bool,
+    force: bool,
     as_json: bool,
     pick: DatasetPick,
     settings: Settings,
@@ -114,7 +119,7 @@ def evaluate_cmd(
     label = next(iter(preds.values())).model_name_or_path if preds else "run"
     run = run_id or default_run_id(label)
     request = EvalRequest(
-        data, preds, source, run, settings, workers, retry_errors, exclusion=exclusion
+        data, preds, source, run, settings, workers, retry_errors, exclusion, force=force
     )
     with RunProgress(stderr, f"evaluate {request.run_id}") as bar:
         events = Events(on_plan=bar.plan, on_result=bar.result, on_message=bar.message)
@@ -130,3 +135,11 @@ def show_summary(summary: Summary, settings: Settings, as_json: bool) -> None:
         print_whole(summary_table(summary))
         stdout.print(summary_line(summary), highlight=False)
         stderr.print(f"results in {settings.results_dir / summary.run_id}")
+    if summary.missing:
+        shown = ", ".join(summary.missing[:5]) + (" ..." if len(summary.missing) > 5 else "")
+        stderr.print(
+            f"note: {len(summary.missing)} of {summary.total} tasks have no prediction ({shown}):"
+            " counted as missing (not resolved)",
+            highlight=False,
+            markup=False,
+        )

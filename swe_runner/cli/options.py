@@ -21,6 +21,7 @@ __all__ = [
     "DatasetPick",
     "dataset_options",
     "exclude_option",
+    "force_option",
     "images_options",
     "instances_option",
     "json_option",
@@ -246,6 +247,13 @@ retry_errors_option = click.option(
     is_flag=True,
     help="With an existing --run-id: also redo the instances that ended in `error` "
     "(infrastructure: daemon, build, API outage); other finished instances are kept.",
+)
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="With an existing --run-id made by another agent or model, on another dataset or "
+    "from another predictions file: resume it anyway (its finished instances are kept; "
+    "without --force this is refused).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON, not a table.")
 

@@ -14,6 +14,7 @@ from swe_runner.cli.options import (
     DatasetPick,
     dataset_options,
     exclude_option,
+    force_option,
     images_options,
     instances_option,
     json_option,
@@ -55,8 +56,8 @@ __all__ = ["run_cmd"]
 @workers_option("worked on")
 @click.option(
     "--run-id",
-    help="Run folder name; an existing run is resumed (finished "
-    "instances kept, the rest redone).  [default: <agent>-<timestamp>]",
+    help="Run folder name; an existing run of the same agent, model and dataset is resumed "
+    "(finished instances kept, the rest redone).  [default: <agent>-<timestamp>]",
 )
 @click.option(
     "--output",
@@ -151,6 +152,7 @@ __all__ = ["run_cmd"]
 @retry_errors_option
 @exclude_option
 @skip_excluded_option
+@force_option
 @json_option
 @dataset_options
 @settings_options
@@ -181,6 +183,7 @@ def run_cmd(
     retry_errors: bool,
     exclusion: Exclusion | None,
     skip_excluded: bool,
+    force: bool,
     as_json: bool,
     pick: DatasetPick,
     settings: Settings,
@@ -231,6 +234,7 @@ def run_cmd(
         retry_errors,
         secrets,
         exclusion,
+        force=force,
     )
     with RunProgress(stderr, f"{agent.name} {request.run_id}") as bar:
         summaries = run_attempts(request, attempts, Events(bar.plan, bar.result, bar.message))

@@ -50,9 +50,12 @@ class LoadedRun:
 
     @property
     def agent(self) -> str:
-        """The agent's name: from run.json, else from the reports, else "unknown"."""
+        """The agent's name: from run.json (``predictions`` for graded predictions), else
+        from the reports, else "unknown"."""
         if self.manifest and self.manifest.agent.get("name"):
             return str(self.manifest.agent["name"])
+        if self.manifest and self.manifest.predictions:  # `evaluate`: no agent ran
+            return "predictions"
         names = {r.agent for r in self._all_reports() if r.agent}
         return ", ".join(sorted(names)) or "unknown"
 

@@ -1,7 +1,8 @@
 """Summarise a run: counts by outcome, pass rate with a Wilson 95% interval, wall time.
 
 The pass rate's denominator is every task of the run: errors, empty and failed patches
-count as not resolved and are shown in their own columns.
+count as not resolved and are shown in their own columns, and so do tasks with no result
+(``missing``: no prediction for them).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Summary(BaseModel):
     unpriced: list[str] = Field(default_factory=list)  # instances whose model has no price
     stop_reasons: dict[str, int] = Field(default_factory=dict)
     instances: list[InstanceRow]
+    missing: list[str] = Field(default_factory=list)  # tasks without a result (no prediction)
 
     @property
     def resolved(self) -> int:
@@ -79,14 +81,17 @@ def summarize(
     reports: Iterable[EvalReport],
     wall_time_s: float,
     exclusion: Exclusion | None = None,
+    missing: Iterable[str] = (),
 ) -> Summary:
-    """Aggregate the reports of every task in the run (one per task); with ``exclusion``
-    (a known-bad list), also the pass rate over the tasks it leaves in."""
+    """Aggregate the reports of the run's tasks (one per task); ``missing``: the tasks
+    without a result, counted in the total as not resolved. With ``exclusion`` (a
+    known-bad list), also the pass rate over the tasks it leaves in."""
     ordered = sorted(reports, key=lambda r: r.instance_id)
     rows = [_row(r) for r in ordered]
     counter = Counter(r.outcome for r in rows)
     counts = {o: counter.get(o, 0) for o in Outcome}
-    total = len(rows)
+    absent = sorted(missing)
+    total = len(rows) + len(absent)
     resolved = counts[Outcome.RESOLVED]
     solved = {r.instance_id for r in rows if r.outcome is Outcome.RESOLVED}
     usage: Counter[str] = Counter()
@@ -99,11 +104,14 @@ def summarize(
         counts=counts,
         pass_rate=resolved / total if total else 0.0,
         ci95=wilson_interval(resolved, total),
-        excluding=excluding([r.instance_id for r in rows], lambda i: i in solved, exclusion),
+        excluding=excluding(
+            [r.instance_id for r in rows] + absent, lambda i: i in solved, exclusion
+        ),
         wall_time_s=round(wall_time_s, 3),
         usage=dict(usage),
         cost_usd=cost,
         unpriced=unpriced,
         stop_reasons=dict(Counter(r.stop_reason.value for r in ordered if r.stop_reason)),
         instances=rows,
+        missing=absent,
     )

@@ -49,6 +49,8 @@ def summary_line(summary: Summary) -> str:
     """One line: the pass rate with its 95% interval, the count of every outcome, wall time."""
     low, high = summary.ci95
     counts = "  ".join(f"{o.value} {n}" for o, n in summary.counts.items())
+    if summary.missing:
+        counts += f"  missing {len(summary.missing)}"
     line = (
         f"resolved {summary.resolved}/{summary.total} = {summary.pass_rate:.1%} "
         f"(95% CI {low:.1%}-{high:.1%})   {counts}   wall {summary.wall_time_s:.1f}s"

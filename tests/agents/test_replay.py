@@ -45,3 +45,22 @@ def test_replay_agent_accepts_only_instances_with_a_recorded_trajectory(recorded
     ReplayAgent(recorded, ["textkit-1"])  # no error: everything it will replay is recorded
     with pytest.raises(InputError, match="textkit-9"):
         ReplayAgent(recorded, ["textkit-1", "textkit-9"])
+
+
+def test_replay_of_a_command_agent_run_is_refused_before_the_run_naming_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What a command agent records: its whole command as one `command` step.
+    run = RunDir(tmp_path / "recorded", "cmd")
+    run.write_json("run.json", manifest("cmd").model_dump(mode="json"))
+    step = TrajectoryStep(kind="tool", name="command", input={"command": "bash fix.sh"})
+    for iid in ("textkit-1", "textkit-2"):
+        run.write_instance(report(iid, Outcome.RESOLVED), "", None, None, [STEP, step])
+    results = tmp_path / "results"
+    args = ["run", "--suite", "demo", "--agent", "replay", "--from", str(run.path)]
+    picked = ["-i", "textkit-1", "-i", "textkit-2", "--results-dir", str(results)]
+    assert main([*args, *picked]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: --from ") and err.count("\n") == 1, err
+    assert "cannot be replayed" in err and "'command' in textkit-1, textkit-2" in err
+    assert not results.exists()  # refused before anything started

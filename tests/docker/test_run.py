@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from swe_runner.cli.main import main
 from swe_runner.dataset import PROJECT_TASKS, Dataset
 from swe_runner.reporting.runs import load_run
@@ -291,11 +293,62 @@ def test_the_workers_setting_runs_that_many_instances_at_once(
         )  # fmt: skip
     labels = [MANAGED_LABEL, INSTANCE_LABEL, f"{RUN_LABEL}=par", f"{OWNER_LABEL}={TEST_OWNER}"]
     most = 0
-    while proc.poll() is None:
-        most = max(most, len(connect().containers.list(filters={"label": labels})))
+    while proc.poll() is None:  # the raw listing: no inspect racing a removal
+        most = max(most, len(connect().api.containers(filters={"label": labels})))
         time.sleep(0.2)
     assert proc.returncode == 0, err.read_text()
     assert most == 2  # both agents at work together: the setting, not --workers' old 1
+
+
+def test_the_predictions_agent_leaves_tasks_without_a_prediction_missing(
+    demo: Dataset, demo_images: dict[str, str], tmp_path: Path
+) -> None:
+    fix = demo_task("textkit-2", demo).patch
+    preds = tmp_path / "preds.jsonl"
+    preds.write_text(json.dumps({"instance_id": "textkit-2", "model_patch": fix}) + "\n")
+    results = tmp_path / "r"
+    args = ["--agent", "predictions", "-p", str(preds), "-i", "textkit-2", "-i", "textkit-3"]
+    assert run(results, "preds", *args) == 0
+    assert outcomes(results, "preds") == {"textkit-2": "resolved"}
+    summary = json.loads((results / "preds" / "summary.json").read_text())
+    assert summary["missing"] == ["textkit-3"] and summary["total"] == 2
+    assert not (results / "preds" / "textkit-3").exists()  # never run, so no empty_patch
+
+
+def test_a_run_of_another_agent_is_not_resumed_unless_forced(
+    demo_images: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = tmp_path / "r"
+    pick = ["-i", "textkit-2", "-i", "textkit-3"]
+    command = ["--agent", "command", "--agent-command", "true", *pick]
+    assert run(results, "mine", *command) == 0
+    kept = outcomes(results, "mine")
+    made = (results / "mine" / "run.json").read_text()
+    capsys.readouterr()
+    assert run(results, "mine", "--agent", "gold", *pick) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: run mine was made by agent 'command', not by agent 'gold'")
+    assert err.count("\n") == 1
+    assert (results / "mine" / "run.json").read_text() == made
+    assert outcomes(results, "mine") == kept
+    assert run(results, "mine", *command) == 0
+    assert "resuming: 2 of 2 already finished" in capsys.readouterr().err
+    assert run(results, "mine", "--agent", "gold", *pick, "--force") == 0
+    assert "resuming: 2 of 2 already finished" in capsys.readouterr().err
+
+
+def test_replay_of_a_command_agent_run_is_refused_before_it_starts(
+    demo_images: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = tmp_path / "r"
+    assert (
+        run(results, "cmd", "--agent", "command", "--agent-command", "true", "-i", "textkit-2") == 0
+    )
+    capsys.readouterr()
+    assert run(results, "again", "--agent", "replay", "--from", "cmd", "-i", "textkit-2") == 2
+    err = capsys.readouterr().err
+    assert "cannot be replayed" in err and "'command' in textkit-2" in err, err
+    assert not (results / "again").exists()
 
 
 def _wait_for_agent_container(instance_id: str, deadline: float = 120) -> Any:

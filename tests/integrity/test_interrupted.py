@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 from swe_runner.config import load_settings
-from swe_runner.dataset import Dataset, load_dataset
+from swe_runner.dataset import Dataset, load_dataset, predictions_from_tasks
 from swe_runner.pipeline import EvalRequest, evaluate_predictions
 from swe_runner.records import Outcome
 from swe_runner.reporting.runs import load_run
@@ -29,7 +29,8 @@ def dead_pid() -> int:
 
 def evaluate_empty(demo: Dataset, results: Path, retry_errors: bool = False) -> None:
     settings = load_settings(None, {"results_dir": results}, environ={})
-    req = EvalRequest(demo, {}, "none", "r", settings, retry_errors=retry_errors)
+    empty = predictions_from_tasks(demo.tasks, "empty")
+    req = EvalRequest(demo, empty, "empty", "r", settings, retry_errors=retry_errors)
     evaluate_predictions(req)
 
 
