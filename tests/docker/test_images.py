@@ -175,7 +175,8 @@ def test_images_list_counts_shared_layers_once(
     assert (tags, images) == (len(rows), len(ours))
     usage = docker.from_env().df()
     assert max(r["size_mb"] for r in ours.values()) - 1 <= total
-    assert total <= usage["LayersSize"] / 1e6 + 1  # every layer on the daemon, once
+    # every layer on the daemon, once (each image's MB is rounded: up to half a MB each)
+    assert total <= usage["LayersSize"] / 1e6 + 1 + len(ours) / 2
     demo = {r["image_id"]: r["size_mb"] for r in rows if r["tag"] in demo_images.values()}
     assert total < sum(r["size_mb"] for r in ours.values()) - sum(demo.values()) / 2
     assert abs(unique + shared - total) <= 1
