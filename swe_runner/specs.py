@@ -30,8 +30,6 @@ from swe_runner.task import EnvSpec, Task
 __all__ = ["SpecTable", "attach", "load_specs", "official_specs", "translate_official"]
 
 SpecKey = tuple[str, str]
-# The Python every offline machine has (Debian bookworm's); others need a registry image.
-OFFLINE_PYTHON = "3.11"
 # The official harness's default time limit for an evaluation (run_evaluation --timeout).
 OFFICIAL_TIMEOUT = 1800.0
 # Keys only the official table uses (ours would be refused as unknown fields).
