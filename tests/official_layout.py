@@ -12,6 +12,7 @@ scripts, byte for byte.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from hashlib import blake2b
@@ -19,7 +20,20 @@ from pathlib import Path
 
 from unidiff import PatchSet
 
-VERIFIED_DEV = Path(__file__).resolve().parents[2] / "shared" / "verified-dev" / "verified.jsonl"
+
+def _verified_dev() -> Path:
+    """The development records (``../shared/verified-dev/``): beside this checkout, or where
+    ``SWE_RUNNER_VERIFIED_DEV`` says, or in the workplace's shared folder (a clone elsewhere)."""
+    candidates = [
+        os.environ.get("SWE_RUNNER_VERIFIED_DEV", ""),
+        Path(__file__).resolve().parents[2] / "shared" / "verified-dev" / "verified.jsonl",
+        "/work/shared/verified-dev/verified.jsonl",
+    ]
+    found = [Path(c) for c in candidates if c and Path(c).is_file()]
+    return found[0] if found else Path(candidates[1])
+
+
+VERIFIED_DEV = _verified_dev()
 # What the official harness leaves out of the test directives (constants.NON_TEST_EXTS).
 NON_TEST_EXTS = [".json", ".png", "csv", ".txt", ".md", ".jpg", ".jpeg", ".pkl", ".yml"]
 NON_TEST_EXTS += [".yaml", ".toml"]

@@ -30,6 +30,8 @@ from tests.official_layout import VERIFIED_DEV, official_eval_script
 
 @cache
 def records() -> list[dict[str, Any]]:
+    if not VERIFIED_DEV.is_file():
+        pytest.skip(f"the development records are not here: {VERIFIED_DEV}")
     return [json.loads(line) for line in VERIFIED_DEV.read_text().splitlines()]
 
 
