@@ -11,6 +11,7 @@ from unidiff.patch import PatchSet
 
 __all__ = [
     "APPLY_STEPS",
+    "TEST_CONFIG_NAMES",
     "FileChange",
     "apply_function",
     "changes",
@@ -26,7 +27,7 @@ _DIFF_GIT = re.compile(r"^diff --git a/(\S+) b/(\S+)$", re.MULTILINE)
 
 # Files that steer how tests are collected or run. The evaluator owns them: a patch's
 # changes to them are reverted before the hidden tests run, and flagged in the report.
-_TEST_CONFIG_NAMES = frozenset(
+TEST_CONFIG_NAMES = frozenset(
     {
         "conftest.py",
         "pytest.ini",
@@ -120,7 +121,7 @@ def test_config_paths(diff: str) -> list[str]:
     for change in changes(diff):
         for path in {change.source, change.target} - {None}:
             name = PurePosixPath(str(path)).name
-            if (name in _TEST_CONFIG_NAMES or name.endswith(".pth")) and path not in out:
+            if (name in TEST_CONFIG_NAMES or name.endswith(".pth")) and path not in out:
                 out.append(str(path))
     return out
 

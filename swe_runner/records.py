@@ -22,6 +22,7 @@ __all__ = [
     "EvalReport",
     "Exclusion",
     "GradeResult",
+    "Integrity",
     "Outcome",
     "RunManifest",
     "StopReason",
@@ -126,6 +127,24 @@ class GradeResult(BaseModel):
     exit_code: int | None = None
     status_map: dict[str, TestStatus] = Field(default_factory=dict)
     tests_status: TestsStatus = Field(default_factory=TestsStatus)
+    record_check: str | None = None  # the log against the harness's record (pytest runs)
+
+
+class Integrity(BaseModel):
+    """What the evaluation's integrity steps did to keep the runner out of the patch's
+    reach (``grading/guard.py``), each entry ``path (why)``; empty when they did nothing."""
+
+    model_config = ConfigDict(frozen=True)
+
+    restored: list[str] = Field(default_factory=list)  # put back to the image's commit
+    removed: list[str] = Field(default_factory=list)  # new files deleted before the tests
+    runner_changed: list[str] = Field(default_factory=list)  # installed runner files changed
+    # How the run was checked against the harness's own record of it (pytest runs), or None.
+    record: str | None = None
+
+    @property
+    def acted(self) -> bool:
+        return bool(self.restored or self.removed or self.runner_changed)
 
 
 class EvalReport(BaseModel):
@@ -147,6 +166,7 @@ class EvalReport(BaseModel):
     log_valid: bool | None = None
     invalid_reason: str | None = None
     test_config_touched: list[str] = Field(default_factory=list)
+    integrity: Integrity = Field(default_factory=Integrity)
     agent: str | None = None
     stop_reason: StopReason | None = None
     stop_detail: str | None = None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from swe_runner import patch as patches
 from swe_runner.errors import InputError
-from swe_runner.grading import markers, official
+from swe_runner.grading import guard, markers, official
 from swe_runner.grading.grade import grade
 from swe_runner.grading.parsers import get_parser
 from swe_runner.records import EvalReport, Outcome, StopReason
@@ -36,7 +36,7 @@ __all__ = [
     "test_duration",
 ]
 
-WORKDIR = "/swe-runner"
+WORKDIR = guard.WORKDIR
 PREPARE_SCRIPT = f"{WORKDIR}/prepare.sh"  # reproduce --shell: the evaluation's first part
 TEST_PATCH_FAILED = ">>>>> swe-runner: test patch failed to apply"
 TEST_DURATION = ">>>>> swe-runner: test duration ms:"
@@ -67,15 +67,19 @@ def prepare_script(
 
     Test-patch paths (renamed-from ones too) and test configuration the prediction touched
     are put back to the base commit (new ones deleted) before the test patch is applied:
-    the evaluator, not the agent, decides which tests run and how.
+    the evaluator, not the agent, decides which tests run and how. The integrity guard
+    (:mod:`grading.guard`) takes its snapshot before the prediction is applied and sweeps
+    after it (and after the reinstall it triggers): test directories, runner scripts and
+    new shadowing modules put back, processes the reinstall left killed.
     """
+    apply = patches.apply_function("apply_model_patch", markers.APPLY_OK)
     head = f"""#!/bin/bash
 # swe-runner evaluation of {task.instance_id} (generated: the exact script that graded it)
 set -uo pipefail
 exec 2>&1  # one stream: stderr lines cannot land in the middle of a marker line
 cd /testbed
 BASE=$(git rev-parse HEAD)  # the image's own start: base commit {task.base_commit} + setup
-{patches.apply_function("apply_model_patch", markers.APPLY_OK)}
+{guard.reap_function()}{guard.snapshot_step()}{apply}
 if [ -s {WORKDIR}/model.patch ]; then
   apply_model_patch {WORKDIR}/model.patch || {{ echo "{markers.APPLY_FAILED}"; exit 3; }}
 fi
@@ -99,6 +103,7 @@ fi
   if git cat-file -e "$BASE:$path" 2>/dev/null; then git checkout -q "$BASE" -- "$path"
   else rm -rf -- "$path"; fi
 done
+{guard.sweep_step()}\
 git apply --verbose {WORKDIR}/test.patch || {{ echo "{TEST_PATCH_FAILED}"; exit 4; }}
 {setup}
 """
@@ -109,29 +114,38 @@ def hidden_tests_command(task: Task, spec: EnvSpec) -> str:
     ``test_cmd`` (a shell line, as in the official eval script: assignments, ``&&``,
     quoting) followed by the test files or modules."""
     targets = patches.test_files(task.test_patch, spec.test_selection)
-    return f"{spec.test_cmd} {' '.join(shlex.quote(f) for f in targets)}"
+    return guard.test_command(spec.test_cmd, " ".join(shlex.quote(f) for f in targets))
 
 
 def eval_script(task: Task, spec: EnvSpec, prediction_patch: str) -> str:
     """The bash script that grades ``prediction_patch`` against ``task``'s hidden tests:
     :func:`prepare_script`, then :func:`hidden_tests_command` between markers, with its exit
-    status and duration."""
-    return f"""{prepare_script(task, spec, prediction_patch)}echo "{markers.TEST_START}"
+    status and duration. Every process the tests left is killed before the end marker (none
+    can print after it); the harness's record of a pytest run is printed after it."""
+    requested = f'echo "{guard.RECORD_REQUESTED}"\n' if guard.records_pytest(spec.test_cmd) else ""
+    return f"""{prepare_script(task, spec, prediction_patch)}rm -f {guard.RECORD_FILE}
+{requested}echo "{markers.TEST_START}"
 started=$(date +%s%N)
 timeout -k 10 {int(spec.eval_timeout)} bash -c {shlex.quote(hidden_tests_command(task, spec))} 2>&1
 rc=$?
 finished=$(date +%s%N)
+reap
 echo "{markers.TEST_END}"
 echo "{markers.TEST_EXIT} $rc"
 echo "{TEST_DURATION} $(( (finished - started) / 1000000 ))"
-"""
+{guard.record_output()}"""
 
 
 def _script_inputs(task: Task, prediction_patch: str) -> dict[str, str]:
     """The files the scripts read, by path in the container: the prediction (empty when
     there is none, so it is not applied) and the test patch."""
     model = _with_newline(prediction_patch) if prediction_patch.strip() else ""
-    return {f"{WORKDIR}/model.patch": model, f"{WORKDIR}/test.patch": task.test_patch}
+    spec = task.env_spec or EnvSpec()
+    return {
+        f"{WORKDIR}/model.patch": model,
+        f"{WORKDIR}/test.patch": task.test_patch,
+        **guard.files(spec.test_cmd),
+    }
 
 
 def prepare(
@@ -181,7 +195,11 @@ def outcome_from_log(
     log = official.graded_view(log)  # the official script's markers, read as ours
     touched = patches.test_config_paths(prediction.model_patch or "")
     base = report_without_run(task, prediction, Outcome.ERROR).model_copy(
-        update={"test_config_touched": touched, "timings": dict(timings or {})}
+        update={
+            "test_config_touched": touched,
+            "integrity": guard.actions(log),
+            "timings": dict(timings or {}),
+        }
     )
     lines = set(log.splitlines())
     if markers.APPLY_FAILED in lines:
@@ -204,6 +222,7 @@ def outcome_from_log(
     result = grade(log, task.FAIL_TO_PASS, task.PASS_TO_PASS, parser)
     base = base.model_copy(
         update={
+            "integrity": base.integrity.model_copy(update={"record": result.record_check}),
             "exit_code": result.exit_code,
             "log_valid": result.log_valid,
             "invalid_reason": result.invalid_reason,

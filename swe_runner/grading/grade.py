@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from swe_runner.grading import markers
+from swe_runner.grading import guard, markers, record
 from swe_runner.grading.parsers import ParsedLog, get_parser
 from swe_runner.records import GradeResult, SuccessFailure, TestsStatus, TestStatus
 
@@ -114,9 +114,10 @@ def grade(
             tests_status=_tests_status(fail_to_pass, pass_to_pass, {}),
         )
     parsed = parse(section)
-    reason = _invalid_reason(parsed, exit_code)
     statuses = {**_artefacts(section, [*fail_to_pass, *pass_to_pass]), **parsed.statuses}
     status = _tests_status(fail_to_pass, pass_to_pass, statuses)
+    disagreement, checked = _against_record(log, status, statuses)
+    reason = _invalid_reason(parsed, exit_code) or _runner_changed(log) or disagreement
     all_pass = not status.FAIL_TO_PASS.failure and not status.PASS_TO_PASS.failure
     return GradeResult(
         resolved=reason is None and all_pass,
@@ -125,7 +126,45 @@ def grade(
         exit_code=exit_code,
         status_map=parsed.statuses,
         tests_status=status,
+        record_check=checked,
     )
+
+
+def _runner_changed(log: str) -> str | None:
+    changed = guard.actions(log).runner_changed
+    if not changed:
+        return None
+    return f"the test runner's installed files changed before the test run: {changed[0]}"
+
+
+def _against_record(
+    log: str, status: TestsStatus, statuses: dict[str, TestStatus]
+) -> tuple[str | None, str | None]:
+    """Every test the log passes, checked against the harness's record of the run (when
+    the evaluation asked for one): (why the log is untrustworthy or None, what was checked)."""
+    if not record.requested(log):
+        return None, None
+    seen = record.read(log)
+    if seen is None:
+        return record.MISSING, "record missing"
+    mismatch = record.runner_mismatch(log, seen)
+    if mismatch:
+        return mismatch, "runner loaded from elsewhere"
+    passing = [*status.FAIL_TO_PASS.success, *status.PASS_TO_PASS.success]
+    for test in passing:
+        node_ids = seen.node_ids(test)
+        if not node_ids:
+            return (
+                f"the log passes {test}, but pytest never collected it (harness record)",
+                "a passing test was never collected",
+            )
+        claimed = _found(test, statuses)
+        for node_id in node_ids:
+            found = statuses.get(node_id) or (claimed[0] if claimed else None)
+            why = record.contradiction(seen, node_id, found) if found else None
+            if why:
+                return why, "a test the log passes did not pass"
+    return None, f"{len(passing)} passing tests agree with the harness's record"
 
 
 def _tests_status(
