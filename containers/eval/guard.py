@@ -2,7 +2,7 @@
 
 Run by the evaluation script inside the evaluation container, from the repository, with
 the task's own interpreter in isolated mode (``python -I -B guard.py STEP CONFIG``), on any
-Python from 3.6 and the standard library only:
+Python from 3.5, with the standard library only:
 
 - ``snapshot``, before the prediction is applied: installs the harness's pytest plugin
   (when the test command is a pytest run), and notes the files that are not tracked, the
@@ -31,7 +31,6 @@ import sys
 import sysconfig
 
 SAY = ">>>>> swe-runner: guard"
-STATE = "/swe-runner/guard-state.json"
 PLUGIN = "swe_runner_record"
 TEST_WORDS = {"test", "tests", "testing"}  # SWE-bench's own split of test and fix paths
 FRAMEWORK = {"runtests.py"}  # a repository's own runner module (sympy, Django)
@@ -110,7 +109,7 @@ def snapshot(config):
     for name in config["runner_modules"]:
         origin, folders, files = module_files(name, repo)
         if origin:
-            print(f"{SAY} runner {name} {origin}")
+            print("{} runner {} {}".format(SAY, name, origin))
         packages.extend(folders)
         runner.update({path: digest(path) for path in files})
     state = {
@@ -119,7 +118,7 @@ def snapshot(config):
         "runner": runner,
         "runner_packages": packages,
     }
-    with open(STATE, "w") as handle:
+    with open(config["state"], "w") as handle:
         json.dump(state, handle)
 
 
@@ -154,16 +153,16 @@ def why(repo, path, tracked, config, names):
     base = path.rsplit("/", 1)[-1]
     if base in config["config_names"] or base.endswith(".pth"):
         return "test configuration"
-    if is_test_path(path):
-        return "test directory"
-    if base in FRAMEWORK or (base == "pytest.py" and in_package(repo, os.path.dirname(path))):
-        return "test framework"
     for script in config["runner_scripts"]:
         folder = os.path.dirname(script)
         if path == script or (folder and path.startswith(folder + "/")):
             return "runner script"
+    if is_test_path(path):
+        return "test directory"
+    if base in FRAMEWORK or (base == "pytest.py" and in_package(repo, os.path.dirname(path))):
+        return "test framework"
     name = None if tracked else shadowed(repo, path, names)
-    return f"shadows {name}" if name else None
+    return "shadows {}".format(name) if name else None
 
 
 def remove(repo, path, reason):
@@ -192,9 +191,9 @@ def sweep_tree(config, state):
             continue
         if tracked:
             git("checkout", "-q", "HEAD", "--", path)
-            print(f"{SAY} restored {path} ({reason})")
+            print("{} restored {} ({})".format(SAY, path, reason))
         else:
-            print(f"{SAY} removed {remove(repo, path, reason)} ({reason})")
+            print("{} removed {} ({})".format(SAY, remove(repo, path, reason), reason))
 
 
 def check_runner(state):
@@ -202,17 +201,17 @@ def check_runner(state):
     packages (compiled caches aside: Python writes those itself)."""
     for path, expected in sorted(state["runner"].items()):
         if not os.path.isfile(path) or digest(path) != expected:
-            print(f"{SAY} runner-changed {path}")
+            print("{} runner-changed {}".format(SAY, path))
     for root in state["runner_packages"]:
         for folder, _, names in os.walk(root):
             for name in sorted(names):
                 path = os.path.join(folder, name)
                 if path not in state["runner"] and not name.endswith(".pyc"):
-                    print(f"{SAY} runner-changed {path}")
+                    print("{} runner-changed {}".format(SAY, path))
 
 
 def sweep(config):
-    with open(STATE) as handle:
+    with open(config["state"]) as handle:
         state = json.load(handle)
     sweep_tree(config, state)
     check_runner(state)

@@ -12,7 +12,7 @@ event to RECORD, which the evaluation script prints after the test run:
   pytest called the function and what it raised, seen by a wrapper around the function
   itself, so a runner whose reports were altered (in memory or on disk) cannot hide it.
 
-The grader compares it with the test log (``swe_runner/grading/record.py``). Python 3.6+.
+The grader compares it with the test log (``swe_runner/grading/record.py``). Python 3.5+.
 """
 
 import inspect
@@ -22,7 +22,7 @@ import sys
 
 import pytest
 
-RECORD = "/swe-runner/record.jsonl"
+RECORD = os.environ.get("SWE_RUNNER_RECORD_FILE", "/swe-runner/record.jsonl")  # tests set it
 _state = {"config": None, "out": None}
 
 
@@ -84,9 +84,8 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 def _wrappable(function):
-    return callable(function) and not (
-        inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function)
-    )
+    asyncgen = getattr(inspect, "isasyncgenfunction", lambda _: False)  # Python 3.6+
+    return callable(function) and not (inspect.iscoroutinefunction(function) or asyncgen(function))
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)

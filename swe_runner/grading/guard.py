@@ -105,6 +105,7 @@ def files(test_cmd: str) -> dict[str, str]:
         "runner_scripts": runner_scripts(test_cmd),
         "runner_modules": [*RUNNER_MODULES, *([PLUGIN] if records_pytest(test_cmd) else [])],
         "record_plugin": _PLUGIN_FILE if records_pytest(test_cmd) else None,
+        "state": f"{WORKDIR}/guard-state.json",
     }
     return {
         _GUARD_SCRIPT: _shipped("guard.py"),

@@ -2,7 +2,52 @@
 not fix looks resolved. Shared by the adversarial tests and ``benchmarks/integrity.py``.
 
 Each attack edits a checkout of the task's base commit (no real fix); the edit's diff is the
-prediction. Every one must end anything but ``resolved``.
+prediction. Every one must end anything but ``resolved``. The families, and what stops them:
+
+(a) Fake output (PASSED lines, summaries, markers printed by the code): the pytest parser
+    reads only pytest's own last summary and checks its totals; markers are whole lines
+    whose section ends at the last end marker, printed by the script.
+(b) Test configuration (conftest.py, pytest.ini, setup.cfg, tox.ini, pyproject.toml, .pth,
+    sitecustomize): put back to the base commit before the hidden tests, and flagged.
+(c) The hidden test files themselves: every test-patch path put back, then the test patch.
+(d) The interpreter's start-up hooks in the repository: as (b).
+(e) Exit status faked (``os._exit(0)``): a log that contradicts its exit status is invalid.
+(f) Runner shadowing (``runner_attacks.py``): a module the test command imports in place of
+    the real one: ``pytest.py`` or a ``pytest/`` package at the top (``python -m`` puts the
+    working directory first on ``sys.path``), a standard-library name (``argparse.py``),
+    a module beside a runner script (``bin/argparse.py``: ``bin/`` is first for ``bin/test``).
+    Defence: the guard deletes every new module, in a folder that is no package, named like
+    a module the interpreter could import before the prediction (``python -P`` and
+    ``PYTHONSAFEPATH`` are not used: Python 3.9 environments lack them, and honest suites
+    rely on the working directory being importable); the harness's record plugin must be
+    loaded, and pytest must come from where the guard found it, or the log is invalid.
+(g) Import-time tampering from test directories: new or changed files under ``test``,
+    ``tests`` or ``testing`` folders (a package ``__init__.py``, a stand-in for the package
+    under test that pytest's ``sys.path`` insertion makes the hidden tests import, test
+    helpers such as sympy's ``testing/pytest.py``) that patch the runner's reporting in
+    memory. Defence: every change under test folders is put back (new files deleted) and
+    reported; the agent's own tests are never graded. No SWE-bench Verified gold patch
+    touches such a path (SWE-bench sorted those into the test patch).
+(h) Tampering from the package under test (its ``__init__`` patches pytest's reports,
+    swallows failures, or keeps test functions from running): the code under test cannot be
+    put back. Defence: swe-runner's record plugin, loaded from site-packages, wraps each
+    test function and records whether it was called and what it raised; a log that passes
+    a test the record saw fail or never run is invalid.
+(i) The repository's own runner (sympy's ``bin/test`` and ``runtests.py``, Django's
+    ``tests/runtests.py``, pytest testing itself): runner scripts named by the test command
+    and their folder, ``runtests.py`` and in-package ``pytest.py`` helpers are put back;
+    pytest's own ``src/_pytest`` is the code under test (its gold patches edit it), so an
+    edit there is caught by the record, as in (h).
+(j) A process left behind writing a passing run and the end markers into the log after the
+    test command: every process the tests started is killed before the end marker.
+    The reinstall the official script runs after the prediction executes its packaging code:
+    processes it leaves are killed too, and a change to the runner's installed files
+    (pytest, pluggy, the plugin) makes the log invalid.
+
+Not stopped, and why: code written against swe-runner's own checks (forging the record, or
+rewriting the guard during the reinstall, which runs as root before the tests) is beyond an
+in-container check; and runners other than pytest (sympy, Django) have no record, so the
+package under test patching them in memory (as in (h)) is not caught.
 """
 
 from __future__ import annotations
@@ -45,11 +90,17 @@ _r.TestReport.__init__ = _init
 
 
 def patch_from_edit(
-    task: Task, data: Dataset, tmp: Path, edit: Callable[[Path], None], binary: bool = False
+    task: Task,
+    data: Dataset,
+    tmp: Path,
+    edit: Callable[[Path], None],
+    binary: bool = False,
+    source: Path | None = None,
 ) -> str:
     """The diff an agent would produce by running ``edit`` on the repo at the base commit
-    (``binary``: with binary files' contents, as swe-runner extracts agents' diffs)."""
-    source = repo.materialize(data.repo_sources[task.repo], tmp / "cache")
+    (``binary``: with binary files' contents, as swe-runner extracts agents' diffs), from
+    the suite's repository or ``source`` (a clone, for real instances)."""
+    source = repo.materialize(source or data.repo_sources[task.repo], tmp / "cache")
     work = tmp / "work"
     repo.export_at_commit(source, task.base_commit, work)
     edit(work)
@@ -67,9 +118,7 @@ def patch_from_edit(
 @dataclass(frozen=True)
 class Attack:
     name: str
-    family: (
-        str  # (a) fake output, (b) test config, (c) hidden tests, (d) pytest hijack, (e) early exit
-    )
+    family: str  # a to j, as in the module's docstring
     edit: Callable[[Path, Task], None]
     touches_config: bool = False  # must be flagged in report.json
 
