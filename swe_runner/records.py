@@ -139,12 +139,13 @@ class Integrity(BaseModel):
     restored: list[str] = Field(default_factory=list)  # put back to the image's commit
     removed: list[str] = Field(default_factory=list)  # new files deleted before the tests
     runner_changed: list[str] = Field(default_factory=list)  # installed runner files changed
+    failed: list[str] = Field(default_factory=list)  # guard steps that did not run to the end
     # How the run was checked against the harness's own record of it (pytest runs), or None.
     record: str | None = None
 
     @property
     def acted(self) -> bool:
-        return bool(self.restored or self.removed or self.runner_changed)
+        return bool(self.restored or self.removed or self.runner_changed or self.failed)
 
 
 class EvalReport(BaseModel):

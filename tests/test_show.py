@@ -82,7 +82,7 @@ def test_show_of_a_multi_attempt_run_shows_its_first_attempt(
 def test_show_says_how_the_agent_stopped_how_the_patch_applied_and_what_was_put_back(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from swe_runner.records import StopReason
+    from swe_runner.records import Integrity, StopReason
 
     run = RunDir(tmp_path, "r")
     run.write_json("run.json", manifest("r").model_dump(mode="json"))
@@ -93,7 +93,15 @@ def test_show_says_how_the_agent_stopped_how_the_patch_applied_and_what_was_put_
         apply_method="patch --fuzz=5",
         test_config_touched=["conftest.py", "setup.cfg"],
     ).model_copy(
-        update={"stop_reason": StopReason.AGENT_ERROR, "stop_detail": "the command exited 3"}
+        update={
+            "stop_reason": StopReason.AGENT_ERROR,
+            "stop_detail": "the command exited 3",
+            "integrity": Integrity(
+                restored=["bin/test (runner script)"],
+                removed=["pytest.py (shadows pytest)"],
+                record="12 passing tests agree with the harness's record",
+            ),
+        }
     )
     stop = TrajectoryStep(kind="stop", stop_reason="agent_error", detail="the command exited 3")
     run.write_instance(rep, PATCH, None, None, [*STEPS[:2], stop])  # stop recorded as turn 0
@@ -102,5 +110,8 @@ def test_show_says_how_the_agent_stopped_how_the_patch_applied_and_what_was_put_
     assert "stopped: agent_error (the command exited 3)" in out
     assert "patch applied with patch --fuzz=5" in out
     assert "test configuration put back to the base commit: conftest.py, setup.cfg" in out
+    assert "integrity guard: put back: bin/test (runner script)" in out
+    assert "integrity guard: removed: pytest.py (shadows pytest)" in out
+    assert "runner check: 12 passing tests agree with the harness's record" in out
     assert "turn 0" not in out  # the stop is no turn of its own
     assert out.index("turn 1") < out.index("stopped: agent_error") < out.index("outcome")

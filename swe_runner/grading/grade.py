@@ -117,7 +117,7 @@ def grade(
     statuses = {**_artefacts(section, [*fail_to_pass, *pass_to_pass]), **parsed.statuses}
     status = _tests_status(fail_to_pass, pass_to_pass, statuses)
     disagreement, checked = _against_record(log, status, statuses)
-    reason = _invalid_reason(parsed, exit_code) or _runner_changed(log) or disagreement
+    reason = _invalid_reason(parsed, exit_code) or _guard_reason(log) or disagreement
     all_pass = not status.FAIL_TO_PASS.failure and not status.PASS_TO_PASS.failure
     return GradeResult(
         resolved=reason is None and all_pass,
@@ -130,11 +130,14 @@ def grade(
     )
 
 
-def _runner_changed(log: str) -> str | None:
-    changed = guard.actions(log).runner_changed
-    if not changed:
-        return None
-    return f"the test runner's installed files changed before the test run: {changed[0]}"
+def _guard_reason(log: str) -> str | None:
+    """Why the integrity guard's lines make the log untrustworthy, or None."""
+    done = guard.actions(log)
+    if done.failed:
+        return f"the integrity guard failed ({done.failed[0]}): the runner was not protected"
+    if done.runner_changed:
+        return f"the test runner's installed files changed before the run: {done.runner_changed[0]}"
+    return None
 
 
 def _against_record(

@@ -158,18 +158,22 @@ def record_output() -> str:
     return f"if [ -f {RECORD_FILE} ]; then sed 's/^/{RECORD_LINE} /' {RECORD_FILE}; fi\n"
 
 
-_ACTION = re.compile(rf"^{re.escape(GUARD)} (restored|removed|runner-changed) (.+)$")
+_ACTION = re.compile(rf"^{re.escape(GUARD)} (restored|removed|runner-changed|failed:) (.+)$")
 
 
 def actions(log: str) -> Integrity:
     """What the guard did, read from its lines before the test run (the tests cannot add
     any there). A log without them (older runs, the record's own script) reads empty."""
     head = log.split(f"\n{markers.TEST_START}\n", 1)[0]
-    done: dict[str, list[str]] = {"restored": [], "removed": [], "runner-changed": []}
+    verbs = ("restored", "removed", "runner-changed", "failed:")
+    done: dict[str, list[str]] = {verb: [] for verb in verbs}
     for line in head.splitlines():
         found = _ACTION.match(line)
         if found:
             done[found[1]].append(found[2])
     return Integrity(
-        restored=done["restored"], removed=done["removed"], runner_changed=done["runner-changed"]
+        restored=done["restored"],
+        removed=done["removed"],
+        runner_changed=done["runner-changed"],
+        failed=done["failed:"],
     )

@@ -39,6 +39,8 @@ START = "+ : '>>>>> Start Test Output'"  # as `set -x` prints the script's own m
 END = "+ : '>>>>> End Test Output'"
 EXIT = ">>>>> Test Exit Code:"
 _EXIT_VAR = "SWEBENCH_TEST_EXIT_CODE"
+
+
 def recorded_eval_script(eval_script: str) -> str:
     """The record's script as the official harness runs it: its lines (less the shebang
     and ``set`` line, put back on top) with the test command's exit status recorded just

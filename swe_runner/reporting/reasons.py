@@ -1,11 +1,12 @@
 """One line saying why an instance ended as it did: the failing tests, the error, how the
-agent stopped, how the patch was applied and which test configuration was put back."""
+agent stopped, how the patch was applied, which test configuration was put back and what
+the integrity guard put back or removed."""
 
 from __future__ import annotations
 
 from swe_runner.records import EvalReport, Outcome, StopReason
 
-__all__ = ["SHOWN_TESTS", "failing_tests", "reason", "stop_part"]
+__all__ = ["SHOWN_TESTS", "failing_tests", "guard_parts", "reason", "stop_part"]
 
 SHOWN_TESTS = 3
 PLAIN_APPLY = "git apply"  # the exact method: not worth a mention
@@ -49,6 +50,18 @@ def stop_part(report: EvalReport) -> str | None:
     return f"stopped: {report.stop_reason.value}{detail}"
 
 
+def guard_parts(report: EvalReport) -> list[str]:
+    """What the integrity guard did, one part per kind of action (``path (why)`` each)."""
+    done = report.integrity
+    kinds = (
+        ("put back", done.restored),
+        ("removed", done.removed),
+        ("runner changed", done.runner_changed),
+        ("guard failed", done.failed),
+    )
+    return [f"{label}: {', '.join(paths)}" for label, paths in kinds if paths]
+
+
 def reason(report: EvalReport | None) -> str:
     """The instance's one-line reason ("" for a plain resolved instance)."""
     if report is None:
@@ -58,4 +71,5 @@ def reason(report: EvalReport | None) -> str:
         parts.append(f"patch applied with {report.apply_method}")
     if report.test_config_touched:
         parts.append(f"test config put back: {', '.join(report.test_config_touched)}")
+    parts.extend(guard_parts(report))
     return "; ".join(p for p in parts if p)

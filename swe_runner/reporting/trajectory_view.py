@@ -12,7 +12,7 @@ from rich.text import Text
 from swe_runner.models.base import Usage
 from swe_runner.models.pricing import PriceTable
 from swe_runner.records import EvalReport, TrajectoryStep
-from swe_runner.reporting.reasons import failing_tests
+from swe_runner.reporting.reasons import failing_tests, guard_parts
 
 __all__ = ["trajectory_view"]
 
@@ -69,6 +69,9 @@ def _outcome(report: EvalReport) -> list[RenderableType]:
     if report.test_config_touched:
         touched = ", ".join(report.test_config_touched)
         out.append(Text(f"  test configuration put back to the base commit: {touched}"))
+    out.extend(Text(f"  integrity guard: {part}") for part in guard_parts(report))
+    if report.integrity.record:
+        out.append(Text(f"  runner check: {report.integrity.record}"))
     out.extend(Text(f"  failing {t}") for t in failing_tests(report))
     return out
 

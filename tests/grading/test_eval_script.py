@@ -5,8 +5,10 @@ from __future__ import annotations
 import shlex
 import subprocess
 
+import pytest
+
 from swe_runner.dataset import load_dataset
-from swe_runner.grading import markers
+from swe_runner.grading import guard, markers
 from swe_runner.grading.evaluate import eval_script, hidden_tests_command, prepare_script
 from tests.docker.test_evaluate import FORCE_PASS_CONFTEST
 
@@ -78,3 +80,47 @@ def test_the_official_reinstall_runs_after_the_prediction_before_the_tests() -> 
     assert at < script.index("git apply --verbose /swe-runner/test.patch")
     plain = eval_script(task, spec.model_copy(update={"reinstall_for_tests": False}), task.patch)
     assert "pip install -e ." not in plain
+
+
+def test_the_guard_snapshots_before_the_prediction_and_sweeps_before_the_hidden_tests() -> None:
+    task = demo_task()
+    spec = task.env_spec.model_copy(  # type: ignore[union-attr]
+        update={"install": ("python -m pip install -e .",), "reinstall_for_tests": True}
+    )
+    script = eval_script(task, spec, task.patch)
+    snapshot, sweep = script.index("guard.py snapshot"), script.index("guard.py sweep")
+    assert snapshot < script.index("apply_model_patch /swe-runner/model.patch")
+    assert script.index("python -m pip install -e .\n") < script.index("\nreap\n") < sweep
+    assert script.index("for path in ") < sweep < script.index("/swe-runner/test.patch ||")
+    # Nothing the tests left can print after the end marker; the record comes after it.
+    end = script.index(markers.TEST_END)
+    assert script.index("rc=$?") < script.rindex("\nreap\n") < end
+    assert end < script.index(f"sed 's/^/{guard.RECORD_LINE} /'")
+
+
+@pytest.mark.parametrize(
+    ("test_cmd", "records"),
+    [
+        ("python -m pytest -rA -p no:cacheprovider", True),
+        ("pytest -rA -vv -o console_output_style=classic --tb=no", True),
+        ("PYTHONWARNINGS='ignore::UserWarning' pytest --no-header -rA", True),
+        ("PYTHONWARNINGS='ignore::UserWarning,ignore::SyntaxWarning' bin/test -C --verbose", False),
+        ("./tests/runtests.py --verbosity 2 --settings=test_sqlite --parallel 1", False),
+        ("tox --current-env -epy39 -v --", False),
+        ("cd sub && pytest -rA", False),
+    ],
+)
+def test_only_a_plain_pytest_command_loads_the_record_plugin(test_cmd: str, records: bool) -> None:
+    task = demo_task()
+    spec = task.env_spec.model_copy(update={"test_cmd": test_cmd})  # type: ignore[union-attr]
+    script = eval_script(task, spec, task.patch)
+    assert ("-p swe_runner_record" in hidden_tests_command(task, spec)) is records
+    assert (guard.RECORD_REQUESTED in script) is records
+
+
+def test_runner_scripts_are_the_repository_paths_the_test_command_runs() -> None:
+    sympy = "PYTHONWARNINGS='ignore::UserWarning,ignore::SyntaxWarning' bin/test -C --verbose"
+    assert guard.runner_scripts(sympy) == ["bin/test"]
+    django = "./tests/runtests.py --verbosity 2 --settings=test_sqlite --parallel 1"
+    assert guard.runner_scripts(django) == ["tests/runtests.py"]
+    assert guard.runner_scripts("pytest -rA -p no:cacheprovider") == []

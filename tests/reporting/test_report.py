@@ -155,3 +155,25 @@ def test_report_of_a_multi_attempt_run_says_which_attempt_it_shows(
     assert "outcomes and instances are attempt 1 of 2" in out
     assert main(["report", "multi", "--json", "--results-dir", str(tmp_path)]) == 0
     assert json.loads(capsys.readouterr().out)["shown_attempt"] == 1
+
+
+def test_the_reason_names_what_the_integrity_guard_put_back_and_removed() -> None:
+    from swe_runner.records import Integrity
+    from swe_runner.reporting.reasons import reason
+    from tests.reporting.runs_factory import report
+
+    guarded = report("gamma-1", Outcome.UNRESOLVED).model_copy(
+        update={
+            "log_valid": False,
+            "invalid_reason": "the log says t PASSED, but its test function was never called",
+            "integrity": Integrity(
+                restored=["sympy/testing/runtests.py (test directory)"],
+                removed=["pytest.py (shadows pytest)", "tests/__init__.py (test directory)"],
+            ),
+        }
+    )
+    assert reason(guarded) == (
+        "invalid test log: the log says t PASSED, but its test function was never called; "
+        "put back: sympy/testing/runtests.py (test directory); "
+        "removed: pytest.py (shadows pytest), tests/__init__.py (test directory)"
+    )

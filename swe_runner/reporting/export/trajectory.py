@@ -13,7 +13,7 @@ from pathlib import Path
 from swe_runner.models.base import Usage
 from swe_runner.models.pricing import PriceTable
 from swe_runner.records import EvalReport, TrajectoryStep
-from swe_runner.reporting.reasons import failing_tests
+from swe_runner.reporting.reasons import failing_tests, guard_parts
 
 __all__ = ["PAGE_STYLE", "PageInfo", "read_trajectory", "trajectory_page"]
 
@@ -142,6 +142,9 @@ def _outcome(report: EvalReport | None) -> str:
     if report.test_config_touched:
         touched = ", ".join(f"<code>{escape(p)}</code>" for p in report.test_config_touched)
         lines.append(f"<p>Test configuration put back to the base commit: {touched}</p>")
+    lines.extend(f"<p>Integrity guard: {escape(part)}</p>" for part in guard_parts(report))
+    if report.integrity.record:
+        lines.append(f"<p>Runner check: {escape(report.integrity.record)}</p>")
     fails = "".join(f"<li><code>{escape(t)}</code></li>" for t in failing_tests(report))
     return "".join(lines) + f"<ul class='failing'>{fails}</ul>"
 
