@@ -15,6 +15,8 @@ from swe_runner.sandbox.fake import FakeSandbox
 # Captured before any test runs (the autouse fixture below clears SWE_RUNNER_*): CI points
 # this at the host CA bundle so image builds can reach PyPI through its TLS proxy.
 HOST_CA_BUNDLE = os.environ.get("SWE_RUNNER_CA_BUNDLE")
+# Clones of real repositories (owner__name), for the docker tests on real SWE-bench instances.
+HOST_MIRROR_DIR = os.environ.get("SWE_RUNNER_MIRROR_DIR")
 # Every container this test session starts (in-process or through a CLI subprocess) is
 # labelled with this owner, so leftover checks ignore other sessions sharing the daemon.
 TEST_OWNER = f"pytest-{uuid.uuid4().hex[:12]}"
