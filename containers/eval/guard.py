@@ -65,8 +65,10 @@ def importable_names(repo):
     entries = [p for p in sys.path if p and os.path.isdir(p)]
     entries += [repo, os.path.join(repo, "src")]
     for entry in entries:
-        for module in pkgutil.iter_modules([entry]):
-            names.add(module.name)
+        try:
+            names.update(module.name for module in pkgutil.iter_modules([entry]))
+        except OSError:  # an unreadable folder on the path: nothing importable from it
+            continue
     return sorted(names | ALWAYS_PROTECTED)
 
 
@@ -75,7 +77,7 @@ def module_files(name, repo):
     when it is installed outside the repository)."""
     try:
         spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
+    except (ImportError, ValueError, AttributeError):
         return None, [], []
     if spec is None:
         return None, [], []
