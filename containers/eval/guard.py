@@ -137,10 +137,13 @@ def shadowed(repo, path, names):
     """The importable name that new file ``path`` would shadow, or None: a module or a
     package's ``__init__`` in a folder that is no package (so it can be on ``sys.path``:
     the repository's top, ``src``, a runner script's folder...)."""
-    if "__pycache__" in path.split("/") or not path.endswith(MODULE_SUFFIXES):
+    if "__pycache__" in path.split("/"):
         return None
     folder, base = os.path.split(path)
     name = base.split(".")[0]
+    linked_folder = os.path.isdir(os.path.join(repo, path))  # a link to a folder: a package
+    if not linked_folder and not path.endswith(MODULE_SUFFIXES):
+        return None
     if name == "__init__":
         if not folder:
             return None

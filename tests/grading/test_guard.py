@@ -101,8 +101,10 @@ def test_the_sweep_puts_back_tests_runner_scripts_and_shadows_and_keeps_the_rest
             "argparse/more.py": "",
             "setup.cfg": "[tool:pytest]\naddopts = -p no:python\n",
             "build/lib/pkg/new.py": "",  # the reinstall's build output, inside a package
+            "fake/__init__.py": "",
         },
     )
+    (repo / "pytest").symlink_to("fake")  # a link named like a module: a package
     lines = _run(repo, "sweep", config)
     done = guard.actions("\n".join(lines))
     assert sorted(done.restored) == [
@@ -114,6 +116,7 @@ def test_the_sweep_puts_back_tests_runner_scripts_and_shadows_and_keeps_the_rest
         "argparse/ (shadows argparse)",
         "bin/argparse.py (runner script)",
         "json.py (shadows json)",
+        "pytest (shadows pytest)",
         "scratch/inspect.py (shadows inspect)",
         "tests/__init__.py (test directory)",
         "tests/test_mine.py (test directory)",
