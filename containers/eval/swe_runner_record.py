@@ -11,6 +11,8 @@ event to RECORD, which the evaluation script prints after the test run:
 - ``{"call": nodeid, "called": bool, "raised": name|null}`` for each test function: whether
   pytest called the function and what it raised, seen by a wrapper around the function
   itself, so a runner whose reports were altered (in memory or on disk) cannot hide it.
+  The wrapper is the item's object only until pytest calls it (the test's own
+  ``request.function`` is its function, as without the plugin).
 
 The grader compares it with the test log (``swe_runner/grading/record.py``). Python 3.5+.
 """
@@ -102,6 +104,9 @@ def pytest_pyfunc_call(pyfuncitem):
         return
 
     def observed(*args, **kwargs):
+        # Seen only by pytest_pyfunc_call's implementations, which read the item's object
+        # and call it: the test itself finds its own function again (request.function).
+        pyfuncitem.obj = original
         entry["called"] = True
         try:
             return original(*args, **kwargs)

@@ -19,6 +19,7 @@ from typing import Any
 
 from swe_runner.grading import markers
 from swe_runner.grading.guard import GUARD, RECORD_LINE, RECORD_REQUESTED
+from swe_runner.grading.parsers.pytest_variants import official_name
 from swe_runner.records import TestStatus
 
 __all__ = ["MISSING", "Record", "contradiction", "read", "requested", "runner_mismatch"]
@@ -53,13 +54,14 @@ class Record:
 
     def node_ids(self, test: str) -> list[str]:
         """The collected node ids a dataset id names: itself, else the ids it is cut from
-        (at their first space, or inside their parameters), as the grader matches them."""
+        (at their first space, or inside their parameters), as the grader matches them,
+        else the ids a parser flavour renames to it (``[/abs/path/x.py]`` to ``[/x.py]``)."""
         if test in self.kinds:
             return [test]
         cut = [n for n in self.kinds if " " in n and n.split(" ", 1)[0] == test]
-        if cut or test.count("[") <= test.count("]"):
-            return cut
-        return [n for n in self.kinds if n.startswith(test)]
+        if not cut and test.count("[") > test.count("]"):
+            cut = [n for n in self.kinds if n.startswith(test)]
+        return cut or [n for n in self.kinds if official_name(n) == test]
 
 
 def requested(log: str) -> bool:

@@ -22,7 +22,13 @@ from swe_runner.grading.parsers.base import ParsedLog
 from swe_runner.grading.parsers.pytest import parse_pytest, read_pytest
 from swe_runner.records import TestStatus
 
-__all__ = ["parse_matplotlib", "parse_pytest_options", "parse_pytest_v2", "parse_seaborn"]
+__all__ = [
+    "official_name",
+    "parse_matplotlib",
+    "parse_pytest_options",
+    "parse_pytest_v2",
+    "parse_seaborn",
+]
 
 _OPTION = re.compile(r"^(?P<main>.*?)\[(?P<option>.*)\]$")
 _SEABORN_KEEPS = (TestStatus.PASSED, TestStatus.FAILED, TestStatus.ERROR)
@@ -52,14 +58,20 @@ def parse_pytest_options(text: str) -> ParsedLog:
     return _renamed(parsed, {test: short_option(test) for test in parsed.statuses})
 
 
+def _mouse_buttons(test: str) -> str:
+    return test.replace("MouseButton.LEFT", "1").replace("MouseButton.RIGHT", "3")
+
+
 def parse_matplotlib(text: str) -> ParsedLog:
     """``pytest -rA`` output, mouse-button names in ids replaced by their numbers."""
     parsed = parse_pytest(text)
-    rename = {
-        test: test.replace("MouseButton.LEFT", "1").replace("MouseButton.RIGHT", "3")
-        for test in parsed.statuses
-    }
-    return _renamed(parsed, rename)
+    return _renamed(parsed, {test: _mouse_buttons(test) for test in parsed.statuses})
+
+
+def official_name(node_id: str) -> str:
+    """A pytest node id as a flavour above may rename it (path ids shortened, mouse buttons
+    numbered): how a task's lists can name a test the log shows under its node id."""
+    return _mouse_buttons(short_option(node_id))
 
 
 def parse_seaborn(text: str) -> ParsedLog:
