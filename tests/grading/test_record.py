@@ -110,7 +110,9 @@ def _evaluation_log(tmp_path: Path, conftest: str | None = None) -> str:
 
 def test_an_honest_run_agrees_with_the_record(tmp_path: Path) -> None:
     log = _evaluation_log(tmp_path)
-    result = grade(log, F2P, P2P, "pytest_options")
+    # "[100%]": a parser artefact the published lists keep (pytest-5262), no test to check.
+    live = log.replace("tests/test_x.py .", "PASSED    [100%]\ntests/test_x.py .", 1)
+    result = grade(live, F2P, [*P2P, "[100%]"], "pytest_options")
     assert result.invalid_reason is None
     assert result.resolved
     assert result.record_check == "8 passing tests agree with the harness's record"
