@@ -16,11 +16,12 @@ prediction. Every one must end anything but ``resolved``. The families, and what
     the real one: ``pytest.py`` or a ``pytest/`` package at the top (``python -m`` puts the
     working directory first on ``sys.path``), a standard-library name (``argparse.py``),
     a module beside a runner script (``bin/argparse.py``: ``bin/`` is first for ``bin/test``).
-    Defence: the guard deletes every new module, in a folder that is no package, named like
-    a module the interpreter could import before the prediction (``python -P`` and
-    ``PYTHONSAFEPATH`` are not used: Python 3.9 environments lack them, and honest suites
-    rely on the working directory being importable); the harness's record plugin must be
-    loaded, and pytest must come from where the guard found it, or the log is invalid.
+    Defence: the guard deletes every new module (or link to a folder), in a folder that is
+    no package, named like a module the interpreter could import before the prediction
+    (``python -P`` and ``PYTHONSAFEPATH`` are not used: Python 3.9 environments lack them,
+    and honest suites rely on the working directory being importable); the harness's record
+    plugin must be loaded, and pytest must come from where the guard found it, or the log
+    is invalid.
 (g) Import-time tampering from test directories: new or changed files under ``test``,
     ``tests`` or ``testing`` folders (a package ``__init__.py``, a stand-in for the package
     under test that pytest's ``sys.path`` insertion makes the hidden tests import, test
@@ -38,16 +39,20 @@ prediction. Every one must end anything but ``resolved``. The families, and what
     and their folder, ``runtests.py`` and in-package ``pytest.py`` helpers are put back;
     pytest's own ``src/_pytest`` is the code under test (its gold patches edit it), so an
     edit there is caught by the record, as in (h).
-(j) A process left behind writing a passing run and the end markers into the log after the
-    test command: every process the tests started is killed before the end marker.
-    The reinstall the official script runs after the prediction executes its packaging code:
-    processes it leaves are killed too, and a change to the runner's installed files
-    (pytest, pluggy, the plugin) makes the log invalid.
+(j) The log forged from outside pytest: a passing session written past pytest's capture
+    straight into the log, then exit 0 before any test ran (the record collected nothing:
+    invalid); a process left behind writing into the log once the test command is over
+    (every process the tests started is killed before the end marker). The reinstall the
+    official script runs after the prediction executes its packaging code: processes it
+    leaves are killed too, and a change to the runner's installed files (pytest, pluggy,
+    the plugin) makes the log invalid.
 
 Not stopped, and why: code written against swe-runner's own checks (forging the record, or
 rewriting the guard during the reinstall, which runs as root before the tests) is beyond an
-in-container check; and runners other than pytest (sympy, Django) have no record, so the
-package under test patching them in memory (as in (h)) is not caught.
+in-container check; runners other than pytest (sympy, Django) have no record, so the
+package under test patching them in memory (as in (h)) is not caught; and code under test
+that disarms the tests' own checks in memory (pytest's assertion rewriting, ``raises``)
+makes test functions return normally, which the record cannot tell from a pass.
 """
 
 from __future__ import annotations
