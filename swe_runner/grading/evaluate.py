@@ -138,7 +138,7 @@ echo "{TEST_DURATION} $(( (finished - started) / 1000000 ))"
 
 def _script_inputs(task: Task, prediction_patch: str) -> dict[str, str]:
     """The files the scripts read, by path in the container: the prediction (empty when
-    there is none, so it is not applied) and the test patch."""
+    there is none, so it is not applied), the test patch and the integrity guard's."""
     model = _with_newline(prediction_patch) if prediction_patch.strip() else ""
     spec = task.env_spec or EnvSpec()
     return {
