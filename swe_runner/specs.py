@@ -76,6 +76,11 @@ def _entries(data: Any, path: Path) -> Iterable[tuple[str, str, dict[str, Any]]]
         raise InputError(f"{path}: specs must be a list of entries or a repo -> version map")
 
 
+def _as_list(value: Any) -> Any:
+    """A command given as one string, as a list of one (other values as they are)."""
+    return [value] if isinstance(value, str) else value
+
+
 def _normalise(body: Mapping[str, Any]) -> dict[str, Any]:
     """Our field names and shapes from a spec written either way."""
     out = dict(body)
@@ -88,8 +93,8 @@ def _normalise(body: Mapping[str, Any]) -> dict[str, Any]:
     if "eval_commands" in out:
         out["eval_setup"] = out.pop("eval_commands")
     for key in ("install", "pre_install", "eval_setup"):
-        if isinstance(out.get(key), str):
-            out[key] = [out[key]]
+        if key in out:
+            out[key] = _as_list(out[key])
     if isinstance(out.get("test_cmd"), list):
         out["test_cmd"] = " && ".join(out["test_cmd"])
     if "python" in out:
@@ -149,8 +154,6 @@ def translate_official(
     """
     body = {k: v for k, v in raw.items() if k in _OFFICIAL_KEYS or k in EnvSpec.model_fields}
     packages = body.pop("packages", "")
-    install = body.pop("install", [])
-    install = [install] if isinstance(install, str) else list(install)
     if packages == "environment.yml":
         files = ENV_YML_PATHS.get(repo, ())
         if not files:
@@ -164,11 +167,9 @@ def translate_official(
         # (read at the environment commit) before pre_install and install run.
         first = " ".join(shlex.quote(r) for r in reqs)
         pick = f'for f in {first}; do [ -f "$f" ] && exec python -m pip install -r "$f"; done'
-        pre = body.get("pre_install", [])
-        body["pre_install"] = [f"( {pick} )", *([pre] if isinstance(pre, str) else pre)]
+        body["pre_install"] = [f"( {pick} )", *_as_list(body.get("pre_install", []))]
     elif packages:
         body["packages"] = packages
-    body["install"] = install
     body["reinstall_for_tests"] = True  # the official eval script installs again
     body.setdefault("eval_timeout", OFFICIAL_TIMEOUT)
     body.setdefault("log_parser", parser)
