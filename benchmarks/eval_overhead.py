@@ -18,9 +18,9 @@ import statistics
 import time
 
 from swe_runner.config import load_settings
-from swe_runner.dataset import load_dataset, predictions_from_tasks
 from swe_runner.grading.evaluate import evaluate
-from swe_runner.images import ImageBuilder
+from swe_runner.images.build import ImageBuilder
+from swe_runner.inputs.dataset import load_dataset, predictions_from_tasks
 from swe_runner.records import Outcome
 from swe_runner.sandbox.scripts import ContainerPool
 

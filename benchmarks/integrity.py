@@ -23,9 +23,9 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from swe_runner.config import load_settings
-from swe_runner.dataset import Dataset, load_dataset
 from swe_runner.grading.evaluate import evaluate
-from swe_runner.images import ImageBuilder
+from swe_runner.images.build import ImageBuilder
+from swe_runner.inputs.dataset import Dataset, load_dataset
 from swe_runner.records import EvalReport, Outcome
 from swe_runner.reporting.reasons import guard_parts
 from swe_runner.sandbox.docker import ContainerLimits

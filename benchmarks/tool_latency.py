@@ -15,9 +15,9 @@ from pathlib import Path
 
 from swe_runner.agents import AgentOptions, make_agent
 from swe_runner.config import load_settings
-from swe_runner.dataset import load_dataset
-from swe_runner.images import ImageBuilder
-from swe_runner.pipeline import AgentRequest, run_agent
+from swe_runner.images.build import ImageBuilder
+from swe_runner.inputs.dataset import load_dataset
+from swe_runner.run.pipeline import AgentRequest, run_agent
 from swe_runner.sandbox.docker import DockerSandbox
 from swe_runner.tools.bash import BashTool
 

@@ -46,7 +46,7 @@ class Settings(BaseModel):
     # The official harness grades with the network on (some Verified tests reach the
     # internet); "none" grades offline. Recorded in run.json with every setting.
     eval_network: str = "bridge"
-    # "task": every requirement resolved as of the task's environment date (swe_runner.asof);
+    # "task": every requirement resolved as of the task's environment date (swe_runner.images.asof);
     # "today": as of the build.
     packages_as_of: Literal["task", "today"] = "task"
     mem_limit: str = "4g"

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from swe_runner.dataset import dataset_of_run
 from swe_runner.errors import InputError
 from swe_runner.grading.evaluate import charge_model_api, outcome_from_log
+from swe_runner.inputs.dataset import dataset_of_run
 from swe_runner.records import AGENT_FIELDS, EvalReport, RunManifest
 from swe_runner.reporting.runs import attempt_dirs
 from swe_runner.reporting.summary import summarize

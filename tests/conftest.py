@@ -47,7 +47,7 @@ git rev-parse HEAD
 
 def make_docker_sandbox() -> Sandbox:
     from swe_runner.config import load_settings
-    from swe_runner.images import ImageBuilder
+    from swe_runner.images.build import ImageBuilder
     from swe_runner.sandbox.docker import DockerSandbox
 
     base = ImageBuilder(load_settings(None, {}, environ={})).ensure_base("3.11")

@@ -13,8 +13,8 @@ from typing import ClassVar
 
 import pytest
 
-from swe_runner import asof
-from swe_runner.envplan import nearest_python, plan_environment
+from swe_runner.images import asof
+from swe_runner.images.plan import nearest_python, plan_environment
 from swe_runner.task import EnvSpec, Task
 
 FILES = {

@@ -175,7 +175,7 @@ def test_a_config_error_names_the_file_the_setting_and_the_settings(
 def test_tasks_show_prints_the_problem_statement_tests_and_spec(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from swe_runner.dataset import load_dataset
+    from swe_runner.inputs.dataset import load_dataset
 
     task = load_dataset("demo").task("textkit-4")
     assert main(["tasks", "show", "textkit-4", "--dataset", "demo"]) == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from swe_runner.conda import translate_environment
+from swe_runner.images.conda import translate_environment
 
 XARRAY_LIKE = """
 name: xarray-tests

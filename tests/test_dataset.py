@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from swe_runner.dataset import load_dataset, load_predictions, predictions_from_tasks
 from swe_runner.errors import (
     PredictionsError,
     TaskFileError,
     UnknownInstanceError,
     UnknownNameError,
 )
+from swe_runner.inputs.dataset import load_dataset, load_predictions, predictions_from_tasks
 
 RECORD = {
     "instance_id": "acme__widgets-1",

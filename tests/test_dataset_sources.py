@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from swe_runner.dataset import load_dataset
 from swe_runner.errors import InputError, TaskFileError
-from swe_runner.specs import load_specs
+from swe_runner.inputs.dataset import load_dataset
+from swe_runner.inputs.specs import load_specs
 from tests.test_dataset import RECORD, write_jsonl
 
 RECORDS = [
@@ -139,7 +139,7 @@ def test_the_official_tables_kept_here_agree_with_the_package() -> None:
     from swebench.harness.constants import python as official
     from swebench.harness.log_parsers import MAP_REPO_TO_PARSER_PY
 
-    from swe_runner import official_tables
+    from swe_runner.inputs import official_tables
 
     assert {k: tuple(v) for k, v in official.MAP_REPO_TO_REQS_PATHS.items()} == (
         official_tables.REQS_PATHS

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from unidiff.patch import PatchSet
 
-from swe_runner import repo
+from swe_runner.images import repo
 
 SUITE = Path(__file__).resolve().parent.parent / "tasks" / "demo"
 INSTANCES = sorted(p.name for p in (SUITE / "instances").iterdir() if p.is_dir())

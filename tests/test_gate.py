@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from swe_runner.gate import TEST_PATCH_FAILED, classify, known_bad_list, unbuildable
 from swe_runner.grading import evaluate as grading
 from swe_runner.grading import markers
-from swe_runner.known_bad import GateClass, load_exclusion
+from swe_runner.grading.gate import TEST_PATCH_FAILED, classify, known_bad_list, unbuildable
+from swe_runner.inputs.known_bad import GateClass, load_exclusion
 from swe_runner.records import EvalReport, Outcome, SuccessFailure, TestsStatus
 from swe_runner.task import Prediction, Task
 

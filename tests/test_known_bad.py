@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from swe_runner.errors import InputError
-from swe_runner.known_bad import KnownBadList, load_exclusion, shipped_lists
+from swe_runner.inputs.known_bad import KnownBadList, load_exclusion, shipped_lists
 
 
 def test_a_plain_list_one_id_per_line_with_comments(tmp_path: Path) -> None:

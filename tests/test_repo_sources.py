@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from swe_runner import repo
 from swe_runner.errors import RepoError
+from swe_runner.images import repo
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from swe_runner.cli import options
 from swe_runner.cli.main import main
-from swe_runner.image_disk import ImageRecord, disk_usage, unique_sizes
+from swe_runner.images.disk import ImageRecord, disk_usage, unique_sizes
 from tests.reporting.runs_factory import manifest, outcomes, report
 from tests.test_dataset import RECORD, write_jsonl
 

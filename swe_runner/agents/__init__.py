@@ -9,7 +9,7 @@ from pathlib import Path
 from swe_runner.agents.base import Agent, AgentRun, Problem, Session
 from swe_runner.agents.command import CommandAgent
 from swe_runner.agents.loop import (
-    DEFAULT_LIMITS,
+    DEFAULT_LOOP_LIMITS,
     DEFAULT_TEMPLATE,
     LoopLimits,
     ModelAgent,
@@ -17,8 +17,8 @@ from swe_runner.agents.loop import (
 )
 from swe_runner.agents.patching import EmptyAgent, GoldAgent, PredictionsAgent
 from swe_runner.agents.replay import ReplayAgent
-from swe_runner.dataset import Dataset, load_predictions
 from swe_runner.errors import InputError, UnknownNameError
+from swe_runner.inputs.dataset import Dataset, load_predictions
 from swe_runner.models.pricing import PriceTable
 from swe_runner.models.scripted import ScriptedModel, load_scripts
 
@@ -46,7 +46,7 @@ class AgentOptions:
     timeout: float = 1800.0
     model: str | None = None
     scripts: Path | None = None
-    limits: LoopLimits = DEFAULT_LIMITS
+    limits: LoopLimits = DEFAULT_LOOP_LIMITS
     prompt_template: Path | None = None
     price_table: Path | None = None
     api_retries: int = 8

@@ -77,7 +77,7 @@ class LoopLimits:
     max_tokens: int = 4096  # per reply
 
 
-DEFAULT_LIMITS = LoopLimits()
+DEFAULT_LOOP_LIMITS = LoopLimits()
 DEFAULT_TEMPLATE = PromptTemplate()
 
 
@@ -90,7 +90,7 @@ class ModelAgent:
         name: str,
         model: str,
         client_for: Callable[[Problem], ModelClient],
-        limits: LoopLimits = DEFAULT_LIMITS,
+        limits: LoopLimits = DEFAULT_LOOP_LIMITS,
         prompt: PromptTemplate = DEFAULT_TEMPLATE,
         prices: PriceTable | None = None,
     ) -> None:

@@ -27,11 +27,11 @@ from swe_runner.cli.options import (
     workers_option,
 )
 from swe_runner.config import Settings
-from swe_runner.dataset import load_predictions, predictions_from_tasks
-from swe_runner.pipeline import EvalRequest, Events, evaluate_predictions
+from swe_runner.inputs.dataset import load_predictions, predictions_from_tasks
 from swe_runner.records import Exclusion
 from swe_runner.reporting.summary import Summary
 from swe_runner.reporting.table import RunProgress, summary_line, summary_table
+from swe_runner.run.pipeline import EvalRequest, Events, evaluate_predictions
 from swe_runner.task import Prediction, Task
 
 __all__ = ["default_run_id", "evaluate_cmd", "show_summary"]

@@ -22,9 +22,9 @@ from swe_runner.cli.options import (
 )
 from swe_runner.config import Settings
 from swe_runner.errors import ImageError, RepoError
-from swe_runner.image_disk import ImageInfo, images_on_disk
-from swe_runner.images import KINDS, ImageBuilder, prune_images
-from swe_runner.official_images import ImagePuller, download_size, official_image
+from swe_runner.images.build import KINDS, ImageBuilder, prune_images
+from swe_runner.images.disk import ImageInfo, images_on_disk
+from swe_runner.images.official import ImagePuller, download_size, official_image
 from swe_runner.reporting.table import whole_table
 from swe_runner.sandbox.docker import connect
 

@@ -12,9 +12,9 @@ import click
 from rich.console import Console, RenderableType
 
 from swe_runner.config import Settings, load_settings
-from swe_runner.dataset import Dataset, load_dataset
 from swe_runner.errors import InputError
-from swe_runner.known_bad import load_exclusion
+from swe_runner.inputs.dataset import Dataset, load_dataset
+from swe_runner.inputs.known_bad import load_exclusion
 from swe_runner.records import Exclusion
 
 __all__ = [
@@ -271,7 +271,7 @@ def workers_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., An
 
 
 def kinds_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    from swe_runner.images import KINDS
+    from swe_runner.images.build import KINDS
 
     return click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help=help_text)
 

@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from swe_runner.config import Settings
 from swe_runner.grading.evaluate import hidden_tests_command
-from swe_runner.reproduce import (
+from swe_runner.run.reproduce import (
     Case,
     failure_excerpts,
     open_case,

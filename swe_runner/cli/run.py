@@ -8,7 +8,6 @@ import click
 
 from swe_runner.agents import AGENT_NAMES, AgentOptions, LoopLimits, make_agent
 from swe_runner.agents.replay import DRIFT
-from swe_runner.attempts import run_attempts
 from swe_runner.cli.evaluate import default_run_id, show_summary
 from swe_runner.cli.options import (
     DatasetPick,
@@ -28,12 +27,13 @@ from swe_runner.cli.options import (
     workers_option,
 )
 from swe_runner.config import Settings
-from swe_runner.pipeline import AgentRequest, Events
 from swe_runner.records import Exclusion
 from swe_runner.reporting.render import report_view
 from swe_runner.reporting.report import build_report
 from swe_runner.reporting.runs import LoadedRun, load_run, run_path
 from swe_runner.reporting.table import RunProgress
+from swe_runner.run.attempts import run_attempts
+from swe_runner.run.pipeline import AgentRequest, Events
 from swe_runner.secret_env import Secrets
 
 __all__ = ["run_cmd"]

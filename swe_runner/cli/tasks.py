@@ -21,15 +21,15 @@ from swe_runner.cli.options import (
     workers_option,
 )
 from swe_runner.config import Settings
-from swe_runner.dataset import shipped_suites
 from swe_runner.errors import UnknownInstanceError
-from swe_runner.gate import GateReport, GateVerdict, known_bad_list
 from swe_runner.grading.evaluate import hidden_tests_command
+from swe_runner.grading.gate import GateReport, GateVerdict, known_bad_list
+from swe_runner.inputs.dataset import shipped_suites
 from swe_runner.reporting.gate_view import gate_lines, gate_table, gate_tally
 from swe_runner.reporting.table import whole_table
 from swe_runner.reporting.task_view import task_view
+from swe_runner.run.validate import validate_tasks
 from swe_runner.task import Task
-from swe_runner.validate import validate_tasks
 
 __all__ = ["tasks_group"]
 

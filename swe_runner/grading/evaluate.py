@@ -18,7 +18,7 @@ from swe_runner.grading.grade import grade
 from swe_runner.grading.parsers import get_parser
 from swe_runner.records import EvalReport, Outcome, StopReason
 from swe_runner.sandbox.base import ExecResult, Sandbox
-from swe_runner.sandbox.docker import DEFAULT_LIMITS, ContainerLimits
+from swe_runner.sandbox.docker import DEFAULT_CONTAINER_LIMITS, ContainerLimits
 from swe_runner.sandbox.profiles import BUILD, ImageProfile
 from swe_runner.sandbox.scripts import ContainerPool, run_script
 from swe_runner.task import EnvSpec, Prediction, Task
@@ -257,7 +257,7 @@ def evaluate(
     task: Task,
     prediction: Prediction,
     image: str,
-    limits: ContainerLimits = DEFAULT_LIMITS,
+    limits: ContainerLimits = DEFAULT_CONTAINER_LIMITS,
     run_empty: bool = False,
     labels: Mapping[str, str] | None = None,
     pool: ContainerPool | None = None,

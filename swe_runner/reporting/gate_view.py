@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from rich.table import Table
 from rich.text import Text
 
-from swe_runner.gate import GateVerdict
-from swe_runner.known_bad import GateClass
+from swe_runner.grading.gate import GateVerdict
+from swe_runner.inputs.known_bad import GateClass
 from swe_runner.records import Outcome
 from swe_runner.reporting.table import whole_table
 

@@ -33,7 +33,7 @@ from swe_runner.sandbox.profiles import BUILD, ImageProfile
 from swe_runner.sandbox.shell import SHELL_COMMAND, ShellSession
 
 __all__ = [
-    "DEFAULT_LIMITS",
+    "DEFAULT_CONTAINER_LIMITS",
     "INSTANCE_LABEL",
     "KEPT_LABEL",
     "MANAGED_LABEL",
@@ -108,7 +108,7 @@ class ContainerLimits:
         )
 
 
-DEFAULT_LIMITS = ContainerLimits()
+DEFAULT_CONTAINER_LIMITS = ContainerLimits()
 
 
 def tar_files(files: Mapping[str, bytes | str], mode: int = 0o644) -> bytes:
@@ -275,7 +275,7 @@ class DockerSandbox:
         self,
         image: str,
         base_commit: str,
-        limits: ContainerLimits = DEFAULT_LIMITS,
+        limits: ContainerLimits = DEFAULT_CONTAINER_LIMITS,
         workdir: str = "/testbed",
         labels: Mapping[str, str] | None = None,
         profile: ImageProfile = BUILD,

@@ -21,7 +21,7 @@ import docker.errors
 from swe_runner.errors import ContainerError, ImageError
 from swe_runner.sandbox.diskwatch import DiskWatch
 from swe_runner.sandbox.docker import (
-    DEFAULT_LIMITS,
+    DEFAULT_CONTAINER_LIMITS,
     ContainerLimits,
     ExecStream,
     connect,
@@ -54,7 +54,7 @@ class ContainerPool:
 
     def __init__(
         self,
-        limits: ContainerLimits = DEFAULT_LIMITS,
+        limits: ContainerLimits = DEFAULT_CONTAINER_LIMITS,
         labels: Mapping[str, str] | None = None,
         threads: int = 2,
     ) -> None:
@@ -98,7 +98,9 @@ class KeepingPool(ContainerPool):
     to remove them (they carry the pool's labels)."""
 
     def __init__(
-        self, limits: ContainerLimits = DEFAULT_LIMITS, labels: Mapping[str, str] | None = None
+        self,
+        limits: ContainerLimits = DEFAULT_CONTAINER_LIMITS,
+        labels: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(limits, labels, threads=1)
         self.kept: list[Any] = []
@@ -134,7 +136,7 @@ def run_script(
     command: list[str],
     files: Mapping[str, bytes | str],
     timeout: float,
-    limits: ContainerLimits = DEFAULT_LIMITS,
+    limits: ContainerLimits = DEFAULT_CONTAINER_LIMITS,
     labels: Mapping[str, str] | None = None,
     pool: ContainerPool | None = None,
 ) -> ScriptResult:

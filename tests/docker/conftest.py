@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from swe_runner.config import Settings, load_settings
-from swe_runner.dataset import Dataset, load_dataset
-from swe_runner.images import ImageBuilder
+from swe_runner.images.build import ImageBuilder
+from swe_runner.inputs.dataset import Dataset, load_dataset
 from swe_runner.sandbox.docker import MANAGED_LABEL, OWNER_LABEL, connect
 from tests.conftest import HOST_CA_BUNDLE, TEST_OWNER
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from swe_runner.cli.main import main
-from swe_runner.dataset import Dataset
+from swe_runner.inputs.dataset import Dataset
 from swe_runner.models.base import Usage
 from swe_runner.models.pricing import PriceTable
 from swe_runner.models.scripted import load_scripts

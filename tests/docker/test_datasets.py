@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from swe_runner import repo
 from swe_runner.cli.main import main
 from swe_runner.config import load_settings
-from swe_runner.dataset import load_dataset
-from swe_runner.images import ImageBuilder, list_images
+from swe_runner.images import repo
+from swe_runner.images.build import ImageBuilder, list_images
+from swe_runner.inputs.dataset import load_dataset
 from tests.conftest import HOST_CA_BUNDLE
 from tests.docker.conftest import ca_args
 

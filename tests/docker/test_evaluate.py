@@ -9,8 +9,8 @@ import pytest
 
 from swe_runner import patch as patches
 from swe_runner.cli.main import main
-from swe_runner.dataset import Dataset
 from swe_runner.grading.evaluate import evaluate
+from swe_runner.inputs.dataset import Dataset
 from swe_runner.records import EvalReport, Outcome
 from swe_runner.task import Prediction, Task
 from tests.docker.conftest import ca_args

@@ -17,7 +17,7 @@ import pytest
 
 from swe_runner.cli.main import main
 from swe_runner.sandbox.docker import (
-    DEFAULT_LIMITS,
+    DEFAULT_CONTAINER_LIMITS,
     ContainerLimits,
     DockerSandbox,
     connect,
@@ -82,16 +82,17 @@ def test_clean_removes_the_containers_of_a_killed_process_but_not_kept_ones(
     image = next(iter(demo_images.values()))
     killed = (
         "import os, signal\n"
-        "from swe_runner.sandbox.docker import DEFAULT_LIMITS, KEPT_LABEL, start_idle\n"
-        f"print(start_idle({image!r}, DEFAULT_LIMITS, {{}}).id)\n"
-        f"print(start_idle({image!r}, DEFAULT_LIMITS, {{KEPT_LABEL: '1'}}).id, flush=True)\n"
+        "from swe_runner.sandbox.docker import DEFAULT_CONTAINER_LIMITS, KEPT_LABEL, start_idle\n"
+        f"print(start_idle({image!r}, DEFAULT_CONTAINER_LIMITS, {{}}).id)\n"
+        f"kept = start_idle({image!r}, DEFAULT_CONTAINER_LIMITS, {{KEPT_LABEL: '1'}})\n"
+        "print(kept.id, flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "SWE_RUNNER_OWNER"}  # owner: host:pid
     done = subprocess.run([sys.executable, "-c", killed], env=env, capture_output=True, text=True)
     assert done.returncode == -signal.SIGKILL, done.stderr
     orphan, kept = done.stdout.split()  # the second one kept on purpose (reproduce --keep)
-    live = start_idle(image, DEFAULT_LIMITS, {})  # this process's: alive
+    live = start_idle(image, DEFAULT_CONTAINER_LIMITS, {})  # this process's: alive
     api = connect().api
     try:
         assert main(["clean", "--dry-run"]) == 0

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from swe_runner import patch as patches
-from swe_runner import repo
 from swe_runner.cli.main import main
 from swe_runner.config import load_settings
-from swe_runner.dataset import Dataset
-from swe_runner.envplan import EnvPlan
-from swe_runner.images import ImageBuilder
+from swe_runner.images import repo
+from swe_runner.images.build import ImageBuilder
+from swe_runner.images.plan import EnvPlan
+from swe_runner.inputs.dataset import Dataset
 from swe_runner.sandbox.scripts import run_script
 from swe_runner.task import Task
 

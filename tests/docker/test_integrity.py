@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from swe_runner.cli.main import main
-from swe_runner.dataset import Dataset
 from swe_runner.grading.evaluate import evaluate
+from swe_runner.inputs.dataset import Dataset
 from swe_runner.records import Outcome
 from swe_runner.sandbox.diskwatch import daemon_size, tree_size, upper_dir
 from swe_runner.sandbox.docker import ContainerLimits, DockerSandbox, connect

@@ -26,8 +26,8 @@ import pytest
 import requests
 
 from swe_runner.cli.main import main
-from swe_runner.dataset import PROJECT_TASKS, Dataset
-from swe_runner.official_images import ImagePuller, download_size, image_name
+from swe_runner.images.official import ImagePuller, download_size, image_name
+from swe_runner.inputs.dataset import PROJECT_TASKS, Dataset
 from swe_runner.records import EvalReport, Outcome
 from swe_runner.rundir import RunDir
 from swe_runner.sandbox.docker import connect

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from swe_runner.cli.main import main
-from swe_runner.dataset import Dataset
+from swe_runner.inputs.dataset import Dataset
 from tests.browser import browse
 from tests.docker.conftest import ca_args
 

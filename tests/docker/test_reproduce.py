@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from swe_runner.cli.main import main
-from swe_runner.dataset import Dataset
 from swe_runner.grading.evaluate import evaluate, prepare
-from swe_runner.reproduce import REPRODUCE_LABEL
+from swe_runner.inputs.dataset import Dataset
+from swe_runner.run.reproduce import REPRODUCE_LABEL
 from swe_runner.sandbox.docker import (
     KEPT_LABEL,
     MANAGED_LABEL,

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from swe_runner.cli.main import main
-from swe_runner.dataset import PROJECT_TASKS, Dataset
+from swe_runner.inputs.dataset import PROJECT_TASKS, Dataset
 from swe_runner.reporting.runs import load_run
 from swe_runner.rundir import KILLED
 from swe_runner.sandbox.docker import (

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from swe_runner.config import load_settings
-from swe_runner.dataset import Dataset, load_dataset
 from swe_runner.grading.evaluate import evaluate
-from swe_runner.images import ImageBuilder
+from swe_runner.images.build import ImageBuilder
+from swe_runner.inputs.dataset import Dataset, load_dataset
 from swe_runner.records import Outcome
 from swe_runner.task import Prediction, Task
 from tests.conftest import HOST_CA_BUNDLE, HOST_MIRROR_DIR

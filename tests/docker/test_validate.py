@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from swe_runner.cli.main import main
-from swe_runner.dataset import PROJECT_TASKS, Dataset
+from swe_runner.inputs.dataset import PROJECT_TASKS, Dataset
 from tests.docker.conftest import ca_args
 
 

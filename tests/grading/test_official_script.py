@@ -22,7 +22,7 @@ from swe_runner.grading.official import (
     official_run_script,
     recorded_eval_script,
 )
-from swe_runner.official_images import _registry_and_path, image_name, official_image
+from swe_runner.images.official import _registry_and_path, image_name, official_image
 from swe_runner.records import Outcome
 from swe_runner.task import Prediction, Task
 from tests.official_layout import VERIFIED_DEV, official_eval_script

@@ -64,9 +64,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from swe_runner import patch as patches
-from swe_runner import repo
-from swe_runner.dataset import Dataset
 from swe_runner.grading import markers
+from swe_runner.images import repo
+from swe_runner.inputs.dataset import Dataset
 from swe_runner.task import Task
 
 __all__ = ["ATTACKS", "Attack", "patch_from_edit"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from swe_runner.sandbox.docker import DEFAULT_LIMITS, DockerSandbox
+from swe_runner.sandbox.docker import DEFAULT_CONTAINER_LIMITS, DockerSandbox
 from swe_runner.task import Task
 
 __all__ = ["PROBES", "Probe", "findings", "peek", "probe_script"]
@@ -126,7 +126,7 @@ def findings(output: str) -> dict[str, str]:
 def peek(task: Task, image: str, plant: str = "") -> dict[str, str]:
     """Run every probe in one agent-like container; probe name -> what it found.
     ``plant`` runs first (a test leaves a copy of the answer, to see the probes find it)."""
-    with DockerSandbox(image, task.base_commit, DEFAULT_LIMITS) as sandbox:
+    with DockerSandbox(image, task.base_commit, DEFAULT_CONTAINER_LIMITS) as sandbox:
         if plant:
             sandbox.exec(plant)
         return findings(sandbox.exec(probe_script(task), timeout=600).text)

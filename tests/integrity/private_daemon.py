@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from swe_runner.images import list_images
+from swe_runner.images.build import list_images
 
 __all__ = ["PrivateDaemon", "host_bridge", "private_daemon"]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from swe_runner.cli.main import main
-from swe_runner.dataset import load_dataset, load_predictions
 from swe_runner.errors import InputError
+from swe_runner.inputs.dataset import load_dataset, load_predictions
 from swe_runner.patch import unsafe_paths
 from tests.test_dataset import RECORD
 

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from swe_runner import patch as patches
-from swe_runner.dataset import load_dataset, load_predictions
 from swe_runner.errors import InputError
-from swe_runner.specs import load_specs
+from swe_runner.inputs.dataset import load_dataset, load_predictions
+from swe_runner.inputs.specs import load_specs
 from tests.test_dataset import RECORD
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))

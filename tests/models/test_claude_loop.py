@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from swe_runner.agents.base import AgentRun, Problem, Session
-from swe_runner.agents.loop import DEFAULT_LIMITS, LoopLimits, ModelAgent
+from swe_runner.agents.loop import DEFAULT_LOOP_LIMITS, LoopLimits, ModelAgent
 from swe_runner.errors import ConfigError
 from swe_runner.models.anthropic import AnthropicClient, RetryPolicy
 from swe_runner.models.pricing import PriceTable
@@ -51,7 +51,7 @@ class Run:
         sandbox: FakeSandbox,
         monkeypatch: pytest.MonkeyPatch,
         responder: Responder,
-        limits: LoopLimits = DEFAULT_LIMITS,
+        limits: LoopLimits = DEFAULT_LOOP_LIMITS,
         timeout: float = 30.0,
     ) -> None:
         self.sleeps: list[float] = []

@@ -7,8 +7,8 @@ moved or changed), the pages say the statement is not available rather than gues
 
 from __future__ import annotations
 
-from swe_runner.dataset import dataset_of_run
 from swe_runner.errors import SweRunnerError
+from swe_runner.inputs.dataset import dataset_of_run
 from swe_runner.reporting.runs import LoadedRun
 
 __all__ = ["problem_statements"]

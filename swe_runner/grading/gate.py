@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from swe_runner import __version__
-from swe_runner.known_bad import GateClass, KnownBad, KnownBadList
+from swe_runner.inputs.known_bad import GateClass, KnownBad, KnownBadList
 from swe_runner.records import SCHEMA_VERSION, EvalReport, Outcome
 from swe_runner.task import Task
 

@@ -26,13 +26,13 @@ from typing import Any
 
 from swe_runner import __version__
 from swe_runner.config import Settings
-from swe_runner.dataset import Dataset
 from swe_runner.errors import LimitExceededError
 from swe_runner.grading.evaluate import report_without_run
-from swe_runner.image_source import ImageSource, image_source
+from swe_runner.images.source import ImageSource, image_source
+from swe_runner.inputs.dataset import Dataset
 from swe_runner.records import EvalReport, Exclusion, Outcome, RunManifest, TrajectoryStep
 from swe_runner.reporting.summary import Summary, summarize
-from swe_runner.resume import check_resume
+from swe_runner.run.resume import check_resume
 from swe_runner.rundir import KILLED, RunDir
 from swe_runner.sandbox.docker import (
     RUN_DIR_LABEL,
@@ -155,7 +155,7 @@ class Batch:
 
     def start(self, manifest: RunManifest, docker: bool = True) -> None:
         """Open the run folder: refuse one made by another agent, dataset or predictions
-        file (see :mod:`swe_runner.resume`), then (``docker``: the daemon's version into
+        file (see :mod:`swe_runner.run.resume`), then (``docker``: the daemon's version into
         the manifest) record the instances a killed process left unfinished as
         ``interrupted`` errors (this resume redoes them), write run.json (secrets masked)
         and remove the containers an earlier attempt left.

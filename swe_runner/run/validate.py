@@ -1,5 +1,5 @@
 """The gold gate, in containers: for every task, the hidden tests without the gold patch
-once and with it ``repeat`` times, each in a fresh container; then :func:`swe_runner.gate.
+once and with it ``repeat`` times, each in a fresh container; then :func:`swe_runner.grading.gate.
 classify` says whether the task is valid, flaky, broken or unbuildable."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from swe_runner.config import Settings
-from swe_runner.dataset import Dataset
 from swe_runner.errors import DockerUnavailableError
-from swe_runner.gate import GateVerdict, classify, unbuildable
 from swe_runner.grading.evaluate import evaluate, report_without_run
-from swe_runner.image_source import image_source
+from swe_runner.grading.gate import GateVerdict, classify, unbuildable
+from swe_runner.images.source import image_source
+from swe_runner.inputs.dataset import Dataset
 from swe_runner.records import EvalReport, Outcome
 from swe_runner.sandbox.docker import ContainerLimits
 from swe_runner.sandbox.profiles import ImageProfile

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from swe_runner.batch import Events, new_manifest
 from swe_runner.errors import InputError
-from swe_runner.pipeline import AgentRequest, run_agent
 from swe_runner.records import RunManifest
 from swe_runner.reporting.summary import Summary
-from swe_runner.resume import check_resume
+from swe_runner.run.batch import Events, new_manifest
+from swe_runner.run.pipeline import AgentRequest, run_agent
+from swe_runner.run.resume import check_resume
 from swe_runner.rundir import RunDir
 
 __all__ = ["run_attempts"]

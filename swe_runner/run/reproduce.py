@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from swe_runner.config import Settings
-from swe_runner.dataset import Dataset, dataset_of_run
 from swe_runner.errors import InputError
 from swe_runner.grading.evaluate import charge_model_api, evaluate, prepare
 from swe_runner.grading.failures import failure_output
-from swe_runner.image_source import image_source
+from swe_runner.images.source import image_source
+from swe_runner.inputs.dataset import Dataset, dataset_of_run
 from swe_runner.records import EvalReport
 from swe_runner.reporting.runs import LoadedRun, load_run
 from swe_runner.sandbox.docker import KEPT_LABEL, ContainerLimits, DockerSandbox, remove_container

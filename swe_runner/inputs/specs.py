@@ -24,7 +24,7 @@ import yaml
 from pydantic import ValidationError
 
 from swe_runner.errors import InputError
-from swe_runner.official_tables import ENV_YML_PATHS, PARSERS, REQS_PATHS
+from swe_runner.inputs.official_tables import ENV_YML_PATHS, PARSERS, REQS_PATHS
 from swe_runner.task import EnvSpec, Task
 
 __all__ = ["SpecTable", "attach", "load_specs", "official_specs", "translate_official"]

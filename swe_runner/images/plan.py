@@ -3,7 +3,7 @@
 A plan is made on the host once the repository is at hand (:func:`plan_environment`): the
 spec's packages plus a conda environment file translated to pip (read at the environment
 setup commit, as the official harness reads it), the Python Debian offers nearest to the
-spec's, and the date every requirement is resolved as of (:mod:`swe_runner.asof`).
+spec's, and the date every requirement is resolved as of (:mod:`swe_runner.images.asof`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from swe_runner import asof, repo
-from swe_runner.conda import translate_environment
 from swe_runner.errors import ImageError
+from swe_runner.images import asof, repo
+from swe_runner.images.conda import translate_environment
 from swe_runner.task import EnvSpec, Task
 
 __all__ = ["AVAILABLE_PYTHONS", "EnvPlan", "nearest_python", "plan_environment"]

@@ -28,10 +28,8 @@ from swe_runner.errors import (
     UnknownInstanceError,
     UnknownNameError,
 )
-from swe_runner.shipped import TASKS_DIR
-from swe_runner.specs import SpecTable, attach, load_specs, official_specs
-from swe_runner.task import EnvSpec, Prediction, Task
-from swe_runner.taskfiles import (
+from swe_runner.inputs.specs import SpecTable, attach, load_specs, official_specs
+from swe_runner.inputs.taskfiles import (
     FILE_SUFFIXES,
     check_unique,
     hub_tasks,
@@ -39,6 +37,8 @@ from swe_runner.taskfiles import (
     read_file_tasks,
     validate_record,
 )
+from swe_runner.shipped import TASKS_DIR
+from swe_runner.task import EnvSpec, Prediction, Task
 
 __all__ = [
     "Dataset",

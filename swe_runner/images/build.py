@@ -24,11 +24,11 @@ from typing import Any
 
 import docker.errors
 
-from swe_runner import asof, repo
 from swe_runner.config import Settings
-from swe_runner.envplan import AVAILABLE_PYTHONS, EnvPlan, nearest_python, plan_environment
 from swe_runner.errors import ImageError
-from swe_runner.image_disk import KIND_LABEL, KINDS, ImageInfo, list_images
+from swe_runner.images import asof, repo
+from swe_runner.images.disk import KIND_LABEL, KINDS, ImageInfo, list_images
+from swe_runner.images.plan import AVAILABLE_PYTHONS, EnvPlan, nearest_python, plan_environment
 from swe_runner.sandbox.docker import connect
 from swe_runner.shipped import CONTAINERS_DIR
 from swe_runner.task import EnvSpec, Task

@@ -2,7 +2,7 @@
 
 Each instance is a list of named steps (``prepare`` the image, ``solve`` in an agent
 container, ``extract`` the patch, ``evaluate`` in a fresh container, ``write``), run as
-one guarded piece of work of a :class:`~swe_runner.batch.Batch` (which records failures,
+one guarded piece of work of a :class:`~swe_runner.run.batch.Batch` (which records failures,
 interruptions and resumes). Input problems are found before the run folder is made.
 """
 
@@ -14,13 +14,13 @@ from functools import partial
 
 from swe_runner.agents import Agent, AgentRun, Problem, Session
 from swe_runner.agents.patching import PredictionsAgent
-from swe_runner.batch import Batch, Events, InstanceResult, Work, new_manifest
 from swe_runner.config import Settings
-from swe_runner.dataset import Dataset
 from swe_runner.errors import LimitExceededError, UnknownInstanceError
 from swe_runner.grading.evaluate import charge_model_api, evaluate
+from swe_runner.inputs.dataset import Dataset
 from swe_runner.records import AGENT_FIELDS, EvalReport, Exclusion, TrajectoryStep
 from swe_runner.reporting.summary import Summary
+from swe_runner.run.batch import Batch, Events, InstanceResult, Work, new_manifest
 from swe_runner.rundir import RunDir
 from swe_runner.sandbox.docker import INSTANCE_LABEL, DockerSandbox
 from swe_runner.secret_env import Secrets

@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 KIND = "swe-runner known-bad list"
-SHIPPED = Path(__file__).resolve().parent / "data"  # known-bad-<name>.json
+SHIPPED = Path(__file__).resolve().parent.parent / "data"  # known-bad-<name>.json
 _PREFIX = "known-bad-"
 
 
