@@ -53,9 +53,11 @@ def _regrade_one(path: Path, dataset_ref: str | None, result: RegradeResult) -> 
         raise InputError(f"{path}: not a readable run ({exc})") from None
     dataset = dataset_of_run(manifest.dataset, dataset_ref)
     reports: list[EvalReport] = []
+    missing: list[str] = []  # no prediction (evaluate): counted as not resolved
     for task in dataset.tasks:
         old = run.read_report(task.instance_id)
         if old is None:
+            missing.append(task.instance_id)
             continue
         new = _regrade_instance(run, task, old)
         if new is None:
@@ -69,7 +71,7 @@ def _regrade_one(path: Path, dataset_ref: str | None, result: RegradeResult) -> 
         reports.append(new)
     if (path / "summary.json").is_file():
         wall = float(run.read_json("summary.json").get("wall_time_s", 0.0))
-        summary = summarize(manifest.run_id, reports, wall)
+        summary = summarize(manifest.run_id, reports, wall, manifest.exclude, missing)
         run.write_json("summary.json", summary.model_dump(mode="json"))
 
 
