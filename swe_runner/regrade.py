@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from swe_runner.errors import InputError
-from swe_runner.grading.evaluate import charge_model_api, outcome_from_log
+from swe_runner.grading.outcome import outcome_from_log
 from swe_runner.inputs.dataset import dataset_of_run
 from swe_runner.records import AGENT_FIELDS, EvalReport, RunManifest
 from swe_runner.reporting.runs import attempt_dirs
 from swe_runner.reporting.summary import summarize
+from swe_runner.run.agent_phase import charge_model_api
 from swe_runner.rundir import RunDir
 from swe_runner.task import Prediction, Task
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from swe_runner.grading import evaluate as grading
-from swe_runner.grading import markers
-from swe_runner.grading.gate import TEST_PATCH_FAILED, classify, known_bad_list, unbuildable
+from swe_runner.grading import markers, outcome
+from swe_runner.grading.gate import classify, known_bad_list, unbuildable
+from swe_runner.grading.outcome import TEST_PATCH_NOT_APPLIED
 from swe_runner.inputs.known_bad import GateClass, load_exclusion
 from swe_runner.records import EvalReport, Outcome, SuccessFailure, TestsStatus
 from swe_runner.task import Prediction, Task
@@ -114,15 +114,15 @@ def test_one_gold_run_erroring_is_flaky_with_the_error() -> None:
 def test_patches_that_do_not_apply_are_broken() -> None:
     failed = EvalReport(instance_id=TASK.instance_id, outcome=Outcome.PATCH_FAILED)
     assert classify(TASK, [failed], run(BEFORE)).cls is GateClass.BROKEN
-    verdict = classify(TASK, [error(TEST_PATCH_FAILED)], error(TEST_PATCH_FAILED))
+    verdict = classify(TASK, [error(TEST_PATCH_NOT_APPLIED)], error(TEST_PATCH_NOT_APPLIED))
     assert verdict.cls is GateClass.BROKEN and "test patch does not apply" in verdict.reason
 
 
 def test_the_test_patch_failure_is_recognised_in_grading_s_own_words() -> None:
-    log = f"{markers.APPLY_OK} git apply\n{grading.TEST_PATCH_FAILED}\n"
+    log = f"{markers.APPLY_OK} git apply\n{markers.TEST_PATCH_FAILED}\n"
     pred = Prediction(instance_id=TASK.instance_id, model_name_or_path="gold", model_patch="x")
-    report = grading.outcome_from_log(TASK, pred, log)
-    assert report.outcome is Outcome.ERROR and report.error == TEST_PATCH_FAILED
+    report = outcome.outcome_from_log(TASK, pred, log)
+    assert report.outcome is Outcome.ERROR and report.error == TEST_PATCH_NOT_APPLIED
 
 
 def test_invalid_logs_with_and_without_gold_are_unbuildable_with_gold_only_broken() -> None:

@@ -25,7 +25,8 @@ RUNS = sorted(p.name for p in STORED.iterdir() if (p / "run.json").is_file())
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return {str(p.relative_to(root)): p.read_bytes() for p in files}
 
 
 def _rewrite_reports(folder: Path) -> None:

@@ -8,7 +8,7 @@ import click
 from rich.markup import escape
 
 from swe_runner.config import Settings
-from swe_runner.grading.evaluate import hidden_tests_command
+from swe_runner.grading.script import hidden_tests_command
 from swe_runner.run.reproduce import (
     Case,
     failure_excerpts,

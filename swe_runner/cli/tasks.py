@@ -22,8 +22,8 @@ from swe_runner.cli.options import (
 )
 from swe_runner.config import Settings
 from swe_runner.errors import UnknownInstanceError
-from swe_runner.grading.evaluate import hidden_tests_command
 from swe_runner.grading.gate import GateReport, GateVerdict, known_bad_list
+from swe_runner.grading.script import hidden_tests_command
 from swe_runner.inputs.dataset import shipped_suites
 from swe_runner.reporting.gate_view import gate_lines, gate_table, gate_tally
 from swe_runner.reporting.table import whole_table

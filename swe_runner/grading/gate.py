@@ -24,14 +24,12 @@ from datetime import UTC, datetime
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from swe_runner import __version__
+from swe_runner.grading.outcome import TEST_PATCH_NOT_APPLIED
 from swe_runner.inputs.known_bad import GateClass, KnownBad, KnownBadList
 from swe_runner.records import SCHEMA_VERSION, EvalReport, Outcome
 from swe_runner.task import Task
 
 __all__ = ["GateReport", "GateVerdict", "classify", "known_bad_list", "unbuildable"]
-
-TEST_PATCH_FAILED = "the hidden test patch did not apply"  # grading's own words
-
 
 class GateVerdict(BaseModel):
     """The gate's verdict on one task (``--json`` prints a list of these)."""
@@ -107,7 +105,7 @@ def classify(task: Task, gold: Sequence[EvalReport], empty: EvalReport | None) -
 def _consistent(base: GateVerdict, gold: EvalReport, empty: EvalReport | None) -> GateVerdict:
     """The class of a task whose gold runs all agree (``gold`` is the first of them)."""
     if gold.outcome is Outcome.ERROR:
-        if gold.error == TEST_PATCH_FAILED:
+        if gold.error == TEST_PATCH_NOT_APPLIED:
             return _with(base, GateClass.BROKEN, "the hidden test patch does not apply")
         return _with(base, GateClass.UNBUILDABLE, gold.error or "evaluation error")
     if gold.outcome is Outcome.PATCH_FAILED:

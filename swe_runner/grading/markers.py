@@ -1,4 +1,5 @@
-"""The lines the evaluation script prints around the test run, and pure readers of them.
+"""The lines the evaluation script prints around the test run, the ones the harness adds
+to the saved log, the exit statuses the grader reads, and pure readers of them.
 
 Markers are matched as whole lines only. The test section runs from the first TEST_START
 to the last TEST_END; the exit status is read from the last TEST_EXIT after that end, so
@@ -10,9 +11,16 @@ from __future__ import annotations
 __all__ = [
     "APPLY_FAILED",
     "APPLY_OK",
+    "EVAL_TIMED_OUT",
+    "FILE_TOO_LARGE",
+    "KILLED_STATUS",
+    "LIMIT_STOPPED",
+    "TEST_DURATION",
     "TEST_END",
     "TEST_EXIT",
+    "TEST_PATCH_FAILED",
     "TEST_START",
+    "TIMEOUT_STATUS",
     "apply_method",
     "exit_status",
     "test_section",
@@ -23,6 +31,15 @@ APPLY_FAILED = ">>>>> swe-runner: patch failed to apply"
 TEST_START = ">>>>> swe-runner: test start"
 TEST_END = ">>>>> swe-runner: test end"
 TEST_EXIT = ">>>>> swe-runner: test exit status:"
+TEST_PATCH_FAILED = ">>>>> swe-runner: test patch failed to apply"
+TEST_DURATION = ">>>>> swe-runner: test duration ms:"  # + milliseconds
+# Appended to the saved log by the harness (not the script), so a regrade sees them too.
+EVAL_TIMED_OUT = ">>>>> swe-runner: evaluation container timed out"
+LIMIT_STOPPED = ">>>>> swe-runner: container stopped:"  # + the reason (the disk watchdog)
+
+TIMEOUT_STATUS = 124  # what coreutils `timeout` returns when it had to stop the command
+KILLED_STATUS = 137  # SIGKILL, most often the kernel's OOM killer
+FILE_TOO_LARGE = "[Errno 27] File too large"  # a write past the file size limit (EFBIG)
 
 
 def _last_index(lines: list[str], marker: str) -> int | None:

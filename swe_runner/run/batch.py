@@ -27,7 +27,7 @@ from typing import Any
 from swe_runner import __version__
 from swe_runner.config import Settings
 from swe_runner.errors import LimitExceededError
-from swe_runner.grading.evaluate import report_without_run
+from swe_runner.grading.outcome import report_without_run
 from swe_runner.images.source import ImageSource, image_source
 from swe_runner.inputs.dataset import Dataset
 from swe_runner.records import EvalReport, Exclusion, Outcome, RunManifest, TrajectoryStep

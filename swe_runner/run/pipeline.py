@@ -16,10 +16,11 @@ from swe_runner.agents import Agent, AgentRun, Problem, Session
 from swe_runner.agents.patching import PredictionsAgent
 from swe_runner.config import Settings
 from swe_runner.errors import LimitExceededError, UnknownInstanceError
-from swe_runner.grading.evaluate import charge_model_api, evaluate
+from swe_runner.grading.evaluate import evaluate
 from swe_runner.inputs.dataset import Dataset
 from swe_runner.records import AGENT_FIELDS, EvalReport, Exclusion, TrajectoryStep
 from swe_runner.reporting.summary import Summary
+from swe_runner.run.agent_phase import charge_model_api
 from swe_runner.run.batch import Batch, Events, InstanceResult, Work, new_manifest
 from swe_runner.rundir import RunDir
 from swe_runner.sandbox.docker import INSTANCE_LABEL, DockerSandbox

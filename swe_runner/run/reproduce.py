@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 from swe_runner.config import Settings
 from swe_runner.errors import InputError
-from swe_runner.grading.evaluate import charge_model_api, evaluate, prepare
+from swe_runner.grading.evaluate import evaluate, prepare
 from swe_runner.grading.failures import failure_output
 from swe_runner.images.source import image_source
 from swe_runner.inputs.dataset import Dataset, dataset_of_run
 from swe_runner.records import EvalReport
 from swe_runner.reporting.runs import LoadedRun, load_run
+from swe_runner.run.agent_phase import charge_model_api
 from swe_runner.sandbox.docker import KEPT_LABEL, ContainerLimits, DockerSandbox, remove_container
 from swe_runner.sandbox.profiles import get_profile
 from swe_runner.sandbox.scripts import KeepingPool

@@ -9,8 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from swe_runner.config import Settings
 from swe_runner.errors import DockerUnavailableError
-from swe_runner.grading.evaluate import evaluate, report_without_run
+from swe_runner.grading.evaluate import evaluate
 from swe_runner.grading.gate import GateVerdict, classify, unbuildable
+from swe_runner.grading.outcome import report_without_run
 from swe_runner.images.source import image_source
 from swe_runner.inputs.dataset import Dataset
 from swe_runner.records import EvalReport, Outcome

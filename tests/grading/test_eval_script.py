@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from swe_runner.grading import guard, markers
-from swe_runner.grading.evaluate import eval_script, hidden_tests_command, prepare_script
+from swe_runner.grading.script import eval_script, hidden_tests_command, prepare_script
 from swe_runner.inputs.dataset import load_dataset
 from tests.docker.test_evaluate import FORCE_PASS_CONFTEST
 

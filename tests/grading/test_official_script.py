@@ -15,13 +15,13 @@ import pytest
 
 from swe_runner.errors import UnknownNameError
 from swe_runner.grading import markers
-from swe_runner.grading.evaluate import outcome_from_log
 from swe_runner.grading.official import (
     OFFICIAL_LINE,
     graded_view,
     official_run_script,
     recorded_eval_script,
 )
+from swe_runner.grading.outcome import outcome_from_log
 from swe_runner.images.official import _registry_and_path, image_name, official_image
 from swe_runner.records import Outcome
 from swe_runner.task import Prediction, Task
