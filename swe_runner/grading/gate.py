@@ -31,6 +31,7 @@ from swe_runner.task import Task
 
 __all__ = ["GateReport", "GateVerdict", "classify", "known_bad_list", "unbuildable"]
 
+
 class GateVerdict(BaseModel):
     """The gate's verdict on one task (``--json`` prints a list of these)."""
 
