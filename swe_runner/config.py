@@ -18,7 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from swe_runner.errors import ConfigError
 
-__all__ = ["ENV_PREFIX", "Settings", "default_cache_dir", "load_settings", "require_api_key"]
+__all__ = [
+    "ENV_PREFIX",
+    "Settings",
+    "api_key_from",
+    "default_cache_dir",
+    "load_settings",
+    "require_api_key",
+]
 
 ENV_PREFIX = "SWE_RUNNER_"
 DEFAULT_CONFIG_FILE = "swe-runner.toml"
@@ -149,6 +156,12 @@ def require_api_key() -> None:
             "ANTHROPIC_API_KEY is not set: export your API key to run "
             "--agent claude (or use --agent scripted offline)"
         )
+
+
+def api_key_from(variable: str) -> str | None:
+    """The API key in the environment variable ``variable`` (``--api-key-env``), or None.
+    The caller hands it to its SDK client and keeps it nowhere else."""
+    return os.environ.get(variable, "").strip() or None
 
 
 def owner_id() -> str:

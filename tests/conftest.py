@@ -27,7 +27,7 @@ os.environ["SWE_RUNNER_OWNER"] = TEST_OWNER
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No API key and no SWE_RUNNER_* setting leaks into a test from the developer's shell."""
     for name in list(os.environ):
-        if name == "ANTHROPIC_API_KEY" or (
+        if name in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY") or (
             name.startswith("SWE_RUNNER_") and name != "SWE_RUNNER_OWNER"
         ):
             monkeypatch.delenv(name)

@@ -7,7 +7,7 @@ import sys
 def test_import_loads_no_vendor_sdk_and_prints_nothing() -> None:
     code = (
         "import sys, swe_runner, swe_runner.task, swe_runner.records, swe_runner.inputs.dataset\n"
-        "bad = [m for m in ('docker', 'anthropic', 'git', 'rich') if m in sys.modules]\n"
+        "bad = [m for m in ('docker', 'anthropic', 'openai', 'git', 'rich') if m in sys.modules]\n"
         "print(bad)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -8,50 +8,49 @@ from pathlib import Path
 
 from swe_runner.agents.base import Agent, AgentRun, Problem, Session
 from swe_runner.agents.command import CommandAgent
-from swe_runner.agents.loop import (
-    DEFAULT_LOOP_LIMITS,
-    DEFAULT_TEMPLATE,
-    LoopLimits,
-    ModelAgent,
-    PromptTemplate,
-)
+from swe_runner.agents.context import ContextPolicy
+from swe_runner.agents.loop import LoopLimits, ModelAgent
+from swe_runner.agents.model_factory import ModelOptions, model_agent
 from swe_runner.agents.patching import EmptyAgent, GoldAgent, PredictionsAgent
 from swe_runner.agents.replay import ReplayAgent
 from swe_runner.errors import InputError, UnknownNameError
 from swe_runner.inputs.dataset import Dataset, load_predictions
-from swe_runner.models.pricing import PriceTable
-from swe_runner.models.scripted import ScriptedModel, load_scripts
 
 __all__ = [
     "AGENT_NAMES",
     "Agent",
     "AgentOptions",
     "AgentRun",
+    "ContextPolicy",
     "LoopLimits",
+    "ModelAgent",
+    "ModelOptions",
     "Problem",
     "Session",
     "make_agent",
 ]
 
-AGENT_NAMES = ("gold", "empty", "predictions", "command", "scripted", "claude", "replay")
+AGENT_NAMES = (
+    "gold",
+    "empty",
+    "predictions",
+    "command",
+    "scripted",
+    "claude",
+    "model",
+    "replay",
+)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AgentOptions:
-    """What the CLI knows that some agents need."""
+    """What the CLI knows that some agents need (the model agents' part: ``model``)."""
 
     predictions: Path | None = None
     command: str | None = None
     files: Path | None = None
     timeout: float = 1800.0
-    model: str | None = None
-    scripts: Path | None = None
-    limits: LoopLimits = DEFAULT_LOOP_LIMITS
-    prompt_template: Path | None = None
-    price_table: Path | None = None
-    api_retries: int = 8
-    api_backoff: float = 1.0
-    api_backoff_ceiling: float = 60.0
+    model: ModelOptions = field(default_factory=ModelOptions)
     replay_from: Path | None = None  # a recorded run's folder (--agent replay)
     env: Mapping[str, str] = field(default_factory=dict)  # secrets for the agent (--env)
 
@@ -82,36 +81,10 @@ def make_agent(name: str, dataset: Dataset, options: AgentOptions) -> Agent:
         if options.files is not None and not options.files.exists():
             raise InputError(f"--agent-files {options.files} does not exist")
         return CommandAgent(options.command, options.files, options.timeout, options.env)
-    if name in ("scripted", "claude"):
-        return _model_agent(name, dataset, options)
+    if name in ("scripted", "claude", "model"):
+        return model_agent(name, dataset, options.model)
     if name == "replay":
         if options.replay_from is None:
             raise InputError("--agent replay needs --from RUN (a recorded run)")
         return ReplayAgent(options.replay_from, (t.instance_id for t in dataset.tasks))
     raise UnknownNameError("agent", name, list(AGENT_NAMES))
-
-
-def _model_agent(name: str, dataset: Dataset, options: AgentOptions) -> Agent:
-    prompt = (
-        PromptTemplate.from_file(options.prompt_template)
-        if options.prompt_template
-        else DEFAULT_TEMPLATE
-    )
-    prices = PriceTable.from_file(options.price_table) if options.price_table else PriceTable()
-    if name == "scripted":
-        scripts = load_scripts(options.scripts or dataset.path / "scripts")
-        return ModelAgent(
-            "scripted",
-            "scripted",
-            lambda p: ScriptedModel(p.instance_id, scripts.get(p.instance_id)),
-            options.limits,
-            prompt,
-            prices,
-        )
-    if not options.model:
-        raise InputError("--agent claude needs --model, e.g. claude-sonnet-4-5")
-    from swe_runner.models.anthropic import AnthropicClient, RetryPolicy  # SDK loaded here
-
-    retry = RetryPolicy(options.api_retries, options.api_backoff, options.api_backoff_ceiling)
-    client = AnthropicClient(options.model, retry)
-    return ModelAgent("claude", options.model, lambda _: client, options.limits, prompt, prices)

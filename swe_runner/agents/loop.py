@@ -1,6 +1,7 @@
-"""The tool-use loop: ask the model, run its tool calls in order, feed the results back,
-until it stops calling tools or a limit is hit. Each stop has a named reason; whatever the
-reason, the pipeline takes the patch and grades it.
+"""The agent loop: ask the model, run what it asks for (tool calls, or one bash block in the
+text format), feed the results back, until it is done or a limit is hit. Each stop has a
+named reason; whatever the reason, the pipeline takes the patch and grades it. Notes in the
+trajectory record the context setting, what was cleared to stay within it, and format errors.
 """
 
 from __future__ import annotations
@@ -10,22 +11,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
-from typing import Any
 
 from swe_runner.agents.base import AgentRun, Problem, Session
-from swe_runner.models.base import ContextExceeded, ModelAPIError, ModelClient, Usage
+from swe_runner.agents.context import Cleared, ContextPolicy, Conversation
+from swe_runner.agents.formats import ToolCalls, ToolFormat
+from swe_runner.models.base import ContextExceeded, ModelAPIError, ModelClient, ModelReply, Usage
 from swe_runner.models.pricing import PriceTable
 from swe_runner.records import StopReason, TrajectoryStep
 
-__all__ = ["DEFAULT_PROMPT", "SYSTEM_PROMPT", "LoopLimits", "ModelAgent", "PromptTemplate"]
-
-SYSTEM_PROMPT = (
-    "You are an expert software engineer fixing a bug in a repository checked out in a "
-    "sandbox. Use the bash tool to explore, run code and tests, and the "
-    "str_replace_based_edit_tool to view and edit files (absolute paths). Make the smallest "
-    "change that fixes the issue in the library's source; do not edit existing tests. When "
-    "you are done, reply without calling a tool."
-)
+__all__ = [
+    "DEFAULT_PROMPT",
+    "ContextPolicy",
+    "LoopLimits",
+    "ModelAgent",
+    "PromptTemplate",
+]
 
 DEFAULT_PROMPT = """\
 <uploaded_files>
@@ -49,10 +49,10 @@ Make changes to the non-test files in $workdir so that the issue is resolved.
 @dataclass(frozen=True)
 class PromptTemplate:
     """The task prompt (``string.Template``: $workdir, $repo, $problem_statement,
-    $instance_id, $hints_text) and the system prompt."""
+    $instance_id, $hints_text) and the system prompt (None: the tool format's)."""
 
     task: str = DEFAULT_PROMPT
-    system: str = SYSTEM_PROMPT
+    system: str | None = None
 
     @classmethod
     def from_file(cls, path: Path) -> PromptTemplate:
@@ -68,22 +68,29 @@ class PromptTemplate:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LoopLimits:
     max_turns: int = 50
     max_cost: float | None = None  # USD
     max_time: float | None = None  # seconds
     max_context: int | None = None  # tokens in one request (input + cache reads + writes)
     max_tokens: int = 4096  # per reply
+    max_format_errors: int = 5  # text format: replies without exactly one bash block
 
 
 DEFAULT_LOOP_LIMITS = LoopLimits()
 DEFAULT_TEMPLATE = PromptTemplate()
 
 
+def _context_of(usage: Usage) -> int:
+    return usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens
+
+
 class ModelAgent:
     """A model driving the bash and editor tools. ``client_for`` gives each problem its
-    client (shared for a stateless API client; a fresh one for a scripted model)."""
+    client (shared for a stateless API client; a fresh one for a scripted model);
+    ``tool_format`` how the model acts (tool calls by default); ``context`` when old tool
+    results are cleared."""
 
     def __init__(
         self,
@@ -93,81 +100,26 @@ class ModelAgent:
         limits: LoopLimits = DEFAULT_LOOP_LIMITS,
         prompt: PromptTemplate = DEFAULT_TEMPLATE,
         prices: PriceTable | None = None,
+        *,
+        tool_format: ToolFormat | None = None,
+        context: ContextPolicy | None = None,
     ) -> None:
         self.name, self.model, self.client_for = name, model, client_for
         self.limits, self.prompt = limits, prompt
         self.prices = prices or PriceTable()
+        self.format: ToolFormat = tool_format or ToolCalls()
+        self.system = prompt.system or self.format.system_prompt
+        self.context = context or ContextPolicy()
+
+    @property
+    def unpriced(self) -> bool:
+        """The model has no price: its cost is unknown (never counted as zero)."""
+        return self.prices.price(self.model) is None
 
     def solve(self, problem: Problem, session: Session) -> AgentRun:
-        started = time.monotonic()
-        client = self.client_for(problem)
-        tools = [tool.definition() for tool in session.tools.values()]
-        messages: list[dict[str, Any]] = [
-            {"role": "user", "content": [{"type": "text", "text": self.prompt.render(problem)}]}
-        ]
-        usage = Usage()
-        run = AgentRun(usage=usage.as_dict())
-        for turn in range(1, self.limits.max_turns + 1):
-            session.turn = turn
-            stop = self._limit_hit(started, usage)
-            if stop is not None:
-                return self._stop(run, usage, turn - 1, stop)
-            try:
-                reply = client.complete(self.prompt.system, messages, tools, self.limits.max_tokens)
-            except ContextExceeded as exc:
-                return self._stop(run, usage, turn - 1, StopReason.CONTEXT_EXCEEDED, str(exc))
-            except ModelAPIError as exc:
-                return self._stop(run, usage, turn - 1, StopReason.API_ERROR, str(exc))
-            usage += reply.usage
-            session.record(
-                TrajectoryStep(
-                    kind="model",
-                    turn=turn,
-                    content=reply.content,
-                    stop_reason=reply.stop_reason,
-                    usage=reply.usage.as_dict(),
-                    latency_s=round(reply.latency_s, 4),
-                    detail=f"{reply.retries} retries" if reply.retries else None,
-                )
-            )
-            messages.append({"role": "assistant", "content": reply.content})
-            calls = [b for b in reply.content if b.get("type") == "tool_use"]
-            if not calls:
-                return self._stop(run, usage, turn, StopReason.SUBMITTED)
-            messages.append({"role": "user", "content": [self._call(session, c) for c in calls]})
-            context = (
-                reply.usage.input_tokens
-                + reply.usage.cache_read_input_tokens
-                + reply.usage.cache_creation_input_tokens
-            )
-            if self.limits.max_context is not None and context > self.limits.max_context:
-                return self._stop(
-                    run,
-                    usage,
-                    turn,
-                    StopReason.CONTEXT_EXCEEDED,
-                    f"the last request used {context} tokens of context",
-                )
-        return self._stop(run, usage, self.limits.max_turns, StopReason.MAX_TURNS)
+        return _Episode(self, problem, session).run()
 
-    @staticmethod
-    def _call(session: Session, block: dict[str, Any]) -> dict[str, Any]:
-        arguments = block.get("input")
-        if not isinstance(arguments, dict):
-            result_text, is_error = "tool input must be a JSON object", True
-        else:
-            result = session.call(str(block.get("name")), arguments)
-            result_text, is_error = result.output, result.is_error
-        out: dict[str, Any] = {
-            "type": "tool_result",
-            "tool_use_id": block.get("id"),
-            "content": result_text or "(no output)",
-        }
-        if is_error:
-            out["is_error"] = True
-        return out
-
-    def _limit_hit(self, started: float, usage: Usage) -> StopReason | None:
+    def limit_hit(self, started: float, usage: Usage) -> StopReason | None:
         if self.limits.max_time is not None and time.monotonic() - started >= self.limits.max_time:
             return StopReason.MAX_TIME
         cost = self.prices.cost(self.model, usage)
@@ -175,10 +127,116 @@ class ModelAgent:
             return StopReason.MAX_COST
         return None
 
-    def _stop(
-        self, run: AgentRun, usage: Usage, turns: int, reason: StopReason, detail: str | None = None
-    ) -> AgentRun:
-        run.stop_reason, run.detail, run.turns = reason, detail, turns
-        run.usage = usage.as_dict()
-        run.cost_usd = self.prices.cost(self.model, usage)
-        return run
+
+class _Episode:
+    """One problem's conversation: its state and the steps of each turn."""
+
+    def __init__(self, agent: ModelAgent, problem: Problem, session: Session) -> None:
+        self.agent, self.session = agent, session
+        self.started = time.monotonic()
+        self.client = agent.client_for(problem)
+        self.tools = agent.format.tools(session)
+        self.talk = Conversation(agent.prompt.render(problem))
+        self.usage = Usage()
+        self.format_errors = 0
+
+    def note(self, turn: int, detail: str) -> None:
+        self.session.record(TrajectoryStep(kind="note", turn=turn, detail=detail))
+
+    def run(self) -> AgentRun:
+        limits = self.agent.limits
+        if self.agent.context.clear_at is not None:
+            self.note(1, self.agent.context.describe())
+        for turn in range(1, limits.max_turns + 1):
+            self.session.turn = turn
+            stop = self.agent.limit_hit(self.started, self.usage)
+            if stop is not None:
+                return self.stop(turn - 1, stop)
+            try:
+                reply = self.ask(turn)
+            except ContextExceeded as exc:
+                return self.stop(turn - 1, StopReason.CONTEXT_EXCEEDED, str(exc))
+            except ModelAPIError as exc:
+                return self.stop(turn - 1, StopReason.API_ERROR, str(exc))
+            self.record(turn, reply)
+            action = self.agent.format.act(self.session, reply.content)
+            if action.observations is None:
+                return self.stop(turn, StopReason.SUBMITTED)
+            if action.format_error is not None:
+                self.format_errors += 1
+                self.note(turn, f"format error {self.format_errors}: {action.format_error}")
+                if self.format_errors > limits.max_format_errors:
+                    detail = f"more than {limits.max_format_errors} format errors"
+                    return self.stop(turn, StopReason.AGENT_ERROR, detail)
+            self.talk.add_observations(action.observations, turn)
+            too_long = self.keep_context(turn, _context_of(reply.usage))
+            if too_long is not None:
+                return self.stop(turn, StopReason.CONTEXT_EXCEEDED, too_long)
+        return self.stop(limits.max_turns, StopReason.MAX_TURNS)
+
+    def ask(self, turn: int) -> ModelReply:
+        """The model's reply; a request refused as too long is retried after clearing old
+        tool results (the newest kept, then only the last), when the policy clears any.
+
+        Raises:
+            ContextExceeded: still too long, or the policy never clears.
+            ModelAPIError: the API failed.
+        """
+        agent = self.agent
+        keeps = [agent.context.keep_last, 1] if agent.context.clear_at is not None else []
+        while True:
+            try:
+                return self.client.complete(
+                    agent.system, self.talk.messages, self.tools, agent.limits.max_tokens
+                )
+            except ContextExceeded as exc:
+                cleared = None
+                while keeps and cleared is None:
+                    cleared = self.talk.clear_old(keeps.pop(0))
+                if cleared is None:
+                    raise
+                self.note(turn, f"context: the API refused the request ({exc}); "
+                          f"{cleared.describe()}")  # fmt: skip
+
+    def record(self, turn: int, reply: ModelReply) -> None:
+        self.usage += reply.usage
+        self.session.record(
+            TrajectoryStep(
+                kind="model",
+                turn=turn,
+                content=reply.content,
+                stop_reason=reply.stop_reason,
+                usage=reply.usage.as_dict(),
+                latency_s=round(reply.latency_s, 4),
+                detail=f"{reply.retries} retries" if reply.retries else None,
+            )
+        )
+        self.talk.add_reply(reply.content)
+
+    def keep_context(self, turn: int, context: int) -> str | None:
+        """Clear old tool results past the policy's threshold; the reason to stop when the
+        context is over ``max_context`` and nothing could be cleared."""
+        policy, cleared = self.agent.context, None
+        if policy.clear_at is not None and context > policy.clear_at:
+            cleared = self.talk.clear_old(policy.keep_last)
+            if cleared is not None:
+                self.note(turn, self._cleared_note(context, cleared))
+        ceiling = self.agent.limits.max_context
+        if ceiling is not None and context > ceiling and cleared is None:
+            return f"the last request used {context} tokens of context"
+        return None
+
+    def _cleared_note(self, context: int, cleared: Cleared) -> str:
+        threshold = self.agent.context.clear_at or 0
+        return f"context: {context:,} tokens > {threshold:,}; {cleared.describe()}"
+
+    def stop(self, turns: int, reason: StopReason, detail: str | None = None) -> AgentRun:
+        if detail is None and self.format_errors:
+            detail = f"after {self.format_errors} format errors"
+        return AgentRun(
+            stop_reason=reason,
+            detail=detail,
+            usage=self.usage.as_dict(),
+            cost_usd=self.agent.prices.cost(self.agent.model, self.usage),
+            turns=turns,
+        )

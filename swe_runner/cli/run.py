@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from swe_runner.agents import AGENT_NAMES, AgentOptions, LoopLimits, make_agent
+from swe_runner.agents import AGENT_NAMES, AgentOptions, ModelAgent, make_agent
 from swe_runner.agents.replay import DRIFT
 from swe_runner.cli.evaluate import default_run_id, show_summary
+from swe_runner.cli.model_flags import ModelFlags, model_options
 from swe_runner.cli.options import (
     DatasetPick,
     dataset_options,
@@ -17,6 +18,7 @@ from swe_runner.cli.options import (
     images_options,
     instances_option,
     json_option,
+    notice,
     print_whole,
     retry_errors_option,
     settings_options,
@@ -104,41 +106,12 @@ __all__ = ["run_cmd"]
     "configuration nor the evaluation container; masked as [secret NAME] in everything "
     "recorded or printed. Repeatable.",
 )
-@click.option("--model", "-m", help="For --agent claude: the model id, e.g. claude-sonnet-4-5.")
 @click.option(
     "--from",
     "replay_from",
     metavar="RUN",
     help="For --agent replay: the recorded run (id or folder) whose tool calls are replayed; "
     "each instance's report says whether it reached the same patch (else: drift).",
-)
-@click.option(
-    "--scripts",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="For --agent scripted: folder of <instance_id>.json tool-call scripts.  "
-    "[default: <suite>/scripts]",
-)
-@click.option(
-    "--max-turns",
-    type=click.IntRange(1),
-    default=50,
-    show_default=True,
-    help="Model turns per instance.",
-)
-@click.option("--max-cost", type=click.FloatRange(0), help="USD per instance.")
-@click.option("--max-time", type=click.FloatRange(1), help="Seconds of agent loop per instance.")
-@click.option(
-    "--max-context", type=click.IntRange(1000), help="Tokens of context one request may use."
-)
-@click.option(
-    "--prompt-template",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Task prompt (string.Template: $workdir $repo $problem_statement ...).",
-)
-@click.option(
-    "--price-table",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="JSON prices per model prefix, overriding the built-in table.",
 )
 @click.option(
     "--attempts",
@@ -149,6 +122,7 @@ __all__ = ["run_cmd"]
     help="Independent attempts at every task, kept apart in attempt-<n>/ folders; "
     "`swe-runner report` then gives pass@1..pass@K and the spread across attempts.",
 )
+@model_options
 @retry_errors_option
 @exclude_option
 @skip_excluded_option
@@ -170,16 +144,9 @@ def run_cmd(
     agent_command: str | None,
     agent_files: Path | None,
     env_specs: tuple[str, ...],
-    model: str | None,
     replay_from: str | None,
-    scripts: Path | None,
-    max_turns: int,
-    max_cost: float | None,
-    max_time: float | None,
-    max_context: int | None,
-    prompt_template: Path | None,
-    price_table: Path | None,
     attempts: int,
+    model_flags: ModelFlags,
     retry_errors: bool,
     exclusion: Exclusion | None,
     skip_excluded: bool,
@@ -203,25 +170,23 @@ def run_cmd(
     data = pick.load(suite, instances)
     if skip_excluded:
         data = without_excluded(data, exclusion)
-    limits = LoopLimits(max_turns, max_cost, max_time, max_context)
     secrets = Secrets.parse(env_specs)
     options = AgentOptions(
-        predictions,
-        agent_command,
-        agent_files,
-        timeout,
-        model,
-        scripts,
-        limits,
-        prompt_template,
-        price_table,
-        settings.api_retries,
-        settings.api_backoff,
-        settings.api_backoff_ceiling,
-        replay_source(replay_from, settings.results_dir) if replay_from else None,
-        secrets.given,
+        predictions=predictions,
+        command=agent_command,
+        files=agent_files,
+        timeout=timeout,
+        model=model_flags.options(settings, workers),
+        replay_from=replay_source(replay_from, settings.results_dir) if replay_from else None,
+        env=secrets.given,
     )
     agent = make_agent(agent_name, data, options)
+    if isinstance(agent, ModelAgent) and agent.unpriced:
+        notice(
+            f"warning: no price for model {agent.model}: its cost is unknown (not 0); "
+            "give one with --price-table FILE"
+        )
+    model = model_flags.model
     request = AgentRequest(
         data,
         agent,

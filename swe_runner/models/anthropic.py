@@ -1,58 +1,37 @@
 """Claude through the Anthropic Messages API (the only module that imports ``anthropic``).
 
-Retries 429, 500, 529 and connection errors with exponential backoff and jitter, honouring
-``retry-after`` up to a ceiling; a persistent failure raises :class:`ModelAPIError`, which
-ends the instance as an infrastructure error. The system prompt and the growing
-conversation carry cache breakpoints. The API key is read by the SDK from
-``ANTHROPIC_API_KEY`` (and the endpoint from ``ANTHROPIC_BASE_URL``); it is never stored,
-logged or passed to a container.
+Retries follow :mod:`swe_runner.models.retry` (429, 500, 529, connection errors; the run's
+rate limit cut on 429/529). The system prompt and the growing conversation carry cache
+breakpoints. With ``thinking`` (a token budget) Claude thinks before it answers; its thinking
+blocks stay in the reply, so the loop sends them back unchanged with the tool results, as the
+API requires, and the trajectory keeps them. The API key is read by the SDK from
+``ANTHROPIC_API_KEY`` (or given from ``--api-key-env``) and the endpoint from
+``ANTHROPIC_BASE_URL`` (or ``--base-url``); the key is never stored, logged or passed to a
+container.
 """
 
 from __future__ import annotations
 
 import copy
-import random
-import time
-from collections.abc import Callable
 from typing import Any
 
 import anthropic
 
 from swe_runner.config import require_api_key
 from swe_runner.models.base import ContextExceeded, ModelAPIError, ModelReply, Usage
+from swe_runner.models.ratelimit import RateLimit
+from swe_runner.models.retry import (
+    RETRYABLE_STATUS,
+    Retry,
+    RetryPolicy,
+    TryAgain,
+    call_with_retries,
+)
 from swe_runner.tools.schemas import tools_for_model
 
-__all__ = ["AnthropicClient", "RetryPolicy"]
+__all__ = ["AnthropicClient"]
 
-_RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504, 529}
 _CACHE = {"type": "ephemeral"}
-
-
-class RetryPolicy:
-    """Exponential backoff with full jitter; ``retry-after`` wins when the server sends it."""
-
-    def __init__(
-        self,
-        attempts: int = 8,
-        base: float = 1.0,
-        ceiling: float = 60.0,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.attempts, self.base, self.ceiling, self.sleep = attempts, base, ceiling, sleep
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(self.ceiling, max(0.0, retry_after))
-        backoff: float = min(self.ceiling, self.base * 2.0**attempt)
-        return backoff * random.uniform(0.5, 1.0)
-
-
-def _retry_after(exc: anthropic.APIStatusError) -> float | None:
-    value = exc.response.headers.get("retry-after")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _with_cache_breakpoints(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -66,16 +45,40 @@ def _with_cache_breakpoints(messages: list[dict[str, Any]]) -> list[dict[str, An
 
 
 class AnthropicClient:
-    """One Messages API call per :meth:`complete`, with retries. Thread-safe."""
+    """One Messages API call per :meth:`complete`, with retries. Thread-safe.
+
+    Args:
+        model: the model id.
+        retry: the retry policy (default: 8 retries from 1 s).
+        timeout: seconds one request may take.
+        base_url: the endpoint (default: ``ANTHROPIC_BASE_URL``, else Anthropic's).
+        api_key: the key (default: the SDK reads ``ANTHROPIC_API_KEY``).
+        limit: the run's shared rate limit (default: none).
+        thinking: extended thinking's token budget (default: off); the reply may use this
+            many tokens for thinking on top of the loop's ``max_tokens``.
+    """
 
     def __init__(
-        self, model: str, retry: RetryPolicy | None = None, timeout: float = 600.0
+        self,
+        model: str,
+        retry: RetryPolicy | None = None,
+        timeout: float = 600.0,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        limit: RateLimit | None = None,
+        thinking: int | None = None,
     ) -> None:
-        require_api_key()
+        if api_key is None:
+            require_api_key()
         self.model = model
         self.retry = retry or RetryPolicy()
+        self.limit = limit
+        self.thinking = thinking
         # Our own retries (logged, with a ceiling), not the SDK's silent ones.
-        self.sdk = anthropic.Anthropic(max_retries=0, timeout=timeout)
+        self.sdk = anthropic.Anthropic(
+            api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout
+        )
 
     def complete(
         self,
@@ -87,31 +90,31 @@ class AnthropicClient:
         params: dict[str, Any] = {
             "model": self.model,
             "max_tokens": max_tokens,
-            "tools": tools_for_model(self.model, tools),
             "system": [{"type": "text", "text": system, "cache_control": _CACHE}],
             "messages": _with_cache_breakpoints(messages),
         }
-        last_error = ""
-        for attempt in range(self.retry.attempts + 1):
-            began = time.monotonic()
-            try:
-                message = self.sdk.messages.create(**params)
-            except anthropic.APIStatusError as exc:
-                if exc.status_code == 400 and "prompt is too long" in str(exc.message):
-                    raise ContextExceeded(str(exc.message)) from None
-                if exc.status_code not in _RETRYABLE_STATUS:
-                    raise ModelAPIError(f"HTTP {exc.status_code}: {exc.message}") from None
-                last_error, wait = (
-                    f"HTTP {exc.status_code}",
-                    self.retry.delay(attempt, _retry_after(exc)),
-                )
-            except (anthropic.APIConnectionError, anthropic.APITimeoutError) as exc:
-                last_error, wait = type(exc).__name__, self.retry.delay(attempt, None)
-            else:
-                return self._reply(message, time.monotonic() - began, attempt)
-            if attempt < self.retry.attempts:
-                self.retry.sleep(wait)
-        raise ModelAPIError(f"gave up after {self.retry.attempts + 1} attempts: {last_error}")
+        if tools:
+            params["tools"] = tools_for_model(self.model, tools)
+        if self.thinking:
+            params["thinking"] = {"type": "enabled", "budget_tokens": self.thinking}
+            params["max_tokens"] = max_tokens + self.thinking
+        message, latency, retries = call_with_retries(
+            lambda: self._create(params), self.retry, self.limit
+        )
+        return self._reply(message, latency, retries)
+
+    def _create(self, params: dict[str, Any]) -> Any:
+        """One request. Raises TryAgain, ContextExceeded or ModelAPIError."""
+        try:
+            return self.sdk.messages.create(**params)
+        except anthropic.APIStatusError as exc:
+            if exc.status_code == 400 and "prompt is too long" in str(exc.message):
+                raise ContextExceeded(str(exc.message)) from None
+            if exc.status_code not in RETRYABLE_STATUS:
+                raise ModelAPIError(f"HTTP {exc.status_code}: {exc.message}") from None
+            raise TryAgain(Retry.status(exc.status_code, exc.response.headers)) from None
+        except (anthropic.APIConnectionError, anthropic.APITimeoutError) as exc:
+            raise TryAgain(Retry(type(exc).__name__)) from None
 
     def _reply(self, message: Any, latency: float, retries: int) -> ModelReply:
         u = message.usage

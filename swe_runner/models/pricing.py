@@ -1,5 +1,8 @@
 """Prices per million tokens, per model family, and the cost of a usage.
 
+Built in: Claude, OpenAI's and Gemini's common models, at their published list prices
+(standard tier; Gemini's prices for prompts up to 200k tokens). A model served under a
+provider prefix (``openai/gpt-4o``, ``models/gemini-2.5-pro``) is priced by its last part.
 Overridable with ``--price-table FILE`` (JSON: ``{"model-prefix": {"input": ..., "output":
 ..., "cache_write": ..., "cache_read": ...}}``). A model with no price is *unpriced*: its
 cost is None and reports say so, rather than a silent zero.
@@ -40,6 +43,11 @@ def _p(inp: float, out: float) -> Price:
     return Price(inp, out, round(inp * 1.25, 4), round(inp * 0.1, 4))
 
 
+def _cached(inp: float, out: float, read: float) -> Price:
+    # OpenAI and Gemini: automatic caching, no charge for writing, reads at their own price.
+    return Price(inp, out, inp, read)
+
+
 # Longest matching prefix wins; dated ids ("claude-3-5-sonnet-20241022") match their family.
 DEFAULT_PRICES: dict[str, Price] = {
     "claude-3-haiku": _p(0.25, 1.25),
@@ -54,6 +62,34 @@ DEFAULT_PRICES: dict[str, Price] = {
     "claude-haiku-4-5": _p(1, 5),
     "claude-sonnet-4-5": _p(3, 15),
     "claude-opus-4-5": _p(5, 25),
+    # OpenAI
+    "gpt-3.5-turbo": _cached(0.5, 1.5, 0.5),
+    "gpt-4-turbo": _cached(10, 30, 10),
+    "gpt-4o": _cached(2.5, 10, 1.25),
+    "gpt-4o-mini": _cached(0.15, 0.6, 0.075),
+    "gpt-4.1": _cached(2, 8, 0.5),
+    "gpt-4.1-mini": _cached(0.4, 1.6, 0.1),
+    "gpt-4.1-nano": _cached(0.1, 0.4, 0.025),
+    "gpt-5": _cached(1.25, 10, 0.125),
+    "gpt-5-mini": _cached(0.25, 2, 0.025),
+    "gpt-5-nano": _cached(0.05, 0.4, 0.005),
+    "gpt-5-pro": _cached(15, 120, 15),
+    "o1": _cached(15, 60, 7.5),
+    "o1-mini": _cached(1.1, 4.4, 0.55),
+    "o1-pro": _cached(150, 600, 150),
+    "o3": _cached(2, 8, 0.5),
+    "o3-mini": _cached(1.1, 4.4, 0.55),
+    "o3-pro": _cached(20, 80, 20),
+    "o4-mini": _cached(1.1, 4.4, 0.275),
+    "codex-mini": _cached(1.5, 6, 0.375),
+    # Gemini (through its OpenAI-compatible endpoint)
+    "gemini-1.5-flash": _cached(0.075, 0.3, 0.01875),
+    "gemini-1.5-pro": _cached(1.25, 5, 0.3125),
+    "gemini-2.0-flash": _cached(0.1, 0.4, 0.025),
+    "gemini-2.0-flash-lite": _cached(0.075, 0.3, 0.075),
+    "gemini-2.5-flash": _cached(0.3, 2.5, 0.075),
+    "gemini-2.5-flash-lite": _cached(0.1, 0.4, 0.025),
+    "gemini-2.5-pro": _cached(1.25, 10, 0.31),
     "scripted": Price(0, 0, 0, 0),  # the offline demo model costs nothing, honestly
 }
 
@@ -73,8 +109,12 @@ class PriceTable:
         return cls({**DEFAULT_PRICES, **extra})
 
     def price(self, model: str) -> Price | None:
-        matches = [prefix for prefix in self.prices if model.startswith(prefix)]
-        return self.prices[max(matches, key=len)] if matches else None
+        """The longest prefix's price, for ``model`` or its last ``/`` part; None: unpriced."""
+        for name in dict.fromkeys((model, model.rsplit("/", 1)[-1])):
+            matches = [prefix for prefix in self.prices if name.startswith(prefix)]
+            if matches:
+                return self.prices[max(matches, key=len)]
+        return None
 
     def cost(self, model: str, usage: Usage) -> float | None:
         price = self.price(model)

@@ -37,6 +37,8 @@ def _model(
             out.append(Text(str(block["text"])))
         elif kind == "thinking":
             out.append(Text(_clip(str(block.get("thinking", "")), full), style="dim italic"))
+        elif kind == "redacted_thinking":
+            out.append(Text("[redacted thinking]", style="dim italic"))
         elif kind == "tool_use":
             call = json.dumps(block.get("input"), ensure_ascii=False)
             out.append(Text(f"→ {block.get('name')} {_clip(call, full)}", style="cyan"))

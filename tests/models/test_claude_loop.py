@@ -13,8 +13,9 @@ import pytest
 from swe_runner.agents.base import AgentRun, Problem, Session
 from swe_runner.agents.loop import DEFAULT_LOOP_LIMITS, LoopLimits, ModelAgent
 from swe_runner.errors import ConfigError
-from swe_runner.models.anthropic import AnthropicClient, RetryPolicy
+from swe_runner.models.anthropic import AnthropicClient
 from swe_runner.models.pricing import PriceTable
+from swe_runner.models.retry import RetryPolicy
 from swe_runner.records import StopReason
 from swe_runner.sandbox.fake import FakeSandbox
 from swe_runner.tools.bash import BashTool

@@ -69,6 +69,8 @@ def _model_step(step: TrajectoryStep, prices: PriceTable, model: str) -> str:
         elif kind == "thinking":
             thought = _block(str(block.get("thinking", "")))
             parts.append(f"<details><summary>thinking</summary>{thought}</details>")
+        elif kind == "redacted_thinking":
+            parts.append("<p><i>[redacted thinking]</i></p>")
         elif kind == "tool_use":
             call = json.dumps(block.get("input"), indent=1, ensure_ascii=False)
             parts.append(f"<p><b>calls {escape(str(block.get('name')))}</b></p>{_block(call)}")
