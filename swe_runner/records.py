@@ -2,7 +2,10 @@
 
 Statuses are enums; every top-level file carries ``schema_version``. ``report.json`` keeps
 SWE-bench's keys (``patch_is_None``, ``patch_exists``, ``patch_successfully_applied``,
-``resolved``, ``tests_status``) under the instance id, with ours beside them.
+``resolved``, ``tests_status``) under the instance id, with ours beside them, flat: the
+agent phase (:class:`AgentPhase`), a model of its own in memory, is written as top-level
+keys, in the place and order they have always had, so reports written by any version
+read, and write back, byte for byte.
 """
 
 from __future__ import annotations
@@ -14,11 +17,23 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 __all__ = [
-    "AGENT_FIELDS",
     "SCHEMA_VERSION",
+    "AgentInfo",
+    "AgentPhase",
+    "DatasetInfo",
+    "DatasetOrigin",
     "EvalReport",
     "Exclusion",
     "GradeResult",
@@ -27,6 +42,7 @@ __all__ = [
     "RunManifest",
     "StopReason",
     "SuccessFailure",
+    "TaskRef",
     "TestStatus",
     "TestsStatus",
     "TrajectoryStep",
@@ -81,7 +97,13 @@ class StopReason(StrEnum):
 
 
 class TrajectoryStep(BaseModel):
-    """One line of ``trajectory.jsonl``: a model turn, a tool call, or the stop."""
+    """One line of ``trajectory.jsonl``: a model turn, a tool call, or the stop.
+
+    Two stop reasons, never in the same step: a model step's ``api_stop_reason`` is why the
+    model's reply ended, in the API's words (``end_turn``, ``tool_use``, ``max_tokens``...);
+    the stop step's ``stop_reason`` is why the agent stopped (ours). Files written before
+    the split kept both under ``stop_reason``: a model step's is read as the API's.
+    """
 
     kind: Literal["model", "tool", "stop", "note"]
     turn: int = 0
@@ -90,11 +112,20 @@ class TrajectoryStep(BaseModel):
     output: str | None = None  # tool output
     is_error: bool | None = None
     content: list[dict[str, Any]] | None = None  # model response blocks
-    stop_reason: str | None = None
+    stop_reason: StopReason | None = None  # the stop step: why the agent stopped
+    api_stop_reason: str | None = None  # a model step: why the model's reply ended
     usage: dict[str, int] | None = None
     latency_s: float | None = None
     detail: str | None = None
     at: float = 0.0  # seconds since the instance started
+
+    @model_validator(mode="before")
+    @classmethod
+    def _api_reason_of_old_files(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("kind") == "model" and "stop_reason" in data:
+            data = dict(data)
+            data.setdefault("api_stop_reason", data.pop("stop_reason"))
+        return data
 
 
 class SuccessFailure(BaseModel):
@@ -148,8 +179,27 @@ class Integrity(BaseModel):
         return bool(self.restored or self.removed or self.runner_changed or self.failed)
 
 
+class AgentPhase(BaseModel):
+    """What the agent phase recorded of one instance (nothing for graded predictions).
+    A regrade keeps it as it was."""
+
+    model_config = ConfigDict(frozen=True)
+
+    agent: str | None = None
+    stop_reason: StopReason | None = None
+    stop_detail: str | None = None
+    turns: int | None = None
+    usage: dict[str, int] = Field(default_factory=dict)
+    cost_usd: float | None = None
+    agent_time_s: float | None = None
+
+
+_AGENT_KEYS = tuple(AgentPhase.model_fields)
+
+
 class EvalReport(BaseModel):
-    """Everything known about one instance's evaluation; written as ``report.json``."""
+    """Everything known about one instance's evaluation; written as ``report.json``, with
+    :attr:`agent_phase`'s keys flat in its place (see the module's docstring)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -168,19 +218,37 @@ class EvalReport(BaseModel):
     invalid_reason: str | None = None
     test_config_touched: list[str] = Field(default_factory=list)
     integrity: Integrity = Field(default_factory=Integrity)
-    agent: str | None = None
-    stop_reason: StopReason | None = None
-    stop_detail: str | None = None
-    turns: int | None = None
-    usage: dict[str, int] = Field(default_factory=dict)
-    cost_usd: float | None = None
-    agent_time_s: float | None = None
+    agent_phase: AgentPhase = Field(default_factory=AgentPhase)
     error: str | None = None
     traceback: str | None = None
     # The run stopped (Ctrl-C, a killed process) before this instance finished: an ``error``
     # that any resume redoes, not only ``--retry-errors``.
     interrupted: bool = False
     timings: dict[str, float] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nest_agent_keys(cls, data: Any) -> Any:
+        """The flat keys of the disk form (or of keyword arguments) into ``agent_phase``."""
+        if isinstance(data, dict) and any(key in data for key in _AGENT_KEYS):
+            data = dict(data)
+            flat = {key: data.pop(key) for key in _AGENT_KEYS if key in data}
+            if "agent_phase" in data:
+                raise ValueError("agent_phase given both nested and as flat keys")
+            data["agent_phase"] = flat
+        return data
+
+    @model_serializer(mode="wrap")
+    def _flat_agent_keys(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The disk form: ``agent_phase``'s keys in its place, in their order."""
+        nested: dict[str, Any] = handler(self)
+        flat: dict[str, Any] = {}
+        for key, value in nested.items():
+            if key == "agent_phase":
+                flat.update(value)
+            else:
+                flat[key] = value
+        return flat
 
     def to_swebench(self) -> dict[str, Any]:
         """The on-disk form: SWE-bench's shape (keyed by instance id) with our keys inside."""
@@ -193,10 +261,6 @@ class EvalReport(BaseModel):
         return cls.model_validate(body)
 
 
-# The report fields the agent phase sets (pipeline's run_agent); a regrade keeps them.
-AGENT_FIELDS = ("agent", "stop_reason", "stop_detail", "turns", "usage", "cost_usd", "agent_time_s")
-
-
 class Exclusion(BaseModel):
     """The tasks a known-bad list (``--exclude``) leaves out of a run's second
     denominator: where the list came from and the instance ids it names (sorted)."""
@@ -207,15 +271,54 @@ class Exclusion(BaseModel):
     instances: list[str] = Field(default_factory=list)
 
 
+class DatasetOrigin(BaseModel):
+    """How a run's dataset was loaded, so that it can be loaded again (``report
+    --regrade``, ``reproduce``, exports)."""
+
+    ref: str | None = None  # the reference given: a suite name, a file, a hub dataset
+    split: str | None = None
+    specs: str | None = None  # the --specs file
+    python: str | None = None  # --python
+
+
+class TaskRef(BaseModel):
+    """One task of a run's task set, as run.json lists it."""
+
+    instance_id: str
+    repo: str = ""
+    difficulty: str | None = None
+
+
+class DatasetInfo(BaseModel):
+    """run.json's ``dataset``: which tasks the run was made on."""
+
+    name: str
+    path: str | None = None
+    fingerprint: str | None = None
+    size: int | None = None
+    origin: DatasetOrigin = Field(default_factory=DatasetOrigin)
+    # The whole task set, so a report counts tasks that never got a result (older runs:
+    # none, and the tasks are those with a report).
+    tasks: list[TaskRef] | None = None
+
+
+class AgentInfo(BaseModel):
+    """run.json's ``agent``: the agent that made the run (``{}`` on disk when predictions
+    were graded without one)."""
+
+    name: str
+    model: str | None = None
+
+
 class RunManifest(BaseModel):
     """``run.json``: what was run, on what, with which settings and versions."""
 
     schema_version: int = SCHEMA_VERSION
     run_id: str
     command: str
-    dataset: dict[str, Any]
+    dataset: DatasetInfo
     predictions: str | None = None
-    agent: dict[str, Any] = Field(default_factory=dict)  # {"name": ..., "model": ...}
+    agent: AgentInfo | None = None  # None: predictions graded by ``evaluate``
     attempts: int = 1  # >1: one run folder per attempt, ``attempt-<n>/``
     exclude: Exclusion | None = None  # --exclude: the report's second denominator
     settings: dict[str, Any]
@@ -223,6 +326,15 @@ class RunManifest(BaseModel):
     host: str
     started_at: str
     finished_at: str | None = None
+
+    @field_validator("agent", mode="before")
+    @classmethod
+    def _no_agent(cls, value: Any) -> Any:
+        return None if value == {} else value
+
+    @field_serializer("agent")
+    def _agent_on_disk(self, agent: AgentInfo | None) -> dict[str, Any]:
+        return agent.model_dump(mode="json") if agent else {}
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -13,10 +13,10 @@ from pathlib import Path
 from swe_runner.errors import InputError
 from swe_runner.grading.outcome import outcome_from_log
 from swe_runner.inputs.dataset import dataset_of_run
-from swe_runner.records import AGENT_FIELDS, EvalReport, RunManifest
+from swe_runner.records import EvalReport, RunManifest
 from swe_runner.reporting.runs import attempt_dirs
 from swe_runner.reporting.summary import summarize
-from swe_runner.run.agent_phase import charge_model_api
+from swe_runner.run.agent_phase import with_agent_phase
 from swe_runner.rundir import RunDir
 from swe_runner.task import Prediction, Task
 
@@ -89,6 +89,4 @@ def _regrade_instance(run: RunDir, task: Task, old: EvalReport) -> EvalReport | 
         model_name_or_path=old.model_name_or_path,
         model_patch=patch,
     )
-    new = outcome_from_log(task, pred, log, old.timings)
-    new = new.model_copy(update={name: getattr(old, name) for name in AGENT_FIELDS})
-    return charge_model_api(new)
+    return with_agent_phase(outcome_from_log(task, pred, log, old.timings), old.agent_phase)

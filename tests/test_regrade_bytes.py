@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from swe_runner.records import RunManifest, TrajectoryStep, atomic_write_json
+from swe_runner.records import RunManifest, StopReason, TrajectoryStep, atomic_write_json
 from swe_runner.regrade import regrade_run
 from swe_runner.rundir import RunDir
 
@@ -75,4 +75,9 @@ TRAJECTORIES = sorted(str(p.relative_to(STORED)) for p in STORED.rglob("trajecto
 def test_stored_trajectories_still_load(name: str) -> None:
     lines = (STORED / name).read_text(encoding="utf-8").splitlines()
     steps = [TrajectoryStep.model_validate_json(line) for line in lines]
-    assert [s.kind for s in steps].count("stop") == 1
+    (stop,) = [s for s in steps if s.kind == "stop"]
+    assert stop.stop_reason in {StopReason.SUBMITTED, StopReason.API_ERROR}
+    # What the model steps recorded as stop_reason was the API's (end_turn, tool_use...).
+    models = [s for s in steps if s.kind == "model"]
+    assert all(s.api_stop_reason in {"end_turn", "tool_use"} for s in models)
+    assert all(s.stop_reason is None for s in models)

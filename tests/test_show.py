@@ -92,16 +92,13 @@ def test_show_says_how_the_agent_stopped_how_the_patch_applied_and_what_was_put_
         patch_successfully_applied=True,
         apply_method="patch --fuzz=5",
         test_config_touched=["conftest.py", "setup.cfg"],
-    ).model_copy(
-        update={
-            "stop_reason": StopReason.AGENT_ERROR,
-            "stop_detail": "the command exited 3",
-            "integrity": Integrity(
-                restored=["bin/test (runner script)"],
-                removed=["pytest.py (shadows pytest)"],
-                record="12 passing tests agree with the harness's record",
-            ),
-        }
+        stop_reason=StopReason.AGENT_ERROR,
+        stop_detail="the command exited 3",
+        integrity=Integrity(
+            restored=["bin/test (runner script)"],
+            removed=["pytest.py (shadows pytest)"],
+            record="12 passing tests agree with the harness's record",
+        ),
     )
     stop = TrajectoryStep(kind="stop", stop_reason="agent_error", detail="the command exited 3")
     run.write_instance(rep, PATCH, None, None, [*STEPS[:2], stop])  # stop recorded as turn 0

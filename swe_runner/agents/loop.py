@@ -205,7 +205,7 @@ class _Episode:
                 kind="model",
                 turn=turn,
                 content=reply.content,
-                stop_reason=reply.stop_reason,
+                api_stop_reason=reply.stop_reason,
                 usage=reply.usage.as_dict(),
                 latency_s=round(reply.latency_s, 4),
                 detail=f"{reply.retries} retries" if reply.retries else None,

@@ -5,6 +5,7 @@ drifted (an image, a dependency, a tool changed) since the run was recorded."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 from pathlib import Path
 
 from swe_runner.agents.base import AgentRun, Problem, Session
@@ -13,10 +14,14 @@ from swe_runner.records import StopReason, TrajectoryStep
 from swe_runner.tools.bash import BashTool
 from swe_runner.tools.editor import EditorTool
 
-__all__ = ["DRIFT", "REPLAYABLE", "SAME", "ReplayAgent"]
+__all__ = ["REPLAYABLE", "ReplayAgent", "ReplayVerdict"]
 
-SAME = "replay: the same patch as recorded"
-DRIFT = "replay: drift, the patch differs from the recorded one"
+
+class ReplayVerdict(StrEnum):
+    """Whether a replay reached the recorded patch: the report's ``stop_detail``."""
+
+    SAME = "replay: the same patch as recorded"
+    DRIFT = "replay: drift, the patch differs from the recorded one"
 
 
 # The tools of every agent session (pipeline): what a replay can call again. A command
@@ -83,4 +88,5 @@ class ReplayAgent:
         recorded = folder / "patch.diff"
         before = recorded.read_text(encoding="utf-8") if recorded.is_file() else ""
         same = session.sandbox.diff() == before
-        return AgentRun(detail=SAME if same else DRIFT, turns=session.turn)
+        verdict = ReplayVerdict.SAME if same else ReplayVerdict.DRIFT
+        return AgentRun(detail=verdict.value, turns=session.turn)

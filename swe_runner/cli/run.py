@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from swe_runner.agents import AGENT_NAMES, AgentOptions, ModelAgent, make_agent
-from swe_runner.agents.replay import DRIFT
+from swe_runner.agents.replay import ReplayVerdict
 from swe_runner.cli.evaluate import default_run_id, show_summary
 from swe_runner.cli.model_flags import ModelFlags, model_options
 from swe_runner.cli.options import (
@@ -221,7 +221,8 @@ def replay_source(ref: str, results_dir: Path) -> Path:
 
 
 def _say_drift(run: LoadedRun) -> None:
-    drifted = sorted(i for i, r in run.reports.items() if r.stop_detail == DRIFT)
+    drift = ReplayVerdict.DRIFT
+    drifted = sorted(i for i, r in run.reports.items() if r.agent_phase.stop_detail == drift)
     if drifted:
         stderr.print(
             f"[bold red]drift[/]: the replay reached other patches for {', '.join(drifted)}"

@@ -14,7 +14,7 @@ import difflib
 import hashlib
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,6 +37,7 @@ from swe_runner.inputs.taskfiles import (
     read_file_tasks,
     validate_record,
 )
+from swe_runner.records import DatasetInfo
 from swe_runner.shipped import TASKS_DIR
 from swe_runner.task import EnvSpec, Prediction, Task
 
@@ -280,36 +281,34 @@ def load_dataset(
     return Dataset(name, path, attach(tasks, tables, python), sources, origin)
 
 
-def dataset_of_run(info: Mapping[str, Any], override: str | None = None) -> Dataset:
+def dataset_of_run(info: DatasetInfo, override: str | None = None) -> Dataset:
     """The task set a run used, reloaded from its run.json ``dataset`` entry (or from
     ``override``, e.g. after the dataset moved), narrowed to the run's instances.
 
     Raises:
         InputError: it cannot be found, or it changed since the run (fingerprint differs).
     """
-    origin = info.get("origin") or {}
-    where = override or str(origin.get("ref") or info.get("path") or info.get("name") or "")
+    origin = info.origin
+    where = override or origin.ref or info.path or info.name
     if not where:
         raise InputError("run.json names no dataset: pass --dataset")
-    specs = origin.get("specs")
     try:
         dataset = load_dataset(
             where,
-            origin.get("split") or "test",
-            Path(specs) if specs else None,
-            origin.get("python"),
+            origin.split or "test",
+            Path(origin.specs) if origin.specs else None,
+            origin.python,
         )
     except UnknownNameError:
         raise InputError(
             f"the run's dataset {where!r} is gone: pass --dataset with its new place"
         ) from None
-    listed = info.get("tasks")
-    if isinstance(listed, list):
-        dataset = dataset.select([str(t["instance_id"]) for t in listed])
-    if info.get("fingerprint") and dataset.fingerprint != info["fingerprint"]:
+    if info.tasks is not None:
+        dataset = dataset.select([t.instance_id for t in info.tasks])
+    if info.fingerprint and dataset.fingerprint != info.fingerprint:
         raise InputError(
             f"dataset {where} changed since the run (fingerprint {dataset.fingerprint}, "
-            f"run used {info['fingerprint']}): its tasks are not the ones the run graded"
+            f"run used {info.fingerprint}): its tasks are not the ones the run graded"
         )
     return dataset
 

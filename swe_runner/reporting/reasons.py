@@ -42,12 +42,13 @@ def _outcome_part(report: EvalReport) -> str | None:
 
 def stop_part(report: EvalReport) -> str | None:
     """How the agent stopped, when that is news: not a plain ``submitted``."""
-    if report.stop_reason is None:
+    phase = report.agent_phase
+    if phase.stop_reason is None:
         return None
-    if report.stop_reason is StopReason.SUBMITTED and not report.stop_detail:
+    if phase.stop_reason is StopReason.SUBMITTED and not phase.stop_detail:
         return None
-    detail = f" ({report.stop_detail})" if report.stop_detail else ""
-    return f"stopped: {report.stop_reason.value}{detail}"
+    detail = f" ({phase.stop_detail})" if phase.stop_detail else ""
+    return f"stopped: {phase.stop_reason.value}{detail}"
 
 
 def guard_parts(report: EvalReport) -> list[str]:

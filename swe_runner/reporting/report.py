@@ -102,11 +102,12 @@ def build_report(run: LoadedRun, exclusion: Exclusion | None = None) -> RunRepor
     cost, unpriced = total_cost(reports)
     manifest = run.manifest
     exclusion = exclusion or (manifest.exclude if manifest else None)
+    phases = [r.agent_phase for r in reports]
     return RunReport(
         run_id=run.run_id,
         agent=run.agent,
         model=run.model,
-        dataset={k: v for k, v in (manifest.dataset if manifest else {}).items() if k != "tasks"},
+        dataset=manifest.dataset.model_dump(mode="json", exclude={"tasks"}) if manifest else {},
         total=total,
         resolved=resolved,
         pass_rate=resolved / total if total else 0.0,
@@ -116,14 +117,14 @@ def build_report(run: LoadedRun, exclusion: Exclusion | None = None) -> RunRepor
         by_repo=_groups(run, run.tasks, lambda t: t.repo),
         by_difficulty=_groups(run, run.tasks, lambda t: t.difficulty or ""),
         stop_reasons=dict(
-            sorted(Counter(r.stop_reason.value for r in reports if r.stop_reason).items())
+            sorted(Counter(p.stop_reason.value for p in phases if p.stop_reason).items())
         ),
-        usage={kind: sum(r.usage.get(kind, 0) for r in reports) for kind in USAGE_KINDS},
+        usage={kind: sum(p.usage.get(kind, 0) for p in phases) for kind in USAGE_KINDS},
         cost_usd=cost,
         unpriced=unpriced,
         cost_per_resolved=cost / resolved if cost is not None and resolved else None,
-        turns=describe([float(r.turns) for r in reports if r.turns is not None]),
-        agent_time_s=describe([r.agent_time_s for r in reports if r.agent_time_s is not None]),
+        turns=describe([float(p.turns) for p in phases if p.turns is not None]),
+        agent_time_s=describe([p.agent_time_s for p in phases if p.agent_time_s is not None]),
         instance_time_s=describe(
             [r.timings["instance"] for r in reports if "instance" in r.timings]
         ),

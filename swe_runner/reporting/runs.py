@@ -52,18 +52,18 @@ class LoadedRun:
     def agent(self) -> str:
         """The agent's name: from run.json (``predictions`` for graded predictions), else
         from the reports, else "unknown"."""
-        if self.manifest and self.manifest.agent.get("name"):
-            return str(self.manifest.agent["name"])
+        if self.manifest and self.manifest.agent:
+            return self.manifest.agent.name
         if self.manifest and self.manifest.predictions:  # `evaluate`: no agent ran
             return "predictions"
-        names = {r.agent for r in self._all_reports() if r.agent}
+        names = {r.agent_phase.agent for r in self._all_reports() if r.agent_phase.agent}
         return ", ".join(sorted(names)) or "unknown"
 
     @property
     def model(self) -> str:
         """The model (``model_name_or_path`` of the predictions when no model was set)."""
-        if self.manifest and self.manifest.agent.get("model"):
-            return str(self.manifest.agent["model"])
+        if self.manifest and self.manifest.agent and self.manifest.agent.model:
+            return self.manifest.agent.model
         names = {r.model_name_or_path for r in self._all_reports()}
         return ", ".join(sorted(names)) or "unknown"
 
@@ -149,10 +149,7 @@ def _manifest(path: Path) -> RunManifest | None:
 
 def _tasks(manifest: RunManifest | None, reports: dict[str, EvalReport]) -> list[TaskInfo]:
     """The run's task set: from run.json (older runs: the tasks that have a report)."""
-    listed = manifest.dataset.get("tasks") if manifest else None
-    if isinstance(listed, list):
-        return [
-            TaskInfo(str(t["instance_id"]), str(t.get("repo") or ""), t.get("difficulty"))
-            for t in listed
-        ]
+    listed = manifest.dataset.tasks if manifest else None
+    if listed is not None:
+        return [TaskInfo(t.instance_id, t.repo, t.difficulty) for t in listed]
     return [TaskInfo(iid) for iid in sorted(reports)]

@@ -60,20 +60,20 @@ def _row(report: EvalReport) -> InstanceRow:
         outcome=report.outcome,
         error=report.error or report.invalid_reason,
         failing_tests=failing,
-        stop_reason=report.stop_reason,
-        tokens=sum(report.usage.values()),
-        cost_usd=report.cost_usd,
+        stop_reason=report.agent_phase.stop_reason,
+        tokens=sum(report.agent_phase.usage.values()),
+        cost_usd=report.agent_phase.cost_usd,
     )
 
 
 def total_cost(reports: Iterable[EvalReport]) -> tuple[float | None, list[str]]:
     """Total cost and the instances without a price; the cost is None when no agent ran
     or some instance's model has no price (unknown, never counted as zero)."""
-    agent_ran = [r for r in reports if r.usage]
-    unpriced = [r.instance_id for r in agent_ran if r.cost_usd is None]
+    agent_ran = [r for r in reports if r.agent_phase.usage]
+    unpriced = [r.instance_id for r in agent_ran if r.agent_phase.cost_usd is None]
     if unpriced or not agent_ran:
         return None, unpriced
-    return sum(r.cost_usd or 0.0 for r in agent_ran), unpriced
+    return sum(r.agent_phase.cost_usd or 0.0 for r in agent_ran), unpriced
 
 
 def summarize(
@@ -94,9 +94,10 @@ def summarize(
     total = len(rows) + len(absent)
     resolved = counts[Outcome.RESOLVED]
     solved = {r.instance_id for r in rows if r.outcome is Outcome.RESOLVED}
+    phases = [r.agent_phase for r in ordered]
     usage: Counter[str] = Counter()
-    for report in ordered:
-        usage.update(report.usage)
+    for phase in phases:
+        usage.update(phase.usage)
     cost, unpriced = total_cost(ordered)
     return Summary(
         run_id=run_id,
@@ -111,7 +112,7 @@ def summarize(
         usage=dict(usage),
         cost_usd=cost,
         unpriced=unpriced,
-        stop_reasons=dict(Counter(r.stop_reason.value for r in ordered if r.stop_reason)),
+        stop_reasons=dict(Counter(p.stop_reason.value for p in phases if p.stop_reason)),
         instances=rows,
         missing=absent,
     )

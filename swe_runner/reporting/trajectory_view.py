@@ -80,8 +80,8 @@ def _outcome(report: EvalReport) -> list[RenderableType]:
 
 def _stop_line(report: EvalReport | None, steps: list[TrajectoryStep]) -> str | None:
     """How the agent stopped: from the report, else from the trajectory's stop step."""
-    if report is not None and report.stop_reason is not None:
-        reason, detail = report.stop_reason.value, report.stop_detail
+    if report is not None and report.agent_phase.stop_reason is not None:
+        reason, detail = report.agent_phase.stop_reason.value, report.agent_phase.stop_detail
     else:
         stops = [s for s in steps if s.kind == "stop"]
         if not stops:

@@ -5,16 +5,23 @@ The pipeline and ``report --regrade`` both finish a graded report with it.
 
 from __future__ import annotations
 
-from swe_runner.records import EvalReport, Outcome, StopReason
+from swe_runner.records import AgentPhase, EvalReport, Outcome, StopReason
 
-__all__ = ["charge_model_api"]
+__all__ = ["charge_model_api", "with_agent_phase"]
+
+
+def with_agent_phase(report: EvalReport, phase: AgentPhase) -> EvalReport:
+    """The graded ``report`` with what the agent phase recorded, the model API's failure
+    charged to the infrastructure (:func:`charge_model_api`)."""
+    return charge_model_api(report.model_copy(update={"agent_phase": phase}))
 
 
 def charge_model_api(report: EvalReport) -> EvalReport:
     """An agent stopped by the model API failing, whose patch did not resolve the task, is
     ``error``: the service failed, not the model (the patch is still graded, and kept)."""
-    if report.stop_reason is StopReason.API_ERROR and not report.resolved:
+    phase = report.agent_phase
+    if phase.stop_reason is StopReason.API_ERROR and not report.resolved:
         return report.model_copy(
-            update={"outcome": Outcome.ERROR, "error": f"model API: {report.stop_detail}"}
+            update={"outcome": Outcome.ERROR, "error": f"model API: {phase.stop_detail}"}
         )
     return report

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from swe_runner.errors import InputError
-from swe_runner.records import RunManifest
+from swe_runner.records import AgentInfo, RunManifest
 from swe_runner.reporting.summary import Summary
 from swe_runner.run.batch import Events, new_manifest
 from swe_runner.run.pipeline import AgentRequest, run_agent
@@ -48,7 +48,7 @@ def run_attempts(req: AgentRequest, attempts: int, events: Events | None = None)
 
 def _open(top: RunDir, req: AgentRequest, attempts: int) -> RunManifest:
     """The top run.json: written when new, checked against ``req`` when resuming."""
-    agent = {"name": req.agent.name, "model": req.model_name}
+    agent = AgentInfo(name=req.agent.name, model=req.model_name)
     manifest = new_manifest(
         req.run_id, req.dataset, req.settings, None, "n/a", agent, req.exclusion
     )

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from swe_runner import __version__
 from swe_runner.config import Settings
@@ -30,7 +29,17 @@ from swe_runner.errors import LimitExceededError
 from swe_runner.grading.outcome import report_without_run
 from swe_runner.images.source import ImageSource, image_source
 from swe_runner.inputs.dataset import Dataset
-from swe_runner.records import EvalReport, Exclusion, Outcome, RunManifest, TrajectoryStep
+from swe_runner.records import (
+    AgentInfo,
+    DatasetInfo,
+    DatasetOrigin,
+    EvalReport,
+    Exclusion,
+    Outcome,
+    RunManifest,
+    TaskRef,
+    TrajectoryStep,
+)
 from swe_runner.reporting.summary import Summary, summarize
 from swe_runner.run.resume import check_resume
 from swe_runner.rundir import KILLED, RunDir
@@ -274,26 +283,25 @@ def new_manifest(
     settings: Settings,
     source: str | None,
     docker_version: str = "unused",
-    agent: dict[str, Any] | None = None,
+    agent: AgentInfo | None = None,
     exclusion: Exclusion | None = None,
 ) -> RunManifest:
     return RunManifest(
         run_id=run_id,
         command=" ".join(sys.argv),
-        dataset={
-            "name": dataset.name,
-            "path": str(dataset.path),
-            "fingerprint": dataset.fingerprint,
-            "size": len(dataset.tasks),
-            "origin": dataset.origin,  # how to load it again (reference, split, specs...)
-            # The whole task set, so a report counts tasks that never got a result.
-            "tasks": [
-                {"instance_id": t.instance_id, "repo": t.repo, "difficulty": t.difficulty}
+        dataset=DatasetInfo(
+            name=dataset.name,
+            path=str(dataset.path),
+            fingerprint=dataset.fingerprint,
+            size=len(dataset.tasks),
+            origin=DatasetOrigin.model_validate(dataset.origin),
+            tasks=[
+                TaskRef(instance_id=t.instance_id, repo=t.repo, difficulty=t.difficulty)
                 for t in dataset.tasks
             ],
-        },
+        ),
         predictions=source,
-        agent=agent or {},
+        agent=agent,
         exclude=exclusion,
         settings=settings.model_dump(mode="json"),
         versions={

@@ -18,9 +18,9 @@ from swe_runner.config import Settings
 from swe_runner.errors import LimitExceededError, UnknownInstanceError
 from swe_runner.grading.evaluate import evaluate
 from swe_runner.inputs.dataset import Dataset
-from swe_runner.records import AGENT_FIELDS, EvalReport, Exclusion, TrajectoryStep
+from swe_runner.records import AgentInfo, AgentPhase, EvalReport, Exclusion, TrajectoryStep
 from swe_runner.reporting.summary import Summary
-from swe_runner.run.agent_phase import charge_model_api
+from swe_runner.run.agent_phase import with_agent_phase
 from swe_runner.run.batch import Batch, Events, InstanceResult, Work, new_manifest
 from swe_runner.rundir import RunDir
 from swe_runner.sandbox.docker import INSTANCE_LABEL, DockerSandbox
@@ -149,7 +149,7 @@ def _solve(
             TrajectoryStep(  # after the last turn, not a turn of its own
                 kind="stop",
                 turn=session.turn,
-                stop_reason=outcome.stop_reason.value,
+                stop_reason=outcome.stop_reason,
                 detail=outcome.detail,
             )
         )
@@ -173,7 +173,7 @@ def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
         req.secrets or Secrets.parse(()),
         req.force,
     )
-    agent = {"name": req.agent.name, "model": req.model_name}
+    agent = AgentInfo(name=req.agent.name, model=req.model_name)
     source = req.agent.source if isinstance(req.agent, PredictionsAgent) else None
     manifest = new_manifest(
         req.run_id, req.dataset, req.settings, source, agent=agent, exclusion=req.exclusion
@@ -192,18 +192,17 @@ def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
         result = evaluate(
             task, pred, image, labels=batch.labels, pool=batch.containers, profile=batch.profile
         )
-        agent_part = {
-            "agent": req.agent.name,
-            "stop_reason": outcome.stop_reason,
-            "stop_detail": outcome.detail,
-            "turns": outcome.turns,
-            "usage": outcome.usage,
-            "cost_usd": outcome.cost_usd,
-            "agent_time_s": agent_time,
-        }
-        assert agent_part.keys() == set(AGENT_FIELDS), "keep records.AGENT_FIELDS in step"
-        report = result.report.model_copy(update=agent_part)
-        return InstanceResult(charge_model_api(report), patch, result.script, result.log, steps)
+        phase = AgentPhase(
+            agent=req.agent.name,
+            stop_reason=outcome.stop_reason,
+            stop_detail=outcome.detail,
+            turns=outcome.turns,
+            usage=outcome.usage,
+            cost_usd=outcome.cost_usd,
+            agent_time_s=agent_time,
+        )
+        report = with_agent_phase(result.report, phase)
+        return InstanceResult(report, patch, result.script, result.log, steps)
 
     reused: list[EvalReport] = []
     todo: list[tuple[Task, Prediction, Work]] = []

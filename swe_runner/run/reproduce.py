@@ -16,9 +16,9 @@ from swe_runner.grading.evaluate import evaluate, prepare
 from swe_runner.grading.failures import failure_output
 from swe_runner.images.source import image_source
 from swe_runner.inputs.dataset import Dataset, dataset_of_run
-from swe_runner.records import EvalReport
+from swe_runner.records import AgentPhase, EvalReport
 from swe_runner.reporting.runs import LoadedRun, load_run
-from swe_runner.run.agent_phase import charge_model_api
+from swe_runner.run.agent_phase import with_agent_phase
 from swe_runner.sandbox.docker import KEPT_LABEL, ContainerLimits, DockerSandbox, remove_container
 from swe_runner.sandbox.profiles import get_profile
 from swe_runner.sandbox.scripts import KeepingPool
@@ -129,8 +129,9 @@ def reproduce(case: Case, settings: Settings, keep: bool = False) -> Reproductio
     report, recorded = result.report, case.recorded
     if recorded is not None and case.patch == case.run_patch:
         # Graded as the run graded it: an agent stopped by a model API outage is ``error``.
-        stop = {"stop_reason": recorded.stop_reason, "stop_detail": recorded.stop_detail}
-        report = charge_model_api(report.model_copy(update=stop))
+        stop = recorded.agent_phase
+        phase = AgentPhase(stop_reason=stop.stop_reason, stop_detail=stop.stop_detail)
+        report = with_agent_phase(report, phase)
     kept = pool.kept[0].id[:12] if pool and pool.kept else None
     return Reproduction(report, result.log, kept)
 

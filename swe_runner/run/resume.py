@@ -19,11 +19,11 @@ __all__ = ["check_resume"]
 
 def _identity(manifest: RunManifest) -> dict[str, str | None]:
     """What makes two runs the same run (settings and versions may change between them)."""
-    agent, model = manifest.agent.get("name"), manifest.agent.get("model")
+    agent = manifest.agent
     return {
-        "agent": str(agent) if agent else None,
-        "model": str(model) if model else None,
-        "dataset": str(manifest.dataset.get("fingerprint")),
+        "agent": agent.name if agent else None,
+        "model": (agent.model or None) if agent else None,
+        "dataset": str(manifest.dataset.fingerprint),
         "predictions": manifest.predictions,
     }
 
@@ -39,7 +39,7 @@ def _same(key: str, old: str | None, new: str | None) -> bool:
 def _side(key: str, value: str | None, manifest: RunManifest) -> str:
     """One run's side of a difference, e.g. ``by agent 'gold'``."""
     if key == "dataset":
-        return f"on dataset {manifest.dataset.get('name', '?')} (fingerprint {value})"
+        return f"on dataset {manifest.dataset.name} (fingerprint {value})"
     if key == "agent":
         return f"by agent {value!r}" if value else "by evaluate (no agent)"
     if key == "model":

@@ -37,14 +37,17 @@ def manifest(
 
 
 def report(iid: str, outcome: Outcome, **extra: object) -> EvalReport:
-    return EvalReport(
-        instance_id=iid,
-        model_name_or_path="claude-sonnet-4-5",
-        outcome=outcome,
-        resolved=outcome is Outcome.RESOLVED,
-        agent="claude",
-        stop_reason=StopReason.SUBMITTED,
-        **extra,  # type: ignore[arg-type]
+    """A report by the claude agent; ``extra`` fields in their disk form (agent ones flat)."""
+    return EvalReport.model_validate(
+        {
+            "instance_id": iid,
+            "model_name_or_path": "claude-sonnet-4-5",
+            "outcome": outcome,
+            "resolved": outcome is Outcome.RESOLVED,
+            "agent": "claude",
+            "stop_reason": StopReason.SUBMITTED,
+            **extra,
+        }
     )
 
 

@@ -111,8 +111,11 @@ def _write_varied_run(results: Path) -> None:
         apply_method="patch --fuzz=5",
         test_config_touched=["conftest.py"],
     )
-    crashed = report("beta-1", Outcome.EMPTY_PATCH).model_copy(
-        update={"stop_reason": StopReason.AGENT_ERROR, "stop_detail": "the command exited 3"}
+    crashed = report(
+        "beta-1",
+        Outcome.EMPTY_PATCH,
+        stop_reason=StopReason.AGENT_ERROR,
+        stop_detail="the command exited 3",
     )
     broken = report("beta-2", Outcome.ERROR, error="model API: overloaded\nTraceback ...")
     for r in (fuzzy, crashed, broken):

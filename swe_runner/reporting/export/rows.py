@@ -107,17 +107,16 @@ def instance_rows(run: LoadedRun) -> list[InstanceRow]:
                 failing_tests=failing,
                 error=r.error if r else None,
                 reason=reason(r),
-                turns=r.turns if r else None,
-                tokens=sum(r.usage.values()) if r else 0,
-                cost_usd=r.cost_usd if r else None,
+                turns=r.agent_phase.turns if r else None,
+                tokens=sum(r.agent_phase.usage.values()) if r else 0,
+                cost_usd=r.agent_phase.cost_usd if r else None,
             )
         )
     return out
 
 
 def _fingerprint(run: LoadedRun) -> str | None:
-    value = run.manifest.dataset.get("fingerprint") if run.manifest else None
-    return str(value) if value else None
+    return (run.manifest.dataset.fingerprint or None) if run.manifest else None
 
 
 def task_set_note(runs: list[LoadedRun]) -> str | None:
@@ -153,7 +152,7 @@ def export_metadata(runs: list[LoadedRun]) -> dict[str, object]:
         "runs": [
             {
                 "run_id": run.run_id,
-                "dataset": (run.manifest.dataset.get("name") if run.manifest else None),
+                "dataset": run.manifest.dataset.name if run.manifest else None,
                 "dataset_fingerprint": _fingerprint(run),
                 "first_attempt_of": len(run.attempts) if run.attempts else None,
                 "shows": f"attempt 1 of {len(run.attempts)}" if run.attempts else "the run",

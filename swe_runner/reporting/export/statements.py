@@ -16,7 +16,7 @@ __all__ = ["problem_statements"]
 
 def problem_statements(run: LoadedRun) -> tuple[dict[str, str], str | None]:
     """Instance id -> problem statement, and why there are none (None when loaded)."""
-    if run.manifest is None or not run.manifest.dataset:
+    if run.manifest is None:
         return {}, "the run names no dataset"
     try:
         data = dataset_of_run(run.manifest.dataset)

@@ -123,8 +123,8 @@ def _turns(steps: list[TrajectoryStep], prices: PriceTable, model: str) -> dict[
 
 
 def _stop(report: EvalReport | None, steps: list[TrajectoryStep]) -> str:
-    if report is not None and report.stop_reason is not None:
-        reason, detail = report.stop_reason.value, report.stop_detail
+    if report is not None and report.agent_phase.stop_reason is not None:
+        reason, detail = report.agent_phase.stop_reason.value, report.agent_phase.stop_detail
     else:
         stops = [s for s in steps if s.kind == "stop"]
         if not stops:
@@ -174,7 +174,8 @@ def trajectory_page(
         f"{'Turn ' + str(n) if n else 'Tool calls'}</h3>{''.join(html)}</section>"
         for n, html in sorted(turns.items())
     )
-    count = report.turns if report and report.turns is not None else sum(1 for n in turns if n)
+    recorded = report.agent_phase.turns if report else None
+    count = recorded if recorded is not None else sum(1 for n in turns if n)
     iid, run_id = escape(info.instance_id), escape(info.run_id)
     outcome = report.outcome.value if report else "missing"
     attempt = f" · {escape(info.attempt_note)}" if info.attempt_note else ""
