@@ -6,7 +6,8 @@ the agent's own process: the command agent's command gets it in its exec environ
 in the container's configuration, so ``docker inspect`` and the container's other
 processes never see it, and the evaluation container never does.
 
-Every value given with ``--env``, and the Anthropic credentials when they are set, are
+Every value given with ``--env``, and the model API credentials when they are set
+(Anthropic's, OpenAI's, the variable ``--api-key-env`` names), are
 masked as ``[secret NAME]`` in everything a run records or prints: the patch (before it
 is graded, so it reaches no evaluation container either), the trajectory, the test log,
 the report and its error text. Exports and listings read those files, so they never hold
@@ -26,7 +27,7 @@ from swe_runner.errors import InputError
 __all__ = ["ALWAYS_MASKED", "MIN_SECRET_LENGTH", "Secrets"]
 
 # Credentials swe-runner itself may read: masked whenever they are set.
-ALWAYS_MASKED = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
+ALWAYS_MASKED = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "OPENAI_API_KEY")
 # Shorter values could not be masked without mangling ordinary text.
 MIN_SECRET_LENGTH = 6
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -40,8 +41,14 @@ class Secrets:
     masked: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, specs: Iterable[str], environ: Mapping[str, str] | None = None) -> Secrets:
-        """Read ``--env`` options (``NAME`` or ``NAME=VALUE``).
+    def parse(
+        cls,
+        specs: Iterable[str],
+        environ: Mapping[str, str] | None = None,
+        credentials: Iterable[str] = (),
+    ) -> Secrets:
+        """Read ``--env`` options (``NAME`` or ``NAME=VALUE``); ``credentials``: more
+        variables to mask when set (``--api-key-env``).
 
         Raises:
             InputError: a bad name, a ``NAME`` not in the environment, or a value too
@@ -63,7 +70,8 @@ class Secrets:
                     "too short to keep out of logs"
                 )
             given[name] = value
-        masked = {n: environ[n] for n in ALWAYS_MASKED if len(environ.get(n, "")) >= 4}
+        names = (*ALWAYS_MASKED, *credentials)
+        masked = {n: environ[n] for n in names if len(environ.get(n, "")) >= 4}
         return cls(given, {**masked, **given})
 
     def redact(self, text: str) -> str:

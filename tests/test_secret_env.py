@@ -39,6 +39,15 @@ def test_the_anthropic_credentials_are_always_masked_but_not_given() -> None:
     assert not Secrets.parse([], {})
 
 
+def test_the_openai_key_and_the_api_key_env_variable_are_masked_too() -> None:
+    environ = {"OPENAI_API_KEY": "sk-openai-1234", "MY_GEMINI_KEY": "AIza-98765", "X": "AIza-1"}
+    secrets = Secrets.parse([], environ, credentials=("MY_GEMINI_KEY",))
+    assert secrets.given == {}
+    assert secrets.redact("sk-openai-1234 AIza-98765 AIza-1") == (
+        "[secret OPENAI_API_KEY] [secret MY_GEMINI_KEY] AIza-1"
+    )
+
+
 def test_a_secret_containing_another_is_masked_whole() -> None:
     secrets = Secrets.parse(["A=abcdef", "B=xxabcdefxx"], {})
     assert secrets.redact("xxabcdefxx abcdef") == "[secret B] [secret A]"

@@ -72,7 +72,7 @@ class ReplayAgent:
             raise InputError(
                 f"--from {source} cannot be replayed: it calls tools a replay cannot run "
                 f"({calls}); replay re-runs only {' and '.join(REPLAYABLE)} calls, as the "
-                "model agents (claude, scripted) and gold record them, not a command agent"
+                "model agents (claude, model, scripted) and gold record them, not a command agent"
             )
 
     def solve(self, problem: Problem, session: Session) -> AgentRun:

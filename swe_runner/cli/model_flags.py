@@ -73,7 +73,7 @@ _FLAGS = [
         "--base-url",
         metavar="URL",
         help="For --agent model/claude: the API endpoint, e.g. http://localhost:8000/v1 "
-        "(with it, a missing key is no error: local servers need none).",
+        "(with --provider openai, a missing key is then no error: local servers need none).",
     ),
     click.option(
         "--api-key-env",

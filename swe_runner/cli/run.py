@@ -170,7 +170,8 @@ def run_cmd(
     data = pick.load(suite, instances)
     if skip_excluded:
         data = without_excluded(data, exclusion)
-    secrets = Secrets.parse(env_specs)
+    key_env = model_flags.api_key_env
+    secrets = Secrets.parse(env_specs, credentials=(key_env,) if key_env else ())
     options = AgentOptions(
         predictions=predictions,
         command=agent_command,
