@@ -195,8 +195,8 @@ class _Episode:
                     cleared = self.talk.clear_old(keeps.pop(0))
                 if cleared is None:
                     raise
-                self.note(turn, f"context: the API refused the request ({exc}); "
-                          f"{cleared.describe()}")  # fmt: skip
+                refused = f"context: the API refused the request ({exc})"
+                self.note(turn, f"{refused}; {cleared.describe()}")
 
     def record(self, turn: int, reply: ModelReply) -> None:
         self.usage += reply.usage
