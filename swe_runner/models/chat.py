@@ -93,11 +93,14 @@ def chat_messages(system: str, messages: list[dict[str, Any]]) -> list[dict[str,
     return out
 
 
-def _input(arguments: str | None) -> Any:
-    """The parsed arguments, or the raw text when they are not a JSON object."""
+def _input(arguments: Any) -> Any:
+    """The parsed arguments, or the raw text when they are not a JSON object (some servers
+    send an object rather than JSON text: taken as it is)."""
+    if isinstance(arguments, dict):
+        return arguments
     try:
         value = json.loads(arguments or "{}")
-    except ValueError:
+    except (TypeError, ValueError):
         return arguments
     return value if isinstance(value, dict) else arguments
 

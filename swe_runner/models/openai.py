@@ -112,5 +112,5 @@ class OpenAIClient:
             raise TryAgain(Retry.status(exc.status_code, exc.response.headers)) from None
         except openai.APIConnectionError as exc:  # timeouts included
             raise TryAgain(Retry(type(exc).__name__)) from None
-        data: dict[str, Any] = completion.model_dump()
+        data: dict[str, Any] = completion.model_dump(warnings=False)  # servers stray from types
         return data

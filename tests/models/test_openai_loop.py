@@ -163,8 +163,14 @@ def test_malformed_tool_arguments_go_back_as_errors(sandbox: FakeSandbox) -> Non
         call("bash", {"cmd": "ls"}, "wrong-key"),
         call("no_such_tool", {}, "unknown"),
     ]
-    run = Run(sandbox, sequence(Reply(None, bad), Reply("ok")))
-    tools = [m for m in run.messages(1) if m["role"] == "tool"]
+    as_object = {  # some servers send the arguments as an object, not JSON text
+        "id": "object",
+        "type": "function",
+        "function": {"name": "bash", "arguments": {"command": "echo fine"}},
+    }
+    run = Run(sandbox, sequence(Reply(None, [*bad, as_object]), Reply("ok")))
+    *tools, fine = [m for m in run.messages(1) if m["role"] == "tool"]
+    assert fine["content"] == "fine\n"
     assert len(tools) == 4 and all(m["content"].startswith("error: ") for m in tools)
     assert "must be a JSON object" in tools[0]["content"] and "must be" in tools[1]["content"]
     assert "no command" in tools[2]["content"] and "no tool named" in tools[3]["content"]
