@@ -347,3 +347,19 @@ def test_common_openai_and_gemini_models_are_priced_and_unknown_ones_are_not() -
     assert prices.cost("openai/gpt-4o", million) == pytest.approx(2.5 + 10 + 1.25)
     assert prices.cost("qwen2.5-coder:32b", million) is None
     assert prices.cost("my-org/finetune-7b", million) is None
+
+
+def test_the_cli_says_what_is_wrong_before_any_container_starts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from swe_runner.cli.main import main
+
+    base = ["run", "--suite", "demo", "--agent", "model", "--provider", "openai"]
+    assert main([*base, "--model", MODEL]) == 2
+    assert "Error: OPENAI_API_KEY is not set" in capsys.readouterr().err
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    assert main([*base, "--model", MODEL, "--thinking", "2048"]) == 2
+    assert "Error: --thinking is for --provider anthropic" in capsys.readouterr().err
+    assert main([*base, "--model", "local-coder", "--max-cost", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "Error: --max-cost needs a price for local-coder" in err and KEY not in err
