@@ -73,6 +73,9 @@ class Settings(BaseModel):
     # prebuilt SWE-bench instance images, pulled from image_namespace (see official_images.py).
     images: Literal["build", "official"] = "build"
     image_namespace: str | None = None  # e.g. 127.0.0.1:5000/swebench; default: the record's
+    # What runs the sandboxes: Docker, or "fake" (host folders in a namespace jail, on the
+    # host's own Python, no isolation: for testing swe-runner itself; swe_runner/runtime/).
+    runtime: Literal["docker", "fake"] = "docker"
 
 
 def _from_env(environ: Mapping[str, str]) -> dict[str, str]:

@@ -54,11 +54,22 @@ def make_docker_sandbox() -> Sandbox:
     return DockerSandbox(base, "HEAD", workdir="/work/conformance")
 
 
-@pytest.fixture(params=["fake", pytest.param("docker", marks=pytest.mark.docker)])
+def make_jail_sandbox(folder: Path) -> Sandbox:
+    from swe_runner.sandbox.jail import JailSandbox
+
+    (folder / "root").mkdir()
+    (folder / "testbed").mkdir()
+    return JailSandbox(folder / "root", folder / "testbed", "HEAD")
+
+
+@pytest.fixture(params=["fake", "jail", pytest.param("docker", marks=pytest.mark.docker)])
 def sandbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sandbox]:
-    sb: Sandbox = (
-        FakeSandbox(tmp_path, "HEAD") if request.param == "fake" else make_docker_sandbox()
-    )
+    makers = {
+        "fake": lambda: FakeSandbox(tmp_path, "HEAD"),
+        "jail": lambda: make_jail_sandbox(tmp_path),
+        "docker": make_docker_sandbox,
+    }
+    sb: Sandbox = makers[request.param]()
     try:
         result = sb.exec(SETUP)
         assert result.exit_code == 0, result.text

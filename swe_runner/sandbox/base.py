@@ -95,6 +95,11 @@ class Sandbox(Protocol):
         """A new persistent bash session in :attr:`workdir`."""
         ...
 
+    def limit_reached(self) -> str | None:
+        """Why the sandbox was stopped for a resource limit its runtime keeps from outside
+        (a full disk), if it was; watching stops."""
+        ...
+
     def close(self) -> None:
         """Release everything (idempotent)."""
         ...

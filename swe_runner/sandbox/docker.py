@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tarfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -129,7 +129,9 @@ def start_idle(
     labels: Mapping[str, str] | None,
     workdir: str | None = None,
 ) -> Any:
-    """A running, untouched container of ``image`` that waits (``sleep infinity``).
+    """A running, untouched container of ``image`` that waits (``sleep infinity``). An
+    image that is not here is not pulled: images are built or pulled before (a missing one
+    is a clear error, not a slow failing pull).
 
     Raises:
         ImageError: the image does not exist.
@@ -137,10 +139,9 @@ def start_idle(
     """
     fsize = limits.file_size_mb * 2**20
     try:
-        return connect().containers.run(
+        container = connect().containers.create(
             image,
             ["sleep", "infinity"],
-            detach=True,
             init=True,
             working_dir=workdir,
             network_mode=limits.network,
@@ -157,6 +158,12 @@ def start_idle(
         ) from None
     except docker.errors.APIError as exc:
         raise ContainerError(f"cannot start a container of {image}: {exc.explanation}") from exc
+    try:
+        container.start()
+    except docker.errors.APIError as exc:
+        remove_container(container)
+        raise ContainerError(f"cannot start a container of {image}: {exc.explanation}") from exc
+    return container
 
 
 def remove_ids(ids: list[str]) -> None:
@@ -280,17 +287,37 @@ class DockerSandbox:
         labels: Mapping[str, str] | None = None,
         profile: ImageProfile = BUILD,
     ) -> None:
-        self.client = connect()
-        self.workdir, self.base_commit = workdir, base_commit
-        self.container = start_idle(image, limits, labels, workdir)
-        self.disk = DiskWatch(self.client.api, self.container.id, limits.disk_limit_mb)
-        self.closed = False
-        self.environment: dict[str, str] = {}  # what activating the task's environment sets
+        self._attach(start_idle(image, limits, labels, workdir), limits, workdir, remove_container)
+        self.base_commit = base_commit
         try:
             self._apply_profile(profile)
         except BaseException:
             self.close()
             raise
+
+    @classmethod
+    def adopt(
+        cls,
+        container: Any,
+        limits: ContainerLimits,
+        release: Callable[[Any], None] = remove_container,
+        workdir: str = "/testbed",
+    ) -> DockerSandbox:
+        """A sandbox over a container already running (a pool's evaluation container):
+        no profile is applied and the diff base is ``HEAD``; ``release`` disposes of the
+        container when the sandbox is closed."""
+        sandbox = cls.__new__(cls)
+        sandbox._attach(container, limits, workdir, release)
+        sandbox.base_commit = "HEAD"
+        return sandbox
+
+    def _attach(
+        self, container: Any, limits: ContainerLimits, workdir: str, release: Callable[[Any], None]
+    ) -> None:
+        self.client, self.container, self.workdir = connect(), container, workdir
+        self.disk = DiskWatch(self.client.api, container.id, limits.disk_limit_mb)
+        self.closed, self._release = False, release
+        self.environment: dict[str, str] = {}  # what activating the task's environment sets
 
     def _apply_profile(self, profile: ImageProfile) -> None:
         if profile.activate:
@@ -358,11 +385,14 @@ class DockerSandbox:
         stream = ExecStream(self.client, self.container, self.workdir, environment=self.environment)
         return ShellSession(stream)
 
+    def limit_reached(self) -> str | None:
+        return self.disk.stop()
+
     def close(self) -> None:
         if not self.closed:
             self.closed = True
             self.disk.stop()
-            remove_container(self.container)
+            self._release(self.container)
 
     def __enter__(self) -> DockerSandbox:
         return self

@@ -110,6 +110,9 @@ class FakeSandbox:
         self.shells.append(shell)
         return shell
 
+    def limit_reached(self) -> str | None:
+        return None  # no limits on the host
+
     def close(self) -> None:
         for shell in self.shells:
             shell.close()

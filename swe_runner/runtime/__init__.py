@@ -1,0 +1,28 @@
+"""Runtimes: what a run needs of the world (images, sandboxes, cleanup) behind one
+interface (:mod:`swe_runner.runtime.base`). ``docker`` is the real one; ``fake`` runs the
+same pipeline on host folders, for swe-runner's own tests and debugging."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from swe_runner.config import Settings
+from swe_runner.runtime.base import Runtime
+
+__all__ = ["Runtime", "open_runtime"]
+
+
+def open_runtime(
+    settings: Settings,
+    labels: Mapping[str, str],
+    notify: Callable[[str], None] = lambda _: None,
+) -> Runtime:
+    """The runtime ``settings.runtime`` names, for the run ``labels`` identify. Docker is
+    imported only here, and only when chosen."""
+    if settings.runtime == "fake":
+        from swe_runner.runtime.fake import FakeRuntime
+
+        return FakeRuntime(settings, labels, notify)
+    from swe_runner.runtime.docker import DockerRuntime
+
+    return DockerRuntime(settings, labels, notify)

@@ -1,0 +1,88 @@
+"""The runtime seam: what a run needs of the world, behind one interface.
+
+A run asks its runtime for a task's image (built or pulled), for an agent sandbox started
+from it, for fresh evaluation sandboxes (one per take, warmable ahead of need), and to
+remove everything it started. The pipeline holds a :class:`Runtime` and never a Docker
+client: :mod:`swe_runner.runtime.docker` is the real one, :mod:`swe_runner.runtime.fake`
+runs the same pipeline on host folders. Every implementation passes
+``tests/runtime/test_conformance.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from swe_runner.sandbox.base import Sandbox
+from swe_runner.sandbox.profiles import ImageProfile
+from swe_runner.task import Task
+
+__all__ = ["Runtime"]
+
+
+class Runtime(Protocol):
+    """Images and sandboxes for one run. Safe to share between worker threads.
+
+    Everything a runtime starts carries the run's identity (for Docker: the labels it was
+    opened with), so :meth:`remove_all` finds it even after a crash of another process.
+    """
+
+    name: str  # "docker", "fake": recorded in run.json
+
+    @property
+    def profile(self) -> ImageProfile:
+        """What sandboxes of this runtime's images need (environment activation...)."""
+        ...
+
+    def versions(self) -> dict[str, str]:
+        """What to record in run.json about the runtime (e.g. the Docker daemon's version).
+
+        Raises:
+            DockerUnavailableError: the runtime's backend does not answer.
+        """
+        ...
+
+    def image(self, task: Task, source: Path | None) -> str:
+        """``task``'s image, built or pulled if missing (``source``: the suite's own copy
+        of its repository, for builds).
+
+        Raises:
+            ImageError, RepoError: the image cannot be made ready (only this task fails).
+        """
+        ...
+
+    def image_ready(self, task: Task) -> str | None:
+        """``task``'s image if it is already here, else None (nothing is built or pulled)."""
+        ...
+
+    def agent_sandbox(self, image: str, task: Task, network: str) -> Sandbox:
+        """A sandbox of ``image`` for an agent to work on ``task``; its diff is taken
+        against the image's own start. Close it when done.
+
+        Raises:
+            ImageError, ContainerError: it could not be started.
+        """
+        ...
+
+    def warm(self, image: str) -> None:
+        """Start an evaluation sandbox of ``image`` ahead of one later
+        :meth:`eval_sandbox`; a no-op where starting one is cheap."""
+        ...
+
+    def eval_sandbox(self, image: str) -> Sandbox:
+        """A fresh sandbox of ``image`` nobody has used, with the evaluation's limits.
+        Close it when done (it is removed off the caller's critical path).
+
+        Raises:
+            ImageError, ContainerError: it could not be started.
+        """
+        ...
+
+    def remove_all(self) -> int:
+        """Remove every sandbox of this run, running or left by a killed process (their
+        commands fail at once); returns how many."""
+        ...
+
+    def close(self) -> None:
+        """Remove the spare evaluation sandbox started ahead and release the runtime."""
+        ...

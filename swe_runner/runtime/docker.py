@@ -1,0 +1,105 @@
+"""The Docker runtime: images built or pulled (:mod:`swe_runner.images.source`), agent
+containers, a pool of fresh evaluation containers started ahead of need, and removal by
+the run's labels."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from swe_runner.config import Settings
+from swe_runner.images.source import ImageSource, image_source
+from swe_runner.sandbox.docker import (
+    INSTANCE_LABEL,
+    ContainerLimits,
+    DockerSandbox,
+    connect,
+    remove_containers,
+)
+from swe_runner.sandbox.profiles import ImageProfile, get_profile
+from swe_runner.sandbox.scripts import ContainerPool, KeepingPool
+from swe_runner.task import Task
+
+__all__ = ["DockerRuntime"]
+
+
+class DockerRuntime:
+    """Containers on the daemon in the environment (``DOCKER_HOST`` or the socket).
+
+    ``keep``: evaluation containers are left running for a person to inspect
+    (``reproduce --keep``), listed in :attr:`kept`, instead of being removed.
+    """
+
+    name = "docker"
+
+    def __init__(
+        self,
+        settings: Settings,
+        labels: Mapping[str, str],
+        notify: Callable[[str], None] = lambda _: None,
+        keep: bool = False,
+    ) -> None:
+        self.settings, self.labels, self.notify = settings, dict(labels), notify
+        self.keep = keep
+        self._images: ImageSource | None = None
+        self._pool: ContainerPool | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def profile(self) -> ImageProfile:
+        return get_profile(self.settings.images)
+
+    @property
+    def images(self) -> ImageSource:
+        with self._lock:
+            if self._images is None:
+                self._images = image_source(self.settings, self.notify)
+            return self._images
+
+    @property
+    def pool(self) -> ContainerPool:
+        with self._lock:
+            if self._pool is None:
+                limits = ContainerLimits.of(self.settings)
+                make = KeepingPool if self.keep else ContainerPool
+                self._pool = make(limits, self.labels)
+            return self._pool
+
+    @property
+    def kept(self) -> list[str]:
+        """The ids of the evaluation containers left running (``keep``)."""
+        pool = self._pool
+        return [c.id for c in pool.kept] if isinstance(pool, KeepingPool) else []
+
+    def versions(self) -> dict[str, str]:
+        return {"docker": str(connect().version().get("Version", "?"))}
+
+    def image(self, task: Task, source: Path | None) -> str:
+        return self.images.ensure(task, source)
+
+    def image_ready(self, task: Task) -> str | None:
+        return self.images.ready(task)
+
+    def agent_sandbox(self, image: str, task: Task, network: str) -> DockerSandbox:
+        return DockerSandbox(
+            image,
+            task.base_commit,
+            ContainerLimits.of(self.settings, network),
+            labels={**self.labels, INSTANCE_LABEL: task.instance_id},
+            profile=self.profile,
+        )
+
+    def warm(self, image: str) -> None:
+        self.pool.warm(image)
+
+    def eval_sandbox(self, image: str) -> DockerSandbox:
+        pool = self.pool
+        return DockerSandbox.adopt(pool.take(image), pool.limits, release=pool.discard)
+
+    def remove_all(self) -> int:
+        return remove_containers(self.labels)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()

@@ -1,0 +1,48 @@
+"""A runtime of each kind, for the runtime conformance suite and the pipeline tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from swe_runner.config import Settings, load_settings
+from swe_runner.inputs.dataset import Dataset, load_dataset
+from swe_runner.runtime import Runtime, open_runtime
+from tests.conftest import HOST_CA_BUNDLE
+
+RUNTIMES = ["fake", pytest.param("docker", marks=pytest.mark.docker)]
+
+
+@pytest.fixture(scope="session")
+def demo_suite() -> Dataset:
+    return load_dataset("demo")
+
+
+@pytest.fixture(scope="session")
+def runtime_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for the session: the fake runtime's images are made once."""
+    return tmp_path_factory.mktemp("cache")
+
+
+def runtime_settings(kind: str, cache: Path, results: Path) -> Settings:
+    values: dict[str, object] = {"runtime": kind, "results_dir": results}
+    if kind == "fake":
+        values["cache_dir"] = cache  # docker's images use the real cache's repositories
+    else:
+        values["ca_bundle"] = HOST_CA_BUNDLE
+    return load_settings(None, values, environ={})
+
+
+@pytest.fixture(params=RUNTIMES)
+def runtime(
+    request: pytest.FixtureRequest, runtime_cache: Path, tmp_path: Path
+) -> Iterator[Runtime]:
+    settings = runtime_settings(request.param, runtime_cache, tmp_path / "results")
+    opened = open_runtime(settings, {"swe-runner.run": f"conformance-{tmp_path.name}"})
+    try:
+        yield opened
+    finally:
+        opened.remove_all()
+        opened.close()
