@@ -4,8 +4,8 @@ For every demo task, from warm images, evaluate the gold patch and split the wal
 container start, patch apply and script overhead (the script's run time minus the test
 command's own time), teardown, and the test command itself. Two ways are measured in one
 run: *cold* (each evaluation starts its container on the critical path) and *pipelined*
-(as ``run`` and ``evaluate`` do: a ContainerPool starts the next instance's fresh container
-while the current one is tested, and removes used ones in the background).
+(as ``run`` and ``evaluate`` do: the Docker runtime starts the next instance's fresh
+container while the current one is tested). Both remove used containers in the background.
 Target: harness overhead under 1.5 s per instance and under the test time itself.
 
     python benchmarks/eval_overhead.py [--dataset demo] [--repeat 3]
@@ -18,11 +18,11 @@ import statistics
 import time
 
 from swe_runner.config import load_settings
-from swe_runner.grading.evaluate import evaluate
+from swe_runner.grading.evaluation import evaluate
 from swe_runner.images.build import ImageBuilder
 from swe_runner.inputs.dataset import load_dataset, predictions_from_tasks
 from swe_runner.records import Outcome
-from swe_runner.sandbox.scripts import ContainerPool
+from swe_runner.runtime.docker import DockerRuntime
 
 
 def main() -> int:
@@ -44,15 +44,15 @@ def main() -> int:
     )
     results = {}
     for mode in ("cold", "pipelined"):
-        pool = ContainerPool() if mode == "pipelined" else None
+        runtime = DockerRuntime(settings, {})
         order = [t for t in data.tasks for _ in range(args.repeat)]
         rows = []
         for index, task in enumerate(order):
-            if pool and index + 1 < len(order):
-                pool.warm(images[order[index + 1].instance_id])  # as the pipeline does
+            if mode == "pipelined" and index + 1 < len(order):
+                runtime.warm(images[order[index + 1].instance_id])  # as the pipeline does
             began = time.perf_counter()
             report = evaluate(
-                task, gold[task.instance_id], images[task.instance_id], pool=pool
+                task, gold[task.instance_id], images[task.instance_id], runtime
             ).report
             wall = time.perf_counter() - began
             assert report.outcome is Outcome.RESOLVED, (task.instance_id, report.model_dump_json())
@@ -64,8 +64,7 @@ def main() -> int:
                 f"{t['run'] - t['tests']:9.3f} {t['teardown']:9.3f} {overhead:9.3f} "
                 f"{t['tests']:7.3f} {wall:7.3f}"
             )
-        if pool:
-            pool.close()
+        runtime.close()
         results[mode] = rows
     print()
     ok = True

@@ -23,11 +23,12 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from swe_runner.config import load_settings
-from swe_runner.grading.evaluate import evaluate
+from swe_runner.grading.evaluation import evaluate
 from swe_runner.images.build import ImageBuilder
 from swe_runner.inputs.dataset import Dataset, load_dataset
 from swe_runner.records import EvalReport, Outcome
 from swe_runner.reporting.reasons import guard_parts
+from swe_runner.runtime.docker import DockerRuntime
 from swe_runner.sandbox.docker import ContainerLimits
 from swe_runner.task import Prediction, Task
 from tests.integrity.attacks import ATTACKS, HOGS, Attack, code_at_import, patch_from_edit
@@ -57,7 +58,8 @@ def attack_row(
     """One attack's row; True when it was stopped (anything but resolved)."""
     with tempfile.TemporaryDirectory() as tmp:
         diff = patch_from_edit(task, data, Path(tmp), lambda w: attack.edit(w, task), source=source)
-    report = evaluate(task, Prediction(instance_id=task.instance_id, model_patch=diff), image)
+    pred = Prediction(instance_id=task.instance_id, model_patch=diff)
+    report = evaluate(task, pred, image, offline_runtime())
     ok = report.report.outcome is not Outcome.RESOLVED
     outcome = report.report.outcome.value
     table.add_row(attack.name, attack.family, outcome, why(report.report), "yes" if ok else "NO")
@@ -85,6 +87,12 @@ def own_runner_rows(table: Table, mirrors: Path | None) -> tuple[int, int]:
     return tried, stopped
 
 
+def offline_runtime(limits: ContainerLimits | None = None) -> DockerRuntime:
+    """A Docker runtime whose evaluation containers have ``limits`` (default: the
+    defaults), offline. Used containers are removed in the background."""
+    return DockerRuntime(load_settings(), {}, eval_limits=limits or ContainerLimits())
+
+
 TIGHT = ContainerLimits(
     mem_limit="256m", pids_limit=64, nano_cpus=1_000_000_000, file_size_mb=64, disk_limit_mb=200
 )
@@ -101,7 +109,7 @@ def limit_rows(table: Table, task: Task, data: Dataset, image: str) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             diff = code_at_import(task, data, Path(tmp), code)
         pred = Prediction(instance_id=task.instance_id, model_patch=diff)
-        report = evaluate(task, pred, image, limits=TIGHT).report
+        report = evaluate(task, pred, image, offline_runtime(TIGHT)).report
         ok = report.outcome is Outcome.LIMIT_EXCEEDED
         stopped += ok
         table.add_row(name, "limit", report.outcome.value, why(report), "yes" if ok else "NO")

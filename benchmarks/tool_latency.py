@@ -67,7 +67,13 @@ def main() -> int:
                 run_settings = settings.model_copy(update={"results_dir": Path(tmp)})
                 began = time.perf_counter()
                 summary = run_agent(
-                    AgentRequest(data, agent, f"bench-w{workers}", run_settings, workers)
+                    AgentRequest(
+                        dataset=data,
+                        agent=agent,
+                        run_id=f"bench-w{workers}",
+                        settings=run_settings,
+                        workers=workers,
+                    )
                 )
                 wall = time.perf_counter() - began
             print(

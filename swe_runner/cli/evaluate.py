@@ -119,7 +119,15 @@ def evaluate_cmd(
     label = next(iter(preds.values())).model_name_or_path if preds else "run"
     run = run_id or default_run_id(label)
     request = EvalRequest(
-        data, preds, source, run, settings, workers, retry_errors, exclusion, force=force
+        dataset=data,
+        predictions=preds,
+        predictions_source=source,
+        run_id=run,
+        settings=settings,
+        workers=workers,
+        retry_errors=retry_errors,
+        exclusion=exclusion,
+        force=force,
     )
     with RunProgress(stderr, f"evaluate {request.run_id}") as bar:
         events = Events(on_plan=bar.plan, on_result=bar.result, on_message=bar.message)

@@ -189,17 +189,17 @@ def run_cmd(
         )
     model = model_flags.model
     request = AgentRequest(
-        data,
-        agent,
-        run_id or default_run_id(model or agent.name),
-        settings,
-        workers,
-        timeout,
-        network,
-        model,
-        retry_errors,
-        secrets,
-        exclusion,
+        dataset=data,
+        agent=agent,
+        run_id=run_id or default_run_id(model or agent.name),
+        settings=settings,
+        workers=workers,
+        timeout=timeout,
+        network=network,
+        model_name=model,
+        retry_errors=retry_errors,
+        secrets=secrets,
+        exclusion=exclusion,
         force=force,
     )
     with RunProgress(stderr, f"{agent.name} {request.run_id}") as bar:

@@ -2,7 +2,7 @@
 
 Pure text: a plan names the files to write (by path in the container), the command to run
 and its time limit, and the script kept beside the log as ``eval.sh``. Running it is the
-runner's job (:mod:`grading.evaluate`); reading its log is :mod:`grading.outcome`'s.
+runner's job (:mod:`grading.evaluation`); reading its log is :mod:`grading.outcome`'s.
 """
 
 from __future__ import annotations

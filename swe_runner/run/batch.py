@@ -18,8 +18,9 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -27,7 +28,6 @@ from swe_runner import __version__
 from swe_runner.config import Settings
 from swe_runner.errors import LimitExceededError
 from swe_runner.grading.outcome import report_without_run
-from swe_runner.images.source import ImageSource, image_source
 from swe_runner.inputs.dataset import Dataset
 from swe_runner.records import (
     AgentInfo,
@@ -43,15 +43,8 @@ from swe_runner.records import (
 from swe_runner.reporting.summary import Summary, summarize
 from swe_runner.run.resume import check_resume
 from swe_runner.rundir import KILLED, RunDir
-from swe_runner.sandbox.docker import (
-    RUN_DIR_LABEL,
-    RUN_LABEL,
-    ContainerLimits,
-    connect,
-    remove_containers,
-)
-from swe_runner.sandbox.profiles import ImageProfile, get_profile
-from swe_runner.sandbox.scripts import ContainerPool
+from swe_runner.runtime import Runtime, open_runtime
+from swe_runner.sandbox.labels import RUN_DIR_LABEL, RUN_LABEL
 from swe_runner.secret_env import Secrets
 from swe_runner.task import Prediction, Task
 
@@ -102,22 +95,60 @@ Work = Callable[[], InstanceResult]  # one instance's steps, run in a worker
 
 @dataclass
 class Batch:
-    """What every instance of a run shares; used as ``start``, then ``finished`` to keep
-    what a resume may keep, ``execute`` for the rest, and ``finish``."""
+    """What every instance of a run shares. Made by :meth:`open`, as a context manager
+    that releases the runtime on exit::
+
+        with Batch.open(dataset, settings, run, events, manifest) as batch:
+            reused = ...  # batch.finished(...) for what a resume keeps
+            reports = batch.execute(todo, reused, workers)
+            summary = batch.finish(reports, predictions)
+    """
 
     dataset: Dataset
     settings: Settings
     run: RunDir
     events: Events
+    manifest: RunManifest
     secrets: Secrets = field(default_factory=lambda: Secrets.parse(()))
-    force: bool = False  # resume a run made by another agent, dataset or predictions file
     stop: threading.Event = field(default_factory=threading.Event)
     resuming: bool = False  # the run existed: finished instances are kept
-    _images: ImageSource | None = None
+    _runtime: Runtime | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _pool: ContainerPool | None = None
-    _manifest: RunManifest | None = None
-    _started: float = 0.0
+    _started: float = field(default_factory=time.perf_counter)
+
+    @classmethod
+    @contextmanager
+    def open(
+        cls,
+        dataset: Dataset,
+        settings: Settings,
+        run: RunDir,
+        events: Events,
+        manifest: RunManifest,
+        *,
+        secrets: Secrets | None = None,
+        force: bool = False,
+        runtime: Runtime | None = None,
+        needs_runtime: bool = True,
+    ) -> Iterator[Batch]:
+        """Open the run folder: refuse one made by another agent, dataset or predictions
+        file (unless ``force``; see :mod:`swe_runner.run.resume`), then (``needs_runtime``:
+        the runtime's versions into the manifest) record the instances a killed process
+        left unfinished as ``interrupted`` errors (this resume redoes them), write run.json
+        (secrets masked) and remove the sandboxes an earlier attempt left. ``runtime``:
+        the one to use, else the one ``settings.runtime`` names, opened here.
+
+        Raises:
+            InputError: the run exists for another agent, dataset or predictions file.
+            DockerUnavailableError: ``needs_runtime`` and the Docker daemon is down.
+        """
+        batch = cls(dataset, settings, run, events, manifest, secrets or Secrets.parse(()))
+        batch._runtime = runtime
+        try:
+            batch._start(force, needs_runtime)
+            yield batch
+        finally:
+            batch.close()
 
     @property
     def labels(self) -> dict[str, str]:
@@ -125,58 +156,32 @@ class Batch:
         return {RUN_LABEL: self.run.run_id, RUN_DIR_LABEL: str(self.run.path.resolve())}
 
     @property
-    def profile(self) -> ImageProfile:
-        """What containers of the run's images need (environment activation...)."""
-        return get_profile(self.settings.images)
-
-    def limits(self, network: str | None = None) -> ContainerLimits:
-        return ContainerLimits.of(self.settings, network)
-
-    @property
-    def images(self) -> ImageSource:
-        """Where the tasks' images come from (``settings.images``: built or official)."""
+    def runtime(self) -> Runtime:
+        """Images and sandboxes (``settings.runtime``), opened on first use."""
         with self._lock:
-            if self._images is None:
-                self._images = image_source(self.settings, self.events.on_message)
-            return self._images
-
-    @property
-    def containers(self) -> ContainerPool:
-        """Fresh evaluation containers, started ahead of need."""
-        with self._lock:
-            if self._pool is None:
-                self._pool = ContainerPool(self.limits(), self.labels)
-            return self._pool
+            if self._runtime is None:
+                self._runtime = open_runtime(self.settings, self.labels, self.events.on_message)
+            return self._runtime
 
     def image(self, task: Task) -> str:
         """Step ``prepare``: the instance image, built (or pulled) if missing."""
-        return self.images.ensure(task, self.dataset.repo_sources.get(task.repo))
+        return self.runtime.image(task, self.dataset.repo_sources.get(task.repo))
 
     def warm(self, task: Task | None) -> None:
-        """Start ``task``'s evaluation container early, if its image is already here."""
-        tag = None if task is None else self.images.ready(task)
-        if tag is not None:
-            self.containers.warm(tag)
+        """Start ``task``'s evaluation sandbox early, if its image is already here."""
+        image = None if task is None else self.runtime.image_ready(task)
+        if image is not None:
+            self.runtime.warm(image)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
+        if self._runtime is not None:
+            self._runtime.close()
 
-    def start(self, manifest: RunManifest, docker: bool = True) -> None:
-        """Open the run folder: refuse one made by another agent, dataset or predictions
-        file (see :mod:`swe_runner.run.resume`), then (``docker``: the daemon's version into
-        the manifest) record the instances a killed process left unfinished as
-        ``interrupted`` errors (this resume redoes them), write run.json (secrets masked)
-        and remove the containers an earlier attempt left.
-
-        Raises:
-            InputError: the run exists for another agent, dataset or predictions file.
-            DockerUnavailableError: ``docker`` and the daemon is down.
-        """
-        self.resuming = check_resume(self.run, manifest, self.force)
-        if docker:
-            version = str(connect().version().get("Version", "?"))
-            versions = {**manifest.versions, "docker": version}
+    def _start(self, force: bool, needs_runtime: bool) -> None:
+        manifest = self.manifest
+        self.resuming = check_resume(self.run, manifest, force)
+        if needs_runtime:
+            versions = {**manifest.versions, **self.runtime.versions()}
             manifest = manifest.model_copy(update={"versions": versions})
         if self.resuming:
             self.run.close_interrupted(KILLED, only=self.run.stale())
@@ -184,9 +189,10 @@ class Batch:
         manifest = RunManifest.model_validate(
             self.secrets.redact_data(manifest.model_dump(mode="json"))
         )
-        self._manifest, self._started = manifest, time.perf_counter()
+        self.manifest, self._started = manifest, time.perf_counter()
         self.run.write_json("run.json", manifest.model_dump(mode="json"))
-        remove_containers(self.labels)
+        if needs_runtime:
+            self.runtime.remove_all()
 
     def finished(self, instance_id: str, retry_errors: bool) -> EvalReport | None:
         """The instance's kept report, if any: unfinished ones are redone, and with
@@ -220,14 +226,13 @@ class Batch:
         except BaseException:
             self.stop.set()
             pool.shutdown(wait=False, cancel_futures=True)
-            remove_containers(self.labels)  # unblocks the running workers
+            self.runtime.remove_all()  # unblocks the running workers
             pool.shutdown(wait=True)
             self.close()
-            remove_containers(self.labels)
+            self.runtime.remove_all()
             self.run.close_interrupted(INTERRUPTED, only=[task.instance_id for task, _, _ in todo])
             raise
         pool.shutdown(wait=True)
-        self.close()
         return reports
 
     def _guarded(self, task: Task, prediction: Prediction, work: Work) -> InstanceResult | None:
@@ -260,15 +265,14 @@ class Batch:
 
     def finish(self, reports: dict[str, EvalReport], predictions: list[Prediction]) -> Summary:
         """Write predictions.jsonl, summary.json and the finished run.json."""
-        assert self._manifest is not None, "finish() before start()"
         elapsed = time.perf_counter() - self._started
         missing = [t.instance_id for t in self.dataset.tasks if t.instance_id not in reports]
         summary = summarize(
-            self.run.run_id, reports.values(), elapsed, self._manifest.exclude, missing
+            self.run.run_id, reports.values(), elapsed, self.manifest.exclude, missing
         )
         self.run.write_predictions(predictions)
         self.run.write_json("summary.json", summary.model_dump(mode="json"))
-        finished = self._manifest.model_copy(update={"finished_at": _now()})
+        finished = self.manifest.model_copy(update={"finished_at": _now()})
         self.run.write_json("run.json", finished.model_dump(mode="json"))
         return summary
 

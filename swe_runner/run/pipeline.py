@@ -16,14 +16,14 @@ from swe_runner.agents import Agent, AgentRun, Problem, Session
 from swe_runner.agents.patching import PredictionsAgent
 from swe_runner.config import Settings
 from swe_runner.errors import LimitExceededError, UnknownInstanceError
-from swe_runner.grading.evaluate import evaluate
+from swe_runner.grading.evaluation import evaluate
 from swe_runner.inputs.dataset import Dataset
 from swe_runner.records import AgentInfo, AgentPhase, EvalReport, Exclusion, TrajectoryStep
 from swe_runner.reporting.summary import Summary
 from swe_runner.run.agent_phase import with_agent_phase
 from swe_runner.run.batch import Batch, Events, InstanceResult, Work, new_manifest
 from swe_runner.rundir import RunDir
-from swe_runner.sandbox.docker import INSTANCE_LABEL, DockerSandbox
+from swe_runner.runtime import Runtime
 from swe_runner.secret_env import Secrets
 from swe_runner.task import Prediction, Task
 from swe_runner.tools.bash import BashTool
@@ -32,7 +32,7 @@ from swe_runner.tools.editor import EditorTool
 __all__ = ["AgentRequest", "EvalRequest", "Events", "evaluate_predictions", "run_agent"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EvalRequest:
     """Grade existing predictions."""
 
@@ -45,9 +45,10 @@ class EvalRequest:
     retry_errors: bool = False  # redo instances whose report is an infrastructure error
     exclusion: Exclusion | None = None  # --exclude: recorded; the second denominator
     force: bool = False  # resume the run id even if made from other predictions or tasks
+    runtime: Runtime | None = None  # None: the one settings.runtime names
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AgentRequest:
     """Let an agent solve each task, then grade its patch."""
 
@@ -63,6 +64,7 @@ class AgentRequest:
     secrets: Secrets | None = None  # --env; None: mask only the Anthropic credentials
     exclusion: Exclusion | None = None  # --exclude: recorded; the second denominator
     force: bool = False  # resume the run id even if made by another agent or on other tasks
+    runtime: Runtime | None = None  # None: the one settings.runtime names
 
 
 def match_predictions(
@@ -94,66 +96,69 @@ def evaluate_predictions(req: EvalRequest, events: Events | None = None) -> Summ
     """
     preds = match_predictions(req.dataset.tasks, req.predictions, req.predictions_source)
     run = RunDir(req.settings.results_dir, req.run_id)
-    batch = Batch(req.dataset, req.settings, run, events or Events(), force=req.force)
     source = req.predictions_source
     manifest = new_manifest(req.run_id, req.dataset, req.settings, source, exclusion=req.exclusion)
-    batch.start(manifest, docker=any(not p.is_empty for p in preds.values()))
+    with Batch.open(
+        req.dataset,
+        req.settings,
+        run,
+        events or Events(),
+        manifest,
+        force=req.force,
+        runtime=req.runtime,
+        needs_runtime=any(not p.is_empty for p in preds.values()),
+    ) as batch:
 
-    def work(task: Task, pred: Prediction, after: Task | None) -> InstanceResult:
-        image = "" if pred.is_empty else batch.image(task)
-        batch.warm(after)  # its container starts while this one's tests run
-        result = evaluate(
-            task, pred, image, labels=batch.labels, pool=batch.containers, profile=batch.profile
-        )
-        return InstanceResult(result.report, pred.model_patch, result.script, result.log)
+        def work(task: Task, pred: Prediction, after: Task | None) -> InstanceResult:
+            image = "" if pred.is_empty else batch.image(task)
+            batch.warm(after)  # its sandbox starts while this one's tests run
+            result = evaluate(task, pred, image, batch.runtime)
+            return InstanceResult(result.report, pred.model_patch, result.script, result.log)
 
-    reused: list[EvalReport] = []
-    pending: list[tuple[Task, Prediction]] = []
-    for task in (t for t in req.dataset.tasks if t.instance_id in preds):
-        pred = preds[task.instance_id]
-        old = batch.finished(task.instance_id, req.retry_errors)
-        if old is not None and batch.run.saved_patch(task.instance_id) == (pred.model_patch or ""):
-            reused.append(old)
-        else:
-            pending.append((task, pred))
-    ahead = [t for t, p in pending if not p.is_empty]
-    todo: list[tuple[Task, Prediction, Work]] = []
-    for task, pred in pending:
-        later = ahead[ahead.index(task) + req.workers :] if task in ahead else []
-        todo.append((task, pred, partial(work, task, pred, later[0] if later else None)))
-    reports = batch.execute(todo, reused, req.workers)
-    return batch.finish(reports, list(preds.values()))
+        reused: list[EvalReport] = []
+        pending: list[tuple[Task, Prediction]] = []
+        for task in (t for t in req.dataset.tasks if t.instance_id in preds):
+            pred = preds[task.instance_id]
+            old = batch.finished(task.instance_id, req.retry_errors)
+            if old is not None and run.saved_patch(task.instance_id) == (pred.model_patch or ""):
+                reused.append(old)
+            else:
+                pending.append((task, pred))
+        ahead = [t for t, p in pending if not p.is_empty]
+        todo: list[tuple[Task, Prediction, Work]] = []
+        for task, pred in pending:
+            later = ahead[ahead.index(task) + req.workers :] if task in ahead else []
+            todo.append((task, pred, partial(work, task, pred, later[0] if later else None)))
+        reports = batch.execute(todo, reused, req.workers)
+        return batch.finish(reports, list(preds.values()))
 
 
 def _solve(
     batch: Batch, req: AgentRequest, task: Task, image: str
 ) -> tuple[AgentRun, str, list[TrajectoryStep]]:
-    """Steps ``solve`` and ``extract``: the agent works in its own container."""
-    with DockerSandbox(
-        image,
-        task.base_commit,
-        batch.limits(req.network),
-        labels={**batch.labels, INSTANCE_LABEL: task.instance_id},
-        profile=batch.profile,
-    ) as sandbox:
+    """Steps ``solve`` and ``extract``: the agent works in its own sandbox."""
+    sandbox = batch.runtime.agent_sandbox(image, task, req.network)
+    try:
         session = Session(sandbox, [BashTool(sandbox), EditorTool(sandbox)], req.timeout)
         try:
             outcome = req.agent.solve(Problem.of(task, sandbox.workdir), session)
             patch = outcome.patch if outcome.patch is not None else sandbox.diff()
         finally:
             session.close()
-            filled = sandbox.disk.stop()  # the agent's commands filled the disk: whatever
+            filled = sandbox.limit_reached()  # the agent's commands filled the disk: whatever
             if filled is not None:  # else happened, that is the instance's outcome
                 raise LimitExceededError(f"agent container: {filled}")
-        session.record(
-            TrajectoryStep(  # after the last turn, not a turn of its own
-                kind="stop",
-                turn=session.turn,
-                stop_reason=outcome.stop_reason,
-                detail=outcome.detail,
-            )
+    finally:
+        sandbox.close()
+    session.record(
+        TrajectoryStep(  # after the last turn, not a turn of its own
+            kind="stop",
+            turn=session.turn,
+            stop_reason=outcome.stop_reason,
+            detail=outcome.detail,
         )
-        return outcome, patch, session.steps
+    )
+    return outcome, patch, session.steps
 
 
 def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
@@ -165,64 +170,66 @@ def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
             ``req.force``).
         DockerUnavailableError: the daemon is down.
     """
-    batch = Batch(
-        req.dataset,
-        req.settings,
-        RunDir(req.settings.results_dir, req.run_id),
-        events or Events(),
-        req.secrets or Secrets.parse(()),
-        req.force,
-    )
     agent = AgentInfo(name=req.agent.name, model=req.model_name)
     source = req.agent.source if isinstance(req.agent, PredictionsAgent) else None
     manifest = new_manifest(
         req.run_id, req.dataset, req.settings, source, agent=agent, exclusion=req.exclusion
     )
-    batch.start(manifest)
     model = req.model_name or req.agent.name
+    run = RunDir(req.settings.results_dir, req.run_id)
+    with Batch.open(
+        req.dataset,
+        req.settings,
+        run,
+        events or Events(),
+        manifest,
+        secrets=req.secrets,
+        force=req.force,
+        runtime=req.runtime,
+    ) as batch:
 
-    def work(task: Task) -> InstanceResult:
-        image = batch.image(task)
-        batch.containers.warm(image)  # the evaluation container starts while the agent works
-        began = time.monotonic()
-        outcome, patch, steps = _solve(batch, req, task, image)
-        patch = batch.secrets.redact(patch)  # graded as recorded: no secret reaches a container
-        agent_time = round(time.monotonic() - began, 3)
-        pred = Prediction(instance_id=task.instance_id, model_name_or_path=model, model_patch=patch)
-        result = evaluate(
-            task, pred, image, labels=batch.labels, pool=batch.containers, profile=batch.profile
-        )
-        phase = AgentPhase(
-            agent=req.agent.name,
-            stop_reason=outcome.stop_reason,
-            stop_detail=outcome.detail,
-            turns=outcome.turns,
-            usage=outcome.usage,
-            cost_usd=outcome.cost_usd,
-            agent_time_s=agent_time,
-        )
-        report = with_agent_phase(result.report, phase)
-        return InstanceResult(report, patch, result.script, result.log, steps)
+        def work(task: Task) -> InstanceResult:
+            image = batch.image(task)
+            batch.runtime.warm(image)  # the evaluation sandbox starts while the agent works
+            began = time.monotonic()
+            outcome, patch, steps = _solve(batch, req, task, image)
+            patch = batch.secrets.redact(patch)  # graded as recorded: no secret reaches a sandbox
+            agent_time = round(time.monotonic() - began, 3)
+            pred = Prediction(
+                instance_id=task.instance_id, model_name_or_path=model, model_patch=patch
+            )
+            result = evaluate(task, pred, image, batch.runtime)
+            phase = AgentPhase(
+                agent=req.agent.name,
+                stop_reason=outcome.stop_reason,
+                stop_detail=outcome.detail,
+                turns=outcome.turns,
+                usage=outcome.usage,
+                cost_usd=outcome.cost_usd,
+                agent_time_s=agent_time,
+            )
+            report = with_agent_phase(result.report, phase)
+            return InstanceResult(report, patch, result.script, result.log, steps)
 
-    reused: list[EvalReport] = []
-    todo: list[tuple[Task, Prediction, Work]] = []
-    for task in req.dataset.tasks:
-        if isinstance(req.agent, PredictionsAgent) and not req.agent.predicts(task.instance_id):
-            continue  # no prediction: missing, as with `evaluate`
-        old = batch.finished(task.instance_id, req.retry_errors)
-        if old is not None:
-            reused.append(old)
-        else:
-            empty = Prediction(instance_id=task.instance_id, model_name_or_path=model)
-            todo.append((task, empty, partial(work, task)))
-    reports = batch.execute(todo, reused, req.workers)
-    predictions = [
-        Prediction(
-            instance_id=t.instance_id,
-            model_name_or_path=model,
-            model_patch=batch.run.saved_patch(t.instance_id),
-        )
-        for t in req.dataset.tasks
-        if t.instance_id in reports
-    ]
-    return batch.finish(reports, predictions)
+        reused: list[EvalReport] = []
+        todo: list[tuple[Task, Prediction, Work]] = []
+        for task in req.dataset.tasks:
+            if isinstance(req.agent, PredictionsAgent) and not req.agent.predicts(task.instance_id):
+                continue  # no prediction: missing, as with `evaluate`
+            old = batch.finished(task.instance_id, req.retry_errors)
+            if old is not None:
+                reused.append(old)
+            else:
+                empty = Prediction(instance_id=task.instance_id, model_name_or_path=model)
+                todo.append((task, empty, partial(work, task)))
+        reports = batch.execute(todo, reused, req.workers)
+        predictions = [
+            Prediction(
+                instance_id=t.instance_id,
+                model_name_or_path=model,
+                model_patch=run.saved_patch(t.instance_id),
+            )
+            for t in req.dataset.tasks
+            if t.instance_id in reports
+        ]
+        return batch.finish(reports, predictions)

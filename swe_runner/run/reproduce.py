@@ -3,7 +3,7 @@ a shell in that environment to see why a task failed.
 
 The task comes back from the run's own record (run.json names the dataset and its
 fingerprint), its instance image is rebuilt if missing, and the evaluation is the very one
-the run did (:func:`grading.evaluate.evaluate`).
+the run did (:func:`grading.evaluation.evaluate`).
 """
 
 from __future__ import annotations
@@ -12,16 +12,14 @@ from dataclasses import dataclass
 
 from swe_runner.config import Settings
 from swe_runner.errors import InputError
-from swe_runner.grading.evaluate import evaluate, prepare
+from swe_runner.grading.evaluation import evaluate, prepare
 from swe_runner.grading.failures import failure_output
-from swe_runner.images.source import image_source
 from swe_runner.inputs.dataset import Dataset, dataset_of_run
 from swe_runner.records import AgentPhase, EvalReport
 from swe_runner.reporting.runs import LoadedRun, load_run
 from swe_runner.run.agent_phase import with_agent_phase
-from swe_runner.sandbox.docker import KEPT_LABEL, ContainerLimits, DockerSandbox, remove_container
-from swe_runner.sandbox.profiles import get_profile
-from swe_runner.sandbox.scripts import KeepingPool
+from swe_runner.runtime.docker import DockerRuntime
+from swe_runner.sandbox.docker import KEPT_LABEL, DockerSandbox, remove_ids
 from swe_runner.task import Prediction, Task
 
 __all__ = [
@@ -97,11 +95,6 @@ def run_images(
     return settings.model_copy(update=update)
 
 
-def _image(case: Case, settings: Settings) -> str:
-    images = image_source(settings)
-    return images.ensure(case.task, case.dataset.repo_sources.get(case.task.repo))
-
-
 def _labels(case: Case, keep: bool) -> dict[str, str]:
     """A reproduction's container labels; a kept one is marked so ``clean`` spares it."""
     return {REPRODUCE_LABEL: case.run.run_id, **({KEPT_LABEL: "1"} if keep else {})}
@@ -110,29 +103,25 @@ def _labels(case: Case, keep: bool) -> dict[str, str]:
 def reproduce(case: Case, settings: Settings, keep: bool = False) -> Reproduction:
     """Evaluate the case's patch against the hidden tests in a fresh container; with
     ``keep``, that container is left running (an empty patch runs none)."""
-    image = _image(case, settings)
+    runtime = DockerRuntime(settings, _labels(case, keep=True) if keep else {}, keep=keep)
+    image = runtime.image(case.task, case.dataset.repo_sources.get(case.task.repo))
     model = case.recorded.model_name_or_path if case.recorded else "reproduce"
     iid = case.task.instance_id
     pred = Prediction(instance_id=iid, model_name_or_path=model, model_patch=case.patch)
-    limits = ContainerLimits.of(settings)
-    pool = KeepingPool(limits, _labels(case, keep=True)) if keep else None
     try:
-        profile = get_profile(settings.images)
-        result = evaluate(case.task, pred, image, limits=limits, pool=pool, profile=profile)
+        result = evaluate(case.task, pred, image, runtime)
     except BaseException:
-        for container in pool.kept if pool else []:  # nobody will be told about it
-            remove_container(container)
+        remove_ids(runtime.kept)  # nobody will be told about it
         raise
     finally:
-        if pool is not None:
-            pool.close()
+        runtime.close()
     report, recorded = result.report, case.recorded
     if recorded is not None and case.patch == case.run_patch:
         # Graded as the run graded it: an agent stopped by a model API outage is ``error``.
         stop = recorded.agent_phase
         phase = AgentPhase(stop_reason=stop.stop_reason, stop_detail=stop.stop_detail)
         report = with_agent_phase(report, phase)
-    kept = pool.kept[0].id[:12] if pool and pool.kept else None
+    kept = runtime.kept[0][:12] if runtime.kept else None
     return Reproduction(report, result.log, kept)
 
 
@@ -147,15 +136,9 @@ def prepare_shell(
     Raises:
         InputError: the patch or the hidden tests did not apply.
     """
-    image = _image(case, settings)
-    limits = ContainerLimits.of(settings)
-    sandbox = DockerSandbox(
-        image,
-        case.task.base_commit,
-        limits,
-        labels=_labels(case, keep),
-        profile=get_profile(settings.images),
-    )
+    runtime = DockerRuntime(settings, _labels(case, keep))
+    image = runtime.image(case.task, case.dataset.repo_sources.get(case.task.repo))
+    sandbox = runtime.agent_sandbox(image, case.task, settings.eval_network)
     try:
         result = prepare(sandbox, case.task, case.patch, with_tests)
         if result.exit_code != 0:

@@ -7,19 +7,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from swe_runner.config import Settings
+from swe_runner.config import Settings, owner_id
 from swe_runner.errors import DockerUnavailableError
-from swe_runner.grading.evaluate import evaluate
+from swe_runner.grading.evaluation import evaluate
 from swe_runner.grading.gate import GateVerdict, classify, unbuildable
 from swe_runner.grading.outcome import report_without_run
-from swe_runner.images.source import image_source
 from swe_runner.inputs.dataset import Dataset
 from swe_runner.records import EvalReport, Outcome
-from swe_runner.sandbox.docker import ContainerLimits
-from swe_runner.sandbox.profiles import ImageProfile
+from swe_runner.runtime import Runtime, open_runtime
 from swe_runner.task import Prediction, Task
 
-__all__ = ["validate_tasks"]
+__all__ = ["VALIDATE_LABEL", "validate_tasks"]
+
+VALIDATE_LABEL = "swe-runner.validate"  # on its sandboxes: the validating process
 
 
 def validate_tasks(
@@ -39,32 +39,30 @@ def validate_tasks(
     """
     if repeat < 1:
         raise ValueError(f"repeat must be at least 1 (got {repeat})")
-    images = image_source(settings, notify)
-    limits = ContainerLimits.of(settings)
+    runtime = open_runtime(settings, {VALIDATE_LABEL: owner_id()}, notify)
 
     def one(task: Task) -> GateVerdict:
         try:
-            image = images.ensure(task, dataset.repo_sources.get(task.repo))
+            image = runtime.image(task, dataset.repo_sources.get(task.repo))
         except DockerUnavailableError:
             raise
         except Exception as exc:
             verdict = unbuildable(task, f"{type(exc).__name__}: {exc}")
         else:
-            empty = _evaluate(task, "", image, limits, images.profile)
-            gold = [
-                _evaluate(task, task.patch, image, limits, images.profile) for _ in range(repeat)
-            ]
+            empty = _evaluate(task, "", image, runtime)
+            gold = [_evaluate(task, task.patch, image, runtime) for _ in range(repeat)]
             verdict = classify(task, gold, empty)
         on_verdict(verdict)
         return verdict
 
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="validate") as pool:
-        return list(pool.map(one, dataset.tasks))
+    try:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="validate") as pool:
+            return list(pool.map(one, dataset.tasks))
+    finally:
+        runtime.close()
 
 
-def _evaluate(
-    task: Task, patch: str, image: str, limits: ContainerLimits, profile: ImageProfile
-) -> EvalReport:
+def _evaluate(task: Task, patch: str, image: str, runtime: Runtime) -> EvalReport:
     """One evaluation in a fresh container; a failure of the machinery is an ``error``."""
     pred = Prediction(
         instance_id=task.instance_id,
@@ -72,7 +70,7 @@ def _evaluate(
         model_patch=patch,
     )
     try:
-        return evaluate(task, pred, image, limits, run_empty=not patch, profile=profile).report
+        return evaluate(task, pred, image, runtime, run_empty=not patch).report
     except DockerUnavailableError:
         raise
     except Exception as exc:

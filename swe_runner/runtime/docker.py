@@ -17,8 +17,8 @@ from swe_runner.sandbox.docker import (
     connect,
     remove_containers,
 )
+from swe_runner.sandbox.pool import ContainerPool, KeepingPool
 from swe_runner.sandbox.profiles import ImageProfile, get_profile
-from swe_runner.sandbox.scripts import ContainerPool, KeepingPool
 from swe_runner.task import Task
 
 __all__ = ["DockerRuntime"]
@@ -29,6 +29,7 @@ class DockerRuntime:
 
     ``keep``: evaluation containers are left running for a person to inspect
     (``reproduce --keep``), listed in :attr:`kept`, instead of being removed.
+    ``eval_limits``: the evaluation containers' limits, instead of the settings' ones.
     """
 
     name = "docker"
@@ -39,9 +40,11 @@ class DockerRuntime:
         labels: Mapping[str, str],
         notify: Callable[[str], None] = lambda _: None,
         keep: bool = False,
+        eval_limits: ContainerLimits | None = None,
     ) -> None:
         self.settings, self.labels, self.notify = settings, dict(labels), notify
         self.keep = keep
+        self.eval_limits = eval_limits or ContainerLimits.of(settings)
         self._images: ImageSource | None = None
         self._pool: ContainerPool | None = None
         self._lock = threading.Lock()
@@ -61,9 +64,8 @@ class DockerRuntime:
     def pool(self) -> ContainerPool:
         with self._lock:
             if self._pool is None:
-                limits = ContainerLimits.of(self.settings)
                 make = KeepingPool if self.keep else ContainerPool
-                self._pool = make(limits, self.labels)
+                self._pool = make(self.eval_limits, self.labels)
             return self._pool
 
     @property

@@ -29,6 +29,14 @@ from swe_runner.config import Settings, owner_id, process_gone
 from swe_runner.errors import ContainerError, DockerUnavailableError, ImageError
 from swe_runner.sandbox.base import ExecResult, worktree_diff
 from swe_runner.sandbox.diskwatch import DiskWatch
+from swe_runner.sandbox.labels import (
+    INSTANCE_LABEL,
+    KEPT_LABEL,
+    MANAGED_LABEL,
+    OWNER_LABEL,
+    RUN_DIR_LABEL,
+    RUN_LABEL,
+)
 from swe_runner.sandbox.profiles import BUILD, ImageProfile
 from swe_runner.sandbox.shell import SHELL_COMMAND, ShellSession
 
@@ -54,12 +62,6 @@ __all__ = [
     "tar_files",
 ]
 
-MANAGED_LABEL = "swe-runner.managed"
-OWNER_LABEL = "swe-runner.owner"  # which process tree started it (config.owner_id)
-RUN_LABEL = "swe-runner.run"  # the run id
-RUN_DIR_LABEL = "swe-runner.run-dir"  # the run folder: two results dirs may share a run id
-INSTANCE_LABEL = "swe-runner.instance"  # on agent containers: which task it works on
-KEPT_LABEL = "swe-runner.kept"  # left running for a person on purpose (reproduce --keep)
 TIMEOUT_EXIT, KILL_EXIT = 124, 137  # coreutils timeout: TERM worked / had to KILL
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,8 @@ import pytest
 from swe_runner.config import Settings, load_settings
 from swe_runner.images.build import ImageBuilder
 from swe_runner.inputs.dataset import Dataset, load_dataset
-from swe_runner.sandbox.docker import MANAGED_LABEL, OWNER_LABEL, connect
+from swe_runner.runtime.docker import DockerRuntime
+from swe_runner.sandbox.docker import MANAGED_LABEL, OWNER_LABEL, ContainerLimits, connect
 from tests.conftest import HOST_CA_BUNDLE, TEST_OWNER
 
 
@@ -55,3 +56,22 @@ def no_leftover_containers() -> Iterator[None]:
     yield
     after = {c.id for c in client.containers.list(all=True, filters=mine)}
     assert after <= before, f"containers left behind: {sorted(after - before)}"
+
+
+EvalRuntime = Callable[..., DockerRuntime]
+
+
+@pytest.fixture
+def eval_runtime() -> Iterator[EvalRuntime]:
+    """Docker runtimes for calling ``evaluate`` directly, with the given container limits
+    (default: the defaults, offline); closed at the end, so their containers are gone."""
+    opened: list[DockerRuntime] = []
+
+    def make(limits: ContainerLimits | None = None) -> DockerRuntime:
+        settings = load_settings(None, {"ca_bundle": HOST_CA_BUNDLE}, environ={})
+        opened.append(DockerRuntime(settings, {}, eval_limits=limits or ContainerLimits()))
+        return opened[-1]
+
+    yield make
+    for runtime in opened:
+        runtime.close()

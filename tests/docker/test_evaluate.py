@@ -9,11 +9,11 @@ import pytest
 
 from swe_runner import patch as patches
 from swe_runner.cli.main import main
-from swe_runner.grading.evaluate import evaluate
+from swe_runner.grading.evaluation import evaluate
 from swe_runner.inputs.dataset import Dataset
 from swe_runner.records import EvalReport, Outcome
 from swe_runner.task import Prediction, Task
-from tests.docker.conftest import ca_args
+from tests.docker.conftest import EvalRuntime, ca_args
 from tests.integrity.attacks import patch_from_edit
 
 NOT_APPLYING = """\
@@ -106,17 +106,17 @@ def test_empty_predictions_resolve_nothing(demo: Dataset, tmp_path: Path) -> Non
 
 
 def test_patch_that_does_not_apply_is_patch_failed(
-    demo: Dataset, demo_images: dict[str, str]
+    eval_runtime: EvalRuntime, demo: Dataset, demo_images: dict[str, str]
 ) -> None:
     task = demo.tasks[0]
     pred = Prediction(instance_id=task.instance_id, model_patch=NOT_APPLYING)
-    result = evaluate(task, pred, demo_images[task.instance_id])
+    result = evaluate(task, pred, demo_images[task.instance_id], eval_runtime())
     assert result.report.outcome is Outcome.PATCH_FAILED
     assert result.report.patch_successfully_applied is False
 
 
 def test_wrong_but_applying_patch_is_unresolved_with_failing_tests(
-    demo: Dataset, demo_images: dict[str, str], tmp_path: Path
+    eval_runtime: EvalRuntime, demo: Dataset, demo_images: dict[str, str], tmp_path: Path
 ) -> None:
     task = demo.tasks[0]
 
@@ -127,7 +127,7 @@ def test_wrong_but_applying_patch_is_unresolved_with_failing_tests(
     pred = Prediction(
         instance_id=task.instance_id, model_patch=patch_from_edit(task, demo, tmp_path, add_comment)
     )
-    report = evaluate(task, pred, demo_images[task.instance_id]).report
+    report = evaluate(task, pred, demo_images[task.instance_id], eval_runtime()).report
     assert report.outcome is Outcome.UNRESOLVED
     assert report.apply_method == "git apply"
     assert report.tests_status.FAIL_TO_PASS.failure == list(task.FAIL_TO_PASS)
@@ -135,20 +135,20 @@ def test_wrong_but_applying_patch_is_unresolved_with_failing_tests(
 
 
 def test_conftest_forcing_passes_cannot_change_the_outcome(
-    demo: Dataset, demo_images: dict[str, str]
+    eval_runtime: EvalRuntime, demo: Dataset, demo_images: dict[str, str]
 ) -> None:
     task = demo.tasks[0]
     image = demo_images[task.instance_id]
     cheat = Prediction(instance_id=task.instance_id, model_patch=FORCE_PASS_CONFTEST)
-    report = evaluate(task, cheat, image).report
+    report = evaluate(task, cheat, image, eval_runtime()).report
     assert report.outcome is Outcome.UNRESOLVED
     assert report.test_config_touched == ["conftest.py"]
     honest = Prediction(instance_id=task.instance_id, model_patch=task.patch + FORCE_PASS_CONFTEST)
-    assert evaluate(task, honest, image).report.outcome is Outcome.RESOLVED
+    assert evaluate(task, honest, image, eval_runtime()).report.outcome is Outcome.RESOLVED
 
 
 def test_patch_editing_hidden_test_files_cannot_change_the_outcome(
-    demo: Dataset, demo_images: dict[str, str], tmp_path: Path
+    eval_runtime: EvalRuntime, demo: Dataset, demo_images: dict[str, str], tmp_path: Path
 ) -> None:
     task = demo.tasks[0]
 
@@ -160,7 +160,7 @@ def test_patch_editing_hidden_test_files_cannot_change_the_outcome(
     pred = Prediction(
         instance_id=task.instance_id, model_patch=patch_from_edit(task, demo, tmp_path, gut_tests)
     )
-    report = evaluate(task, pred, demo_images[task.instance_id]).report
+    report = evaluate(task, pred, demo_images[task.instance_id], eval_runtime()).report
     assert report.patch_successfully_applied
     assert report.outcome is Outcome.UNRESOLVED
 

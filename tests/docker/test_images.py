@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -12,16 +13,26 @@ import pytest
 from swe_runner import patch as patches
 from swe_runner.cli.main import main
 from swe_runner.config import load_settings
+from swe_runner.grading.evaluation import ScriptRun, run_script
 from swe_runner.images import repo
 from swe_runner.images.build import ImageBuilder
 from swe_runner.images.plan import EnvPlan
 from swe_runner.inputs.dataset import Dataset
-from swe_runner.sandbox.scripts import run_script
+from swe_runner.runtime.docker import DockerRuntime
 from swe_runner.task import Task
 
 
+def script_run(image: str, script: str, files: dict[str, str], timeout: float) -> ScriptRun:
+    """``script`` in a fresh container of ``image`` (offline), as evaluation runs its own."""
+    runtime = DockerRuntime(load_settings(None, {"eval_network": "none"}, environ={}), {})
+    try:
+        return run_script(runtime, image, files, f"bash -c {shlex.quote(script)}", timeout)
+    finally:
+        runtime.close()
+
+
 def in_container(image: str, script: str) -> str:
-    result = run_script(image, ["bash", "-c", script], {}, timeout=120)
+    result = script_run(image, script, {}, timeout=120)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -80,15 +91,11 @@ def test_instance_image_holds_neither_gold_nor_test_patch(
         probe = max(added, key=len)  # the most distinctive line either patch adds
         needle = Path(tempfile.mkdtemp()) / "needle"
         needle.write_text(probe)
-        out = run_script(
+        out = script_run(
             demo_images[task.instance_id],
-            [
-                "bash",
-                "-c",
-                "grep -rlF -f /tmp/needle / --exclude-dir=proc "
-                "--exclude-dir=sys --exclude-dir=dev 2>/dev/null | grep -v '^/tmp/needle$'"
-                " || true",
-            ],
+            "grep -rlF -f /tmp/needle / --exclude-dir=proc "
+            "--exclude-dir=sys --exclude-dir=dev 2>/dev/null | grep -v '^/tmp/needle$'"
+            " || true",
             {"/tmp/needle": probe},
             timeout=300,
         )

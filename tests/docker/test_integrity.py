@@ -16,26 +16,30 @@ from pathlib import Path
 import pytest
 
 from swe_runner.cli.main import main
-from swe_runner.grading.evaluate import evaluate
+from swe_runner.grading.evaluation import evaluate
 from swe_runner.inputs.dataset import Dataset
 from swe_runner.records import Outcome
 from swe_runner.sandbox.diskwatch import daemon_size, tree_size, upper_dir
 from swe_runner.sandbox.docker import ContainerLimits, DockerSandbox, connect
 from swe_runner.task import Prediction
-from tests.docker.conftest import ca_args
+from tests.docker.conftest import EvalRuntime, ca_args
 from tests.integrity.attacks import ATTACKS, HOGS, Attack, code_at_import, patch_from_edit
 from tests.integrity.peeking import PROBES, findings, peek, probe_script
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
 def test_grader_attack_is_never_resolved(
-    attack: Attack, demo: Dataset, demo_images: dict[str, str], tmp_path: Path
+    eval_runtime: EvalRuntime,
+    attack: Attack,
+    demo: Dataset,
+    demo_images: dict[str, str],
+    tmp_path: Path,
 ) -> None:
     task = demo.tasks[0]
     diff = patch_from_edit(task, demo, tmp_path, lambda work: attack.edit(work, task))
     assert diff.strip(), "the attack changed nothing"
     pred = Prediction(instance_id=task.instance_id, model_patch=diff)
-    report = evaluate(task, pred, demo_images[task.instance_id]).report
+    report = evaluate(task, pred, demo_images[task.instance_id], eval_runtime()).report
     assert report.outcome is not Outcome.RESOLVED and not report.resolved
     if attack.touches_config:
         assert report.test_config_touched, "test configuration edits must be flagged"
@@ -88,7 +92,12 @@ TIGHT = ContainerLimits(mem_limit="256m", pids_limit=64, nano_cpus=1_000_000_000
     ids=["memory hog", "fork bomb", "runs forever"],
 )
 def test_code_hitting_a_limit_is_limit_exceeded_and_harms_no_one_else(
-    code: str, reason: str, demo: Dataset, demo_images: dict[str, str], tmp_path: Path
+    eval_runtime: EvalRuntime,
+    code: str,
+    reason: str,
+    demo: Dataset,
+    demo_images: dict[str, str],
+    tmp_path: Path,
 ) -> None:
     task, other = demo.tasks[0], demo.tasks[1]
     assert task.env_spec is not None
@@ -105,7 +114,7 @@ def test_code_hitting_a_limit_is_limit_exceeded_and_harms_no_one_else(
             Prediction(instance_id=other.instance_id, model_patch=other.patch),
             demo_images[other.instance_id],
         )
-        report = evaluate(task, pred, demo_images[task.instance_id], limits=TIGHT).report
+        report = evaluate(task, pred, demo_images[task.instance_id], eval_runtime(TIGHT)).report
         assert honest.result().report.outcome is Outcome.RESOLVED
     assert report.outcome is Outcome.LIMIT_EXCEEDED
     assert reason in (report.error or "")
@@ -131,17 +140,17 @@ TRAVERSAL = "--- /dev/null\n+++ b/../../etc/evil\n@@ -0,0 +1 @@\n+owned\n"
 
 @pytest.mark.parametrize("diff", [SYMLINK_OUT, TRAVERSAL], ids=["symlink out", "../ traversal"])
 def test_patches_writing_outside_the_repository_fail(
-    diff: str, demo: Dataset, demo_images: dict[str, str]
+    eval_runtime: EvalRuntime, diff: str, demo: Dataset, demo_images: dict[str, str]
 ) -> None:
     task = demo.tasks[0]
     pred = Prediction(instance_id=task.instance_id, model_patch=diff)
-    result = evaluate(task, pred, demo_images[task.instance_id])
+    result = evaluate(task, pred, demo_images[task.instance_id], eval_runtime())
     assert result.report.outcome is Outcome.PATCH_FAILED
     assert "owned" not in (result.log or "")
 
 
 def test_binary_patches_apply_and_corrupt_or_contentless_ones_fail(
-    demo: Dataset, demo_images: dict[str, str], tmp_path: Path
+    eval_runtime: EvalRuntime, demo: Dataset, demo_images: dict[str, str], tmp_path: Path
 ) -> None:
     task = demo.tasks[0]
 
@@ -163,7 +172,10 @@ def test_binary_patches_apply_and_corrupt_or_contentless_ones_fail(
     }
     for name, (diff, expected) in cases.items():
         pred = Prediction(instance_id=task.instance_id, model_patch=diff)
-        assert evaluate(task, pred, demo_images[task.instance_id]).report.outcome is expected, name
+        assert (
+            evaluate(task, pred, demo_images[task.instance_id], eval_runtime()).report.outcome
+            is expected
+        ), name
 
 
 @pytest.mark.parametrize(
@@ -179,6 +191,7 @@ def test_binary_patches_apply_and_corrupt_or_contentless_ones_fail(
     ids=["one huge file", "many small files"],
 )
 def test_code_filling_the_disk_is_stopped_at_its_limit(
+    eval_runtime: EvalRuntime,
     hog: str,
     limits: ContainerLimits,
     reason: str,
@@ -189,7 +202,7 @@ def test_code_filling_the_disk_is_stopped_at_its_limit(
     task = demo.tasks[0]
     diff = code_at_import(task, demo, tmp_path, HOGS[hog])
     pred = Prediction(instance_id=task.instance_id, model_patch=diff)
-    report = evaluate(task, pred, demo_images[task.instance_id], limits=limits).report
+    report = evaluate(task, pred, demo_images[task.instance_id], eval_runtime(limits)).report
     assert report.outcome is Outcome.LIMIT_EXCEEDED
     assert re.fullmatch(reason, report.error or ""), report.error
 

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from swe_runner.sandbox.docker import connect
-from swe_runner.sandbox.scripts import ContainerPool
+from swe_runner.sandbox.pool import ContainerPool
 
 LABEL = "swe-runner.test=pool"
 

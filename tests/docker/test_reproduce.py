@@ -10,17 +10,18 @@ from typing import Any
 import pytest
 
 from swe_runner.cli.main import main
-from swe_runner.grading.evaluate import evaluate, prepare
+from swe_runner.config import load_settings
+from swe_runner.grading.evaluation import evaluate, prepare
 from swe_runner.inputs.dataset import Dataset
 from swe_runner.run.reproduce import REPRODUCE_LABEL
+from swe_runner.runtime.docker import DockerRuntime
 from swe_runner.sandbox.docker import (
     KEPT_LABEL,
     MANAGED_LABEL,
     DockerSandbox,
     connect,
-    remove_container,
+    remove_ids,
 )
-from swe_runner.sandbox.scripts import KeepingPool
 from swe_runner.task import Prediction
 from tests.docker.conftest import ca_args
 
@@ -109,17 +110,16 @@ def test_shell_with_tests_prepares_the_container_as_the_evaluation_did(
     with DockerSandbox(image, task.base_commit) as agent:  # an agent that edits what it must not
         agent.exec("echo 'agent edit' >> README.md && echo 'x = 1' > conftest.py")
         patch = agent.diff()
-    pool = KeepingPool()
+    runtime = DockerRuntime(load_settings(None, {}, environ={}), {}, keep=True)
     prediction = Prediction(instance_id=INSTANCE, model_name_or_path="m", model_patch=patch)
     try:
-        evaluate(task, prediction, image, pool=pool)
+        evaluate(task, prediction, image, runtime)
         with DockerSandbox(image, task.base_commit) as shell:
             assert prepare(shell, task, patch).exit_code == 0
-            assert _state(shell.container) == _state(pool.kept[0])
+            assert _state(shell.container) == _state(connect().containers.get(runtime.kept[0]))
             listing = shell.exec("cat eval-setup-ran README.txt; ls README.md conftest.py").text
     finally:
-        pool.close()
-        for container in pool.kept:
-            remove_container(container)
+        runtime.close()
+        remove_ids(runtime.kept)
     assert "ready" in listing and "agent edit" not in listing  # setup ran; edit undone
     assert "No such file" in listing  # renamed away, and the agent's test config removed

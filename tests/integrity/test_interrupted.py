@@ -30,7 +30,14 @@ def dead_pid() -> int:
 def evaluate_empty(demo: Dataset, results: Path, retry_errors: bool = False) -> None:
     settings = load_settings(None, {"results_dir": results}, environ={})
     empty = predictions_from_tasks(demo.tasks, "empty")
-    req = EvalRequest(demo, empty, "empty", "r", settings, retry_errors=retry_errors)
+    req = EvalRequest(
+        dataset=demo,
+        predictions=empty,
+        predictions_source="empty",
+        run_id="r",
+        settings=settings,
+        retry_errors=retry_errors,
+    )
     evaluate_predictions(req)
 
 

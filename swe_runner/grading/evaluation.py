@@ -1,28 +1,29 @@
-"""Evaluate one prediction in a fresh container: write the plan's files, run it, grade.
+"""Evaluate one prediction in a fresh sandbox: write the plan's files, run it, grade.
 
-This is the only grading module that touches a container: the script comes from
-:mod:`grading.script`, the outcome from :mod:`grading.outcome`. The script it runs is kept
+The script comes from :mod:`grading.script`, the outcome from :mod:`grading.outcome`; the
+sandbox from the run's :class:`~swe_runner.runtime.base.Runtime`, and the script runs
+through :meth:`Sandbox.exec` like every other command. The script it runs is kept
 (``eval.sh``) beside the raw log (``test_output.txt``), so grading can be redone from disk.
 """
 
 from __future__ import annotations
 
 import shlex
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from swe_runner import patch as patches
+from swe_runner.errors import ContainerError
 from swe_runner.grading import markers
 from swe_runner.grading.outcome import outcome_from_log, report_without_run, test_duration
 from swe_runner.grading.script import eval_plan, prepare_plan
 from swe_runner.records import EvalReport, Outcome
+from swe_runner.runtime.base import Runtime
 from swe_runner.sandbox.base import ExecResult, Sandbox
-from swe_runner.sandbox.docker import DEFAULT_CONTAINER_LIMITS, ContainerLimits
-from swe_runner.sandbox.profiles import BUILD, ImageProfile
-from swe_runner.sandbox.scripts import ContainerPool, run_script
 from swe_runner.task import Prediction, Task
 
-__all__ = ["EvalResult", "evaluate", "prepare"]
+__all__ = ["EvalResult", "ScriptRun", "evaluate", "prepare", "run_script"]
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,13 @@ def evaluate(
     task: Task,
     prediction: Prediction,
     image: str,
-    limits: ContainerLimits = DEFAULT_CONTAINER_LIMITS,
+    runtime: Runtime,
     run_empty: bool = False,
-    labels: Mapping[str, str] | None = None,
-    pool: ContainerPool | None = None,
-    profile: ImageProfile = BUILD,
 ) -> EvalResult:
-    """Run the hidden tests on ``prediction`` in a fresh container of ``image`` and grade.
+    """Run the hidden tests on ``prediction`` in a fresh sandbox of ``image`` and grade.
 
-    An empty prediction is graded ``empty_patch`` without a container, unless ``run_empty``
-    (task validation: the hidden tests on the unpatched repository). The image's
+    An empty prediction is graded ``empty_patch`` without a sandbox, unless ``run_empty``
+    (task validation: the hidden tests on the unpatched repository). The runtime's image
     ``profile`` may ask for the task record's own script (:mod:`grading.official`), and
     says how our script activates the task's environment.
 
@@ -76,16 +74,8 @@ def evaluate(
     if refused is not None:
         report = report_without_run(task, prediction, Outcome.PATCH_FAILED, error=refused)
         return EvalResult(report, None, None)
-    plan = eval_plan(task, model_patch, profile)
-    run = run_script(
-        image,
-        plan.command,
-        plan.files,
-        timeout=plan.timeout,
-        limits=limits,
-        labels=labels,
-        pool=pool,
-    )
+    plan = eval_plan(task, model_patch, runtime.profile)
+    run = run_script(runtime, image, plan.files, shlex.join(plan.command), plan.timeout)
     timings = dict(run.timings)
     duration = test_duration(run.output)
     if duration is not None:
@@ -96,3 +86,47 @@ def evaluate(
     if run.limit is not None:
         log = f"{log.rstrip(chr(10))}\n{markers.LIMIT_STOPPED} {run.limit}\n"
     return EvalResult(outcome_from_log(task, prediction, log, timings), plan.script, log)
+
+
+@dataclass(frozen=True)
+class ScriptRun:
+    """What one script left in its fresh sandbox."""
+
+    exit_code: int | None  # None when it was killed for running past its timeout
+    output: str
+    timed_out: bool
+    timings: dict[str, float]
+    limit: str | None = None  # the sandbox was stopped for a resource limit (disk)
+
+
+def run_script(
+    runtime: Runtime, image: str, files: Mapping[str, str], command: str, timeout: float
+) -> ScriptRun:
+    """Run ``command`` in a fresh sandbox of ``image`` with ``files`` (by absolute path)
+    written first, through the sandbox like every other command. The sandbox is closed
+    whatever happens.
+
+    Raises:
+        ImageError: the image does not exist.
+        ContainerError: the runtime failed to start or run the sandbox.
+    """
+    began = time.perf_counter()
+    sandbox = runtime.eval_sandbox(image)
+    timings = {"container_start": time.perf_counter() - began}
+    try:
+        began = time.perf_counter()
+        try:
+            for path, text in files.items():
+                sandbox.write_file(path, text.encode())
+            result = sandbox.exec(command, timeout=timeout)
+        except ContainerError:
+            if sandbox.limit_reached() is None:
+                raise
+            result = ExecResult(None, b"")  # stopped for a limit: that is the outcome
+        timings["run"] = time.perf_counter() - began
+        limit = sandbox.limit_reached()
+    finally:
+        began = time.perf_counter()
+        sandbox.close()
+        timings["teardown"] = time.perf_counter() - began
+    return ScriptRun(result.exit_code, result.text, result.timed_out, timings, limit)
