@@ -48,7 +48,15 @@ from swe_runner.sandbox.labels import RUN_DIR_LABEL, RUN_LABEL
 from swe_runner.secret_env import Secrets
 from swe_runner.task import Prediction, Task
 
-__all__ = ["INTERRUPTED", "Batch", "Events", "InstanceResult", "Work", "new_manifest"]
+__all__ = [
+    "INTERRUPTED",
+    "Batch",
+    "Events",
+    "InstanceResult",
+    "Work",
+    "new_manifest",
+    "run_labels",
+]
 
 
 @dataclass
@@ -152,8 +160,7 @@ class Batch:
 
     @property
     def labels(self) -> dict[str, str]:
-        # The folder too: two results dirs may hold runs of the same id on one daemon.
-        return {RUN_LABEL: self.run.run_id, RUN_DIR_LABEL: str(self.run.path.resolve())}
+        return run_labels(self.run)
 
     @property
     def runtime(self) -> Runtime:
@@ -275,6 +282,12 @@ class Batch:
         finished = self.manifest.model_copy(update={"finished_at": _now()})
         self.run.write_json("run.json", finished.model_dump(mode="json"))
         return summary
+
+
+def run_labels(run: RunDir) -> dict[str, str]:
+    """What the run's sandboxes carry, so its runtime finds them again (also from another
+    process): the run id, and the folder (two results dirs may hold runs of one id)."""
+    return {RUN_LABEL: run.run_id, RUN_DIR_LABEL: str(run.path.resolve())}
 
 
 def _now() -> str:

@@ -33,9 +33,10 @@ from swe_runner.sandbox.jail import JailSandbox
 from swe_runner.sandbox.profiles import BUILD, ImageProfile
 from swe_runner.task import Task
 
-__all__ = ["FakeRuntime"]
+__all__ = ["INSTANCE_FILE", "PID_FILE", "FakeRuntime"]
 
-_PID_FILE = "jail.pid"
+PID_FILE = "jail.pid"  # in each sandbox's folder: the host pid of its jail's first process
+INSTANCE_FILE = "instance"  # and the task an agent sandbox works on (empty otherwise)
 
 
 class FakeRuntime:
@@ -93,7 +94,7 @@ class FakeRuntime:
         folder = self._image_dir(task)
         return str(folder) if folder.is_dir() else None
 
-    def _sandbox(self, image: str) -> JailSandbox:
+    def _sandbox(self, image: str, instance: str = "") -> JailSandbox:
         folder = Path(image)
         if not (folder / "testbed").is_dir():
             raise ImageError(f"fake image {image} not found")
@@ -114,13 +115,14 @@ class FakeRuntime:
 
         binds = {"/venv": own / "venv"}
         jail = JailSandbox(own / "root", own / "testbed", head, binds, on_close=removed)
-        (own / _PID_FILE).write_text(str(jail.pid))
+        (own / PID_FILE).write_text(str(jail.pid))
+        (own / INSTANCE_FILE).write_text(instance)  # an agent's: which task it works on
         with self._lock:
             self._live[str(own)] = jail
         return jail
 
     def agent_sandbox(self, image: str, task: Task, network: str) -> JailSandbox:
-        return self._sandbox(image)  # the host's network, whatever ``network`` asks
+        return self._sandbox(image, task.instance_id)  # the host's network, whatever asked
 
     def warm(self, image: str) -> None:
         """Nothing to start ahead: a jail starts in a fraction of a second."""
@@ -137,7 +139,7 @@ class FakeRuntime:
             jail.close()
         left = list(self.sandboxes.iterdir()) if self.sandboxes.is_dir() else []
         for folder in left:
-            _kill_recorded(folder / _PID_FILE)
+            _kill_recorded(folder / PID_FILE)
             shutil.rmtree(folder, ignore_errors=True)
         return len(live) + len(left)
 

@@ -113,6 +113,7 @@ def test_code_hitting_a_limit_is_limit_exceeded_and_harms_no_one_else(
             other,
             Prediction(instance_id=other.instance_id, model_patch=other.patch),
             demo_images[other.instance_id],
+            eval_runtime(),
         )
         report = evaluate(task, pred, demo_images[task.instance_id], eval_runtime(TIGHT)).report
         assert honest.result().report.outcome is Outcome.RESOLVED
