@@ -1,24 +1,20 @@
-"""`swe-runner run` end to end: agents in containers, grading, resume and interrupts."""
+"""`swe-runner run` end to end on Docker: agents in containers, grading, workers, refusals
+(resume, interrupts, secrets and retries run on every runtime: tests/pipeline/)."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from swe_runner.cli.main import main
 from swe_runner.inputs.dataset import PROJECT_TASKS, Dataset
-from swe_runner.reporting.runs import load_run
-from swe_runner.rundir import KILLED
 from swe_runner.sandbox.docker import (
     INSTANCE_LABEL,
     MANAGED_LABEL,
@@ -29,14 +25,7 @@ from swe_runner.sandbox.docker import (
 from swe_runner.task import Task
 from tests.conftest import TEST_OWNER
 from tests.docker.conftest import ca_args
-
-# A bring-your-own agent: a shell script that knows one fix (textkit-2's off-by-one).
-FIX_WRAP = """#!/bin/bash
-set -e
-grep -q "wrap() breaks lines" "$PROBLEM_STATEMENT_FILE" || exit 0
-sed -i 's/len(current) + 1 + len(word) < width/len(current) + 1 + len(word) <= width/' \\
-    textkit/wrap.py
-"""
+from tests.pipeline.test_plumbing import FIX_WRAP
 
 
 def outcomes(results: Path, run_id: str) -> dict[str, str]:
@@ -121,86 +110,6 @@ def test_command_agent_with_a_script_resolves_exactly_its_task(
     assert [i for i, o in got.items() if o == "resolved"] == ["textkit-2"]
 
 
-def _cli(results: Path, run_id: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "swe_runner",
-        "run",
-        "--suite",
-        "demo",
-        "--agent",
-        "gold",
-        "--run-id",
-        run_id,
-        "--results-dir",
-        str(results),
-        *ca_args(),
-    ]
-
-
-def _wait_for_reports(
-    results: Path, run_id: str, count: int, proc: subprocess.Popen[bytes]
-) -> None:
-    deadline = time.monotonic() + 300
-    while len(list((results / run_id).glob("*/report.json"))) < count:
-        assert proc.poll() is None, "the run ended before it could be interrupted"
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
-
-
-def _run_containers(run_id: str) -> list[object]:
-    return connect().containers.list(
-        all=True,
-        filters={"label": [MANAGED_LABEL, f"{RUN_LABEL}={run_id}", f"{OWNER_LABEL}={TEST_OWNER}"]},
-    )
-
-
-def test_sigkill_then_resume_gives_the_uninterrupted_summary(
-    demo: Dataset, demo_images: dict[str, str], tmp_path: Path
-) -> None:
-    results = tmp_path / "r"
-    proc = subprocess.Popen(
-        _cli(results, "killed"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    _wait_for_reports(results, "killed", 2, proc)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    for path in (results / "killed").rglob("*.json"):
-        json.loads(path.read_text())  # nothing half-written
-    assert not (results / "killed" / "summary.json").exists()
-    cut = [r for r in load_run("killed", results).reports.values() if r.outcome != "resolved"]
-    assert cut, "the kill came when no instance was in flight"
-    assert all(r.outcome == "error" and r.interrupted and r.error == KILLED for r in cut)
-    done = subprocess.run(_cli(results, "killed"), capture_output=True, check=False)
-    assert done.returncode == 0, done.stderr.decode()
-    assert outcomes(results, "killed") == {t.instance_id: "resolved" for t in demo.tasks}
-    assert _run_containers("killed") == []  # the resume cleared what the kill left
-
-
-def test_sigint_removes_containers_keeps_results_and_resumes(
-    demo: Dataset, demo_images: dict[str, str], tmp_path: Path
-) -> None:
-    results = tmp_path / "r"
-    proc = subprocess.Popen(
-        _cli(results, "interrupted"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    _wait_for_reports(results, "interrupted", 1, proc)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err.decode()
-    assert "resume" in err.decode()
-    assert _run_containers("interrupted") == []
-    kept = [json.loads(p.read_text()) for p in (results / "interrupted").glob("*/report.json")]
-    assert any(r["outcome"] == "resolved" for k in kept for r in k.values()), "results lost"
-    cut = [r for k in kept for r in k.values() if r["outcome"] != "resolved"]
-    assert cut, "the Ctrl-C came when no instance was in flight"
-    assert all(r["outcome"] == "error" and r["interrupted"] and r["error"] for r in cut)
-    assert run(results, "interrupted", "--agent", "gold") == 0
-    assert set(outcomes(results, "interrupted").values()) == {"resolved"}
-    assert len(outcomes(results, "interrupted")) == len(demo.tasks)
-
-
 def test_a_failing_instance_is_recorded_as_error_and_the_batch_goes_on(
     demo: Dataset, demo_images: dict[str, str], tmp_path: Path
 ) -> None:
@@ -244,17 +153,6 @@ def test_a_failing_instance_is_recorded_as_error_and_the_batch_goes_on(
 
 def demo_task(instance_id: str, demo: Dataset) -> Task:
     return next(t for t in demo.tasks if t.instance_id == instance_id)
-
-
-def test_a_limit_stops_the_agent_and_its_patch_is_still_graded(
-    demo_images: dict[str, str], tmp_path: Path
-) -> None:
-    # textkit-2's script edits at turn 4, then would rerun the tests: 4 turns end it there.
-    results = tmp_path / "r"
-    assert run(results, "lim", "--agent", "scripted", "--max-turns", "4", "-i", "textkit-2") == 0
-    report = json.loads((results / "lim" / "textkit-2" / "report.json").read_text())["textkit-2"]
-    assert report["stop_reason"] == "max_turns" and report["turns"] == 4
-    assert report["outcome"] == "resolved"
 
 
 def test_an_agent_command_killed_by_sigkill_is_its_exit_not_a_timeout(
@@ -349,48 +247,3 @@ def test_replay_of_a_command_agent_run_is_refused_before_it_starts(
     err = capsys.readouterr().err
     assert "cannot be replayed" in err and "'command' in textkit-2" in err, err
     assert not (results / "again").exists()
-
-
-def _wait_for_agent_container(instance_id: str, deadline: float = 120) -> Any:
-    labels = [MANAGED_LABEL, f"{INSTANCE_LABEL}={instance_id}", f"{OWNER_LABEL}={TEST_OWNER}"]
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        found = connect().containers.list(filters={"label": labels})
-        if found:
-            return found[0]
-        time.sleep(0.2)
-    raise AssertionError(f"no agent container for {instance_id}")
-
-
-def test_a_container_killed_from_outside_is_error_and_retry_errors_redoes_just_it(
-    demo_images: dict[str, str], tmp_path: Path
-) -> None:
-    agent_dir = tmp_path / "agent"
-    agent_dir.mkdir()
-    (agent_dir / "fix.sh").write_text(FIX_WRAP)
-    results = tmp_path / "r"
-    common = [
-        "--agent",
-        "command",
-        "--agent-files",
-        str(agent_dir),
-        "-i",
-        "textkit-2",
-        "-i",
-        "textkit-3",
-    ]
-    slow = [*common, "--agent-command", "sleep 20; bash /agent/fix.sh", "--workers", "2"]
-    with ThreadPoolExecutor(1) as pool:
-        first = pool.submit(run, results, "killed-box", *slow)
-        _wait_for_agent_container("textkit-2").kill()
-        assert first.result() == 0
-    got = json.loads((results / "killed-box" / "textkit-2" / "report.json").read_text())[
-        "textkit-2"
-    ]
-    assert got["outcome"] == "error" and got["error"]  # infrastructure, with a reason
-    assert outcomes(results, "killed-box")["textkit-3"] == "empty_patch"
-    kept = (results / "killed-box" / "textkit-3" / "report.json").read_bytes()
-    fast = [*common, "--agent-command", "bash /agent/fix.sh", "--retry-errors"]
-    assert run(results, "killed-box", *fast) == 0
-    assert outcomes(results, "killed-box") == {"textkit-2": "resolved", "textkit-3": "empty_patch"}
-    assert (results / "killed-box" / "textkit-3" / "report.json").read_bytes() == kept

@@ -1,0 +1,132 @@
+"""The import rules of docs/architecture.md: what may import what, and where vendor SDKs are."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import swe_runner
+
+PACKAGE = Path(swe_runner.__file__).parent
+BOTTOM = {"errors", "config", "task", "records", "rundir", "patch", "shipped", "secret_env"}
+# Besides the bottom row (and itself), what each part may import.
+ALLOWED: dict[str, set[str]] = {
+    "inputs": set(),
+    "sandbox": set(),
+    "images": {"inputs", "sandbox"},
+    "tools": {"sandbox"},
+    "models": {"tools"},
+    "grading": {"inputs", "sandbox", "runtime.base"},
+    "reporting": {"inputs", "grading", "models"},
+    "runtime": {"inputs", "sandbox", "images"},
+    "agents": {"inputs", "sandbox", "tools", "models"},
+    "run": {"inputs", "sandbox", "images", "tools", "models", "grading", "reporting"}
+    | {"runtime", "agents", "regrade"},
+    "regrade": {"inputs", "grading", "reporting", "run"},
+    "cli": {"inputs", "sandbox", "images", "tools", "models", "grading", "reporting"}
+    | {"runtime", "agents", "run", "regrade"},
+}
+VENDORS = {
+    "docker": {
+        "sandbox/docker.py",
+        "sandbox/diskwatch.py",
+        "images/build.py",
+        "images/official.py",
+        "runtime/docker.py",
+    },
+    "git": {"images/repo.py"},
+    "anthropic": {"models/anthropic.py"},
+    "openai": {"models/openai.py"},
+}
+VENDORS["requests"] = VENDORS["docker"]  # docker's transport: its errors are caught there
+
+
+def imports(path: Path) -> list[str]:
+    """Every module ``path`` imports, at any depth of its code (lazy imports too)."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+            if node.module == "swe_runner":  # from swe_runner import patch
+                found += [f"swe_runner.{alias.name}" for alias in node.names]
+    return found
+
+
+def part(relative: Path) -> str:
+    """The part a module belongs to: its subpackage, or its own name at the top."""
+    return relative.parts[0] if len(relative.parts) > 1 else relative.stem
+
+
+def allowed(source: str, target: str) -> bool:
+    """May a module of part ``source`` import ``swe_runner.<target>``?"""
+    head = target.split(".")[0]
+    if head in BOTTOM or head in ("__version__", source) or target == "":
+        return True
+    return any(target == rule or target.startswith(f"{rule}.") or head == rule
+               for rule in ALLOWED.get(source, set()))  # fmt: skip
+
+
+MODULES = sorted(p for p in PACKAGE.rglob("*.py") if "_shipped" not in p.parts)
+
+
+def test_the_rules_name_every_part() -> None:
+    parts = {part(p.relative_to(PACKAGE)) for p in MODULES} - {"__init__", "__main__"}
+    assert parts <= BOTTOM | set(ALLOWED), sorted(parts - BOTTOM - set(ALLOWED))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_a_module_imports_only_what_its_layer_may(path: Path) -> None:
+    relative = path.relative_to(PACKAGE)
+    source = part(relative)
+    if source in ("__init__", "__main__"):
+        return
+    wrong = [
+        name
+        for name in imports(path)
+        if (name.startswith("swe_runner.")
+        and not allowed(source, name.removeprefix("swe_runner.")))
+        # runtime.base is the interface: the docker and fake runtimes stay out of grading
+        or (source == "grading" and name.startswith("swe_runner.runtime") and
+            name != "swe_runner.runtime.base")
+    ]  # fmt: skip
+    assert not wrong, f"{relative} ({source}) may not import {wrong}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_a_vendor_sdk_is_imported_only_where_its_home_is(path: Path) -> None:
+    relative = path.relative_to(PACKAGE).as_posix()
+    for name in imports(path):
+        vendor = name.split(".")[0]
+        if vendor in VENDORS:
+            assert relative in VENDORS[vendor], f"{relative} imports {vendor}"
+
+
+@pytest.mark.parametrize(
+    ("module", "whole"),
+    [
+        ("swe_runner.regrade", False),
+        ("swe_runner.grading", True),  # whole: with every submodule
+        ("swe_runner.reporting", True),
+        ("swe_runner.run.pipeline", False),
+        ("swe_runner.run.batch", False),
+        ("swe_runner.runtime", False),  # the package: open_runtime imports Docker's lazily
+        ("swe_runner.runtime.fake", False),
+    ],
+)
+def test_the_pure_layers_and_the_pipeline_load_no_docker(module: str, whole: bool) -> None:
+    code = (
+        "import importlib, pkgutil, sys\n"
+        f"top = importlib.import_module({module!r})\n"
+        f"inside = getattr(top, '__path__', []) if {whole} else []\n"
+        "for info in pkgutil.walk_packages(inside, top.__name__ + '.'):\n"
+        "    importlib.import_module(info.name)\n"
+        "print('docker' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
