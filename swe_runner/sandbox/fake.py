@@ -17,16 +17,23 @@ from pathlib import Path
 from swe_runner.sandbox.base import ExecResult, worktree_diff
 from swe_runner.sandbox.shell import SHELL_COMMAND, ShellSession
 
-__all__ = ["FakeSandbox"]
+__all__ = ["FakeSandbox", "PipeTransport"]
 
 
-class _PipeTransport:
-    """A shell's stdin/stdout over pipes to a host process."""
+class PipeTransport:
+    """A shell's stdin/stdout over pipes to a local process running ``command``.
 
-    def __init__(self, cwd: str) -> None:
+    A timed-out command's process group is killed on the host; a subclass whose shell sees
+    other process ids (a jail's) kills it its own way (:meth:`kill_group`).
+    """
+
+    def __init__(
+        self, command: list[str], cwd: str | None = None, env: dict[str, str] | None = None
+    ) -> None:
         self.proc = subprocess.Popen(
-            SHELL_COMMAND,
+            command,
             cwd=cwd,
+            env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -106,7 +113,7 @@ class FakeSandbox:
         return worktree_diff(self)
 
     def open_shell(self) -> ShellSession:
-        shell = ShellSession(_PipeTransport(self.workdir))
+        shell = ShellSession(PipeTransport(SHELL_COMMAND, cwd=self.workdir))
         self.shells.append(shell)
         return shell
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
 import shlex
 import signal
 import subprocess
@@ -28,6 +27,7 @@ from pathlib import Path
 
 from swe_runner.errors import ContainerError
 from swe_runner.sandbox.base import ExecResult, worktree_diff
+from swe_runner.sandbox.fake import PipeTransport
 from swe_runner.sandbox.shell import SHELL_COMMAND, ShellSession
 
 __all__ = ["JailSandbox"]
@@ -59,43 +59,17 @@ _PATH = "/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 _READ = 'if [ -d "$1" ]; then exit 21; elif [ ! -f "$1" ]; then exit 2; fi; cat -- "$1"'
 
 
-class _NsTransport:
+class _JailTransport(PipeTransport):
     """A shell's stdin/stdout over pipes to a process inside the jail."""
 
     def __init__(self, jail: JailSandbox) -> None:
+        super().__init__(jail.enter(SHELL_COMMAND), env=jail.environment(None))
         self.jail = jail
-        self.proc = subprocess.Popen(
-            jail.enter(SHELL_COMMAND),
-            env=jail.environment(None),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
-
-    def send(self, data: bytes) -> None:
-        try:
-            self.stdin.write(data)
-            self.stdin.flush()
-        except BrokenPipeError:
-            pass  # the shell is gone: the next recv reports end of stream
-
-    def recv(self, timeout: float) -> bytes | None:
-        ready, _, _ = select.select([self.stdout], [], [], max(timeout, 0))
-        return os.read(self.stdout.fileno(), 65536) if ready else None
 
     def kill_group(self, pgid: int) -> None:
         # The shell reported its group as the jail numbers it: killed from inside.
         subprocess.run(self.jail.enter(["kill", "-9", "--", f"-{pgid}"]), capture_output=True)
         self.proc.wait()
-
-    def close(self) -> None:
-        for stream in (self.stdin, self.stdout):
-            stream.close()
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
 
 
 class JailSandbox:
@@ -219,7 +193,7 @@ class JailSandbox:
         return worktree_diff(self)
 
     def open_shell(self) -> ShellSession:
-        shell = ShellSession(_NsTransport(self))
+        shell = ShellSession(_JailTransport(self))
         self.shells.append(shell)
         return shell
 
