@@ -29,7 +29,7 @@ from swe_runner.inputs.dataset import Dataset, load_dataset
 from swe_runner.records import EvalReport, Outcome
 from swe_runner.reporting.reasons import guard_parts
 from swe_runner.runtime.docker import DockerRuntime
-from swe_runner.sandbox.docker import ContainerLimits
+from swe_runner.sandbox.containers import ContainerLimits
 from swe_runner.task import Prediction, Task
 from tests.integrity.attacks import ATTACKS, HOGS, Attack, code_at_import, patch_from_edit
 from tests.integrity.peeking import PROBES, peek

@@ -32,6 +32,7 @@ ALLOWED: dict[str, set[str]] = {
 }
 VENDORS = {
     "docker": {
+        "sandbox/containers.py",
         "sandbox/docker.py",
         "sandbox/diskwatch.py",
         "images/build.py",

@@ -6,13 +6,8 @@ import click
 
 from swe_runner.cli.options import print_whole, stdout
 from swe_runner.reporting.table import whole_table
-from swe_runner.sandbox.docker import (
-    INSTANCE_LABEL,
-    OWNER_LABEL,
-    RUN_LABEL,
-    orphaned_containers,
-    remove_ids,
-)
+from swe_runner.sandbox.containers import orphaned_containers, remove_ids
+from swe_runner.sandbox.labels import INSTANCE_LABEL, OWNER_LABEL, RUN_LABEL
 
 __all__ = ["clean_cmd"]
 

@@ -26,7 +26,7 @@ from swe_runner.images.build import KINDS, ImageBuilder, prune_images
 from swe_runner.images.disk import ImageInfo, images_on_disk
 from swe_runner.images.official import ImagePuller, download_size, official_image
 from swe_runner.reporting.table import whole_table
-from swe_runner.sandbox.docker import connect
+from swe_runner.sandbox.containers import connect
 
 __all__ = ["images_group"]
 

@@ -17,7 +17,7 @@ from swe_runner.run.reproduce import (
     reproduce,
     run_images,
 )
-from swe_runner.sandbox.docker import interactive_shell
+from swe_runner.sandbox.containers import interactive_shell
 from swe_runner.task import EnvSpec
 
 from .options import settings_options, stderr, stdout

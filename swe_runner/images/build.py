@@ -29,7 +29,7 @@ from swe_runner.errors import ImageError
 from swe_runner.images import asof, repo
 from swe_runner.images.disk import KIND_LABEL, KINDS, ImageInfo, list_images
 from swe_runner.images.plan import AVAILABLE_PYTHONS, EnvPlan, nearest_python, plan_environment
-from swe_runner.sandbox.docker import connect
+from swe_runner.sandbox.containers import connect
 from swe_runner.shipped import CONTAINERS_DIR
 from swe_runner.task import EnvSpec, Task
 

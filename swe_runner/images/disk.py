@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from swe_runner.sandbox.docker import connect
+from swe_runner.sandbox.containers import connect
 
 __all__ = [
     "DiskUsage",

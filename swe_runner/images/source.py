@@ -15,7 +15,7 @@ from typing import Protocol
 from swe_runner.config import Settings
 from swe_runner.images.build import ImageBuilder
 from swe_runner.images.official import ImagePuller, PullProgress, official_image
-from swe_runner.sandbox.docker import connect
+from swe_runner.sandbox.containers import connect
 from swe_runner.sandbox.profiles import BUILD, OFFICIAL, ImageProfile
 from swe_runner.task import Task
 

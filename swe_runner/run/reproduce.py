@@ -19,7 +19,9 @@ from swe_runner.records import AgentPhase, EvalReport
 from swe_runner.reporting.runs import LoadedRun, load_run
 from swe_runner.run.agent_phase import with_agent_phase
 from swe_runner.runtime.docker import DockerRuntime
-from swe_runner.sandbox.docker import KEPT_LABEL, DockerSandbox, remove_ids
+from swe_runner.sandbox.containers import remove_ids
+from swe_runner.sandbox.docker import DockerSandbox
+from swe_runner.sandbox.labels import KEPT_LABEL
 from swe_runner.task import Prediction, Task
 
 __all__ = [

@@ -10,13 +10,9 @@ from pathlib import Path
 
 from swe_runner.config import Settings
 from swe_runner.images.source import ImageSource, image_source
-from swe_runner.sandbox.docker import (
-    INSTANCE_LABEL,
-    ContainerLimits,
-    DockerSandbox,
-    connect,
-    remove_containers,
-)
+from swe_runner.sandbox.containers import ContainerLimits, connect, remove_containers
+from swe_runner.sandbox.docker import DockerSandbox
+from swe_runner.sandbox.labels import INSTANCE_LABEL
 from swe_runner.sandbox.pool import ContainerPool, KeepingPool
 from swe_runner.sandbox.profiles import ImageProfile, get_profile
 from swe_runner.task import Task

@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from swe_runner.errors import ContainerError, ImageError
-from swe_runner.sandbox.docker import (
+from swe_runner.sandbox.containers import (
     DEFAULT_CONTAINER_LIMITS,
     ContainerLimits,
     remove_container,

@@ -11,7 +11,8 @@ from swe_runner.config import Settings, load_settings
 from swe_runner.images.build import ImageBuilder
 from swe_runner.inputs.dataset import Dataset, load_dataset
 from swe_runner.runtime.docker import DockerRuntime
-from swe_runner.sandbox.docker import MANAGED_LABEL, OWNER_LABEL, ContainerLimits, connect
+from swe_runner.sandbox.containers import ContainerLimits, connect
+from swe_runner.sandbox.labels import MANAGED_LABEL, OWNER_LABEL
 from tests.conftest import HOST_CA_BUNDLE, TEST_OWNER
 
 

@@ -16,14 +16,14 @@ import docker.errors
 import pytest
 
 from swe_runner.cli.main import main
-from swe_runner.sandbox.docker import (
+from swe_runner.sandbox.containers import (
     DEFAULT_CONTAINER_LIMITS,
     ContainerLimits,
-    DockerSandbox,
     connect,
     remove_ids,
     start_idle,
 )
+from swe_runner.sandbox.docker import DockerSandbox
 from tests.integrity.faults import daemon_restart
 from tests.integrity.private_daemon import host_bridge, private_daemon
 
@@ -82,7 +82,8 @@ def test_clean_removes_the_containers_of_a_killed_process_but_not_kept_ones(
     image = next(iter(demo_images.values()))
     killed = (
         "import os, signal\n"
-        "from swe_runner.sandbox.docker import DEFAULT_CONTAINER_LIMITS, KEPT_LABEL, start_idle\n"
+        "from swe_runner.sandbox.containers import DEFAULT_CONTAINER_LIMITS, start_idle\n"
+        "from swe_runner.sandbox.labels import KEPT_LABEL\n"
         f"print(start_idle({image!r}, DEFAULT_CONTAINER_LIMITS, {{}}).id)\n"
         f"kept = start_idle({image!r}, DEFAULT_CONTAINER_LIMITS, {{KEPT_LABEL: '1'}})\n"
         "print(kept.id, flush=True)\n"

@@ -17,8 +17,9 @@ from swe_runner.cli.main import main
 from swe_runner.grading.evaluation import evaluate
 from swe_runner.inputs.dataset import Dataset
 from swe_runner.records import Outcome
+from swe_runner.sandbox.containers import ContainerLimits, connect
 from swe_runner.sandbox.diskwatch import daemon_size, tree_size, upper_dir
-from swe_runner.sandbox.docker import ContainerLimits, DockerSandbox, connect
+from swe_runner.sandbox.docker import DockerSandbox
 from swe_runner.task import Prediction
 from tests.docker.conftest import EvalRuntime, ca_args
 from tests.integrity.attacks import ATTACKS, HOGS, Attack, code_at_import, patch_from_edit

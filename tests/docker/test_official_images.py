@@ -30,7 +30,7 @@ from swe_runner.images.official import ImagePuller, download_size, image_name
 from swe_runner.inputs.dataset import PROJECT_TASKS, Dataset
 from swe_runner.records import EvalReport, Outcome
 from swe_runner.rundir import RunDir
-from swe_runner.sandbox.docker import connect
+from swe_runner.sandbox.containers import connect
 from swe_runner.task import Task
 from tests.official_layout import official_eval_script
 

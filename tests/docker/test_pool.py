@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from swe_runner.sandbox.docker import connect
+from swe_runner.sandbox.containers import connect
 from swe_runner.sandbox.pool import ContainerPool
 
 LABEL = "swe-runner.test=pool"

@@ -15,13 +15,9 @@ from swe_runner.grading.evaluation import evaluate, prepare
 from swe_runner.inputs.dataset import Dataset
 from swe_runner.run.reproduce import REPRODUCE_LABEL
 from swe_runner.runtime.docker import DockerRuntime
-from swe_runner.sandbox.docker import (
-    KEPT_LABEL,
-    MANAGED_LABEL,
-    DockerSandbox,
-    connect,
-    remove_ids,
-)
+from swe_runner.sandbox.containers import connect, remove_ids
+from swe_runner.sandbox.docker import DockerSandbox
+from swe_runner.sandbox.labels import KEPT_LABEL, MANAGED_LABEL
 from swe_runner.task import Prediction
 from tests.docker.conftest import ca_args
 

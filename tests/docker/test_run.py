@@ -15,13 +15,8 @@ import pytest
 
 from swe_runner.cli.main import main
 from swe_runner.inputs.dataset import PROJECT_TASKS, Dataset
-from swe_runner.sandbox.docker import (
-    INSTANCE_LABEL,
-    MANAGED_LABEL,
-    OWNER_LABEL,
-    RUN_LABEL,
-    connect,
-)
+from swe_runner.sandbox.containers import connect
+from swe_runner.sandbox.labels import INSTANCE_LABEL, MANAGED_LABEL, OWNER_LABEL, RUN_LABEL
 from swe_runner.task import Task
 from tests.conftest import TEST_OWNER
 from tests.docker.conftest import ca_args

@@ -12,7 +12,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from swe_runner.sandbox.docker import DEFAULT_CONTAINER_LIMITS, DockerSandbox
+from swe_runner.sandbox.containers import DEFAULT_CONTAINER_LIMITS
+from swe_runner.sandbox.docker import DockerSandbox
 from swe_runner.task import Task
 
 __all__ = ["PROBES", "Probe", "findings", "peek", "probe_script"]

@@ -65,7 +65,8 @@ class World:
 
     def _kill(self, instance_id: str) -> bool:
         if self.kind == "docker":
-            from swe_runner.sandbox.docker import INSTANCE_LABEL, MANAGED_LABEL, connect
+            from swe_runner.sandbox.containers import connect
+            from swe_runner.sandbox.labels import INSTANCE_LABEL, MANAGED_LABEL
 
             labels = [MANAGED_LABEL, f"{INSTANCE_LABEL}={instance_id}"]
             found = connect().containers.list(filters={"label": labels})
