@@ -1,4 +1,5 @@
-"""Records that cross a process or disk boundary, and the atomic writer for them.
+"""Records that cross a process or disk boundary, and the atomic writer for them
+(run.json's own: :mod:`swe_runner.manifest`).
 
 Statuses are enums; every top-level file carries ``schema_version``. ``report.json`` keeps
 SWE-bench's keys (``patch_is_None``, ``patch_exists``, ``patch_successfully_applied``,
@@ -22,27 +23,19 @@ from pydantic import (
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
-    field_serializer,
-    field_validator,
     model_serializer,
     model_validator,
 )
 
 __all__ = [
     "SCHEMA_VERSION",
-    "AgentInfo",
     "AgentPhase",
-    "DatasetInfo",
-    "DatasetOrigin",
     "EvalReport",
-    "Exclusion",
     "GradeResult",
     "Integrity",
     "Outcome",
-    "RunManifest",
     "StopReason",
     "SuccessFailure",
-    "TaskRef",
     "TestStatus",
     "TestsStatus",
     "TrajectoryStep",
@@ -259,82 +252,6 @@ class EvalReport(BaseModel):
         """Read back what :meth:`to_swebench` wrote."""
         ((_, body),) = data.items()
         return cls.model_validate(body)
-
-
-class Exclusion(BaseModel):
-    """The tasks a known-bad list (``--exclude``) leaves out of a run's second
-    denominator: where the list came from and the instance ids it names (sorted)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    source: str
-    instances: list[str] = Field(default_factory=list)
-
-
-class DatasetOrigin(BaseModel):
-    """How a run's dataset was loaded, so that it can be loaded again (``report
-    --regrade``, ``reproduce``, exports)."""
-
-    ref: str | None = None  # the reference given: a suite name, a file, a hub dataset
-    split: str | None = None
-    specs: str | None = None  # the --specs file
-    python: str | None = None  # --python
-
-
-class TaskRef(BaseModel):
-    """One task of a run's task set, as run.json lists it."""
-
-    instance_id: str
-    repo: str = ""
-    difficulty: str | None = None
-
-
-class DatasetInfo(BaseModel):
-    """run.json's ``dataset``: which tasks the run was made on."""
-
-    name: str
-    path: str | None = None
-    fingerprint: str | None = None
-    size: int | None = None
-    origin: DatasetOrigin = Field(default_factory=DatasetOrigin)
-    # The whole task set, so a report counts tasks that never got a result (older runs:
-    # none, and the tasks are those with a report).
-    tasks: list[TaskRef] | None = None
-
-
-class AgentInfo(BaseModel):
-    """run.json's ``agent``: the agent that made the run (``{}`` on disk when predictions
-    were graded without one)."""
-
-    name: str
-    model: str | None = None
-
-
-class RunManifest(BaseModel):
-    """``run.json``: what was run, on what, with which settings and versions."""
-
-    schema_version: int = SCHEMA_VERSION
-    run_id: str
-    command: str
-    dataset: DatasetInfo
-    predictions: str | None = None
-    agent: AgentInfo | None = None  # None: predictions graded by ``evaluate``
-    attempts: int = 1  # >1: one run folder per attempt, ``attempt-<n>/``
-    exclude: Exclusion | None = None  # --exclude: the report's second denominator
-    settings: dict[str, Any]
-    versions: dict[str, str]
-    host: str
-    started_at: str
-    finished_at: str | None = None
-
-    @field_validator("agent", mode="before")
-    @classmethod
-    def _no_agent(cls, value: Any) -> Any:
-        return None if value == {} else value
-
-    @field_serializer("agent")
-    def _agent_on_disk(self, agent: AgentInfo | None) -> dict[str, Any]:
-        return agent.model_dump(mode="json") if agent else {}
 
 
 def atomic_write_text(path: Path, text: str) -> None:

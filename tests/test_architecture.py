@@ -12,7 +12,9 @@ import pytest
 import swe_runner
 
 PACKAGE = Path(swe_runner.__file__).parent
-BOTTOM = {"errors", "config", "task", "records", "rundir", "patch", "shipped", "secret_env"}
+BOTTOM = {"errors", "config", "task", "records", "manifest", "rundir", "patch", "shipped"} | {
+    "secret_env"
+}
 # Besides the bottom row (and itself), what each part may import.
 ALLOWED: dict[str, set[str]] = {
     "inputs": set(),

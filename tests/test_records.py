@@ -7,15 +7,8 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from swe_runner.records import (
-    AgentInfo,
-    AgentPhase,
-    EvalReport,
-    Outcome,
-    RunManifest,
-    StopReason,
-    TrajectoryStep,
-)
+from swe_runner.manifest import AgentInfo, RunManifest
+from swe_runner.records import AgentPhase, EvalReport, Outcome, StopReason, TrajectoryStep
 
 FLAT = {
     "instance_id": "a-1",

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from swe_runner.records import RunManifest, StopReason, TrajectoryStep, atomic_write_json
+from swe_runner.manifest import RunManifest
+from swe_runner.records import StopReason, TrajectoryStep, atomic_write_json
 from swe_runner.regrade import regrade_run
 from swe_runner.rundir import RunDir
 

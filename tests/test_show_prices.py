@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from swe_runner.cli.main import main
-from swe_runner.records import AgentInfo, Outcome
+from swe_runner.manifest import AgentInfo
+from swe_runner.records import Outcome
 from swe_runner.rundir import RunDir
 from tests.reporting.runs_factory import manifest, report
 from tests.test_show import PATCH, STEPS

@@ -28,7 +28,7 @@ from swe_runner.cli.options import (
 )
 from swe_runner.config import Settings
 from swe_runner.inputs.dataset import load_predictions, predictions_from_tasks
-from swe_runner.records import Exclusion
+from swe_runner.manifest import Exclusion
 from swe_runner.reporting.summary import Summary
 from swe_runner.reporting.table import RunProgress, summary_line, summary_table
 from swe_runner.run.pipeline import EvalRequest, Events, evaluate_predictions

@@ -15,7 +15,7 @@ from swe_runner.config import Settings, load_settings
 from swe_runner.errors import InputError
 from swe_runner.inputs.dataset import Dataset, load_dataset
 from swe_runner.inputs.known_bad import load_exclusion
-from swe_runner.records import Exclusion
+from swe_runner.manifest import Exclusion
 
 __all__ = [
     "DatasetPick",

@@ -7,7 +7,7 @@ import json
 import click
 
 from swe_runner.config import Settings
-from swe_runner.records import Exclusion
+from swe_runner.manifest import Exclusion
 from swe_runner.regrade import regrade_run
 from swe_runner.reporting.compare import compare_runs
 from swe_runner.reporting.render import comparison_view, report_view

@@ -29,7 +29,7 @@ from swe_runner.cli.options import (
     workers_option,
 )
 from swe_runner.config import Settings
-from swe_runner.records import Exclusion
+from swe_runner.manifest import Exclusion
 from swe_runner.reporting.render import report_view
 from swe_runner.reporting.report import build_report
 from swe_runner.reporting.runs import LoadedRun, load_run, run_path

@@ -37,7 +37,7 @@ from swe_runner.inputs.taskfiles import (
     read_file_tasks,
     validate_record,
 )
-from swe_runner.records import DatasetInfo
+from swe_runner.manifest import DatasetInfo
 from swe_runner.shipped import TASKS_DIR
 from swe_runner.task import EnvSpec, Prediction, Task
 

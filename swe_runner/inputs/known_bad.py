@@ -24,7 +24,8 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from swe_runner.errors import InputError
-from swe_runner.records import SCHEMA_VERSION, Exclusion, atomic_write_json
+from swe_runner.manifest import Exclusion
+from swe_runner.records import SCHEMA_VERSION, atomic_write_json
 
 __all__ = [
     "KIND",

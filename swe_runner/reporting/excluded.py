@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel
 
-from swe_runner.records import Exclusion
+from swe_runner.manifest import Exclusion
 from swe_runner.reporting.stats import wilson_interval
 
 __all__ = ["Excluding", "excluding"]

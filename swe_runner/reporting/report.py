@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel, Field
 
-from swe_runner.records import SCHEMA_VERSION, Exclusion, Outcome
+from swe_runner.manifest import Exclusion
+from swe_runner.records import SCHEMA_VERSION, Outcome
 from swe_runner.reporting.excluded import Excluding, excluding
 from swe_runner.reporting.reasons import reason
 from swe_runner.reporting.runs import LoadedRun, TaskInfo

@@ -15,7 +15,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from swe_runner.errors import InputError
-from swe_runner.records import EvalReport, Outcome, RunManifest
+from swe_runner.manifest import RunManifest
+from swe_runner.records import EvalReport, Outcome
 from swe_runner.rundir import KILLED, RunDir
 
 __all__ = ["LoadedRun", "TaskInfo", "attempt_dirs", "load_run", "run_path"]

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
-from swe_runner.records import SCHEMA_VERSION, EvalReport, Exclusion, Outcome
+from swe_runner.manifest import Exclusion
+from swe_runner.records import SCHEMA_VERSION, EvalReport, Outcome
 from swe_runner.reporting.excluded import Excluding, excluding
 from swe_runner.reporting.stats import wilson_interval
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from swe_runner.errors import InputError
-from swe_runner.records import AgentInfo, RunManifest
+from swe_runner.manifest import AgentInfo, RunManifest
 from swe_runner.reporting.summary import Summary
 from swe_runner.run.batch import Events, new_manifest
 from swe_runner.run.pipeline import AgentRequest, run_agent

@@ -29,17 +29,15 @@ from swe_runner.config import Settings
 from swe_runner.errors import LimitExceededError
 from swe_runner.grading.outcome import report_without_run
 from swe_runner.inputs.dataset import Dataset
-from swe_runner.records import (
+from swe_runner.manifest import (
     AgentInfo,
     DatasetInfo,
     DatasetOrigin,
-    EvalReport,
     Exclusion,
-    Outcome,
     RunManifest,
     TaskRef,
-    TrajectoryStep,
 )
+from swe_runner.records import EvalReport, Outcome, TrajectoryStep
 from swe_runner.reporting.summary import Summary, summarize
 from swe_runner.run.resume import check_resume
 from swe_runner.rundir import KILLED, RunDir

@@ -18,7 +18,8 @@ from swe_runner.config import Settings
 from swe_runner.errors import LimitExceededError, UnknownInstanceError
 from swe_runner.grading.evaluation import evaluate
 from swe_runner.inputs.dataset import Dataset
-from swe_runner.records import AgentInfo, AgentPhase, EvalReport, Exclusion, TrajectoryStep
+from swe_runner.manifest import AgentInfo, Exclusion
+from swe_runner.records import AgentPhase, EvalReport, TrajectoryStep
 from swe_runner.reporting.summary import Summary
 from swe_runner.run.agent_phase import with_agent_phase
 from swe_runner.run.batch import Batch, Events, InstanceResult, Work, new_manifest

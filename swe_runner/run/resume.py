@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from swe_runner.errors import InputError
-from swe_runner.records import RunManifest
+from swe_runner.manifest import RunManifest
 from swe_runner.rundir import RunDir
 
 __all__ = ["check_resume"]

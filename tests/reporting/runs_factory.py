@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from swe_runner.records import EvalReport, Outcome, RunManifest, StopReason
+from swe_runner.manifest import RunManifest
+from swe_runner.records import EvalReport, Outcome, StopReason
 from swe_runner.rundir import RunDir
 
 TASKS = [

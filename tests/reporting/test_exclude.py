@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from swe_runner.cli.main import main
-from swe_runner.records import Exclusion, Outcome, RunManifest
+from swe_runner.manifest import Exclusion, RunManifest
+from swe_runner.records import Outcome
 from swe_runner.reporting.summary import summarize
 from tests.reporting.runs_factory import outcomes, report, write_run
 
