@@ -23,6 +23,7 @@ __all__ = [
     "Settings",
     "api_key_from",
     "default_cache_dir",
+    "forwarded_environment",
     "load_settings",
     "require_api_key",
 ]
@@ -76,6 +77,14 @@ class Settings(BaseModel):
     # What runs the sandboxes: Docker, or "fake" (host folders in a namespace jail, on the
     # host's own Python, no isolation: for testing swe-runner itself; swe_runner/runtime/).
     runtime: Literal["docker", "fake"] = "docker"
+    # Where instances run: a pool of `workers` threads here, or the nodes of a Ray cluster
+    # (pip install 'swe-runner[ray]'; swe_runner/executors/), reached at ray_address
+    # ("auto": the cluster this machine belongs to).
+    executor: Literal["local", "ray"] = "local"
+    ray_address: str = "auto"
+    # Ray: instances at once on one node (each has its agent container, then its evaluation
+    # container, with the next one's started ahead: at most 3 containers an instance).
+    node_workers: int = Field(default=4, ge=1, le=64)
 
 
 def _from_env(environ: Mapping[str, str]) -> dict[str, str]:
@@ -165,6 +174,16 @@ def api_key_from(variable: str) -> str | None:
     """The API key in the environment variable ``variable`` (``--api-key-env``), or None.
     The caller hands it to its SDK client and keeps it nowhere else."""
     return os.environ.get(variable, "").strip() or None
+
+
+# What a node of a cluster takes from the driver's environment besides credentials: who
+# owns the containers it starts, and where the model APIs are.
+FORWARDED = ("SWE_RUNNER_OWNER", "ANTHROPIC_BASE_URL", "OPENAI_BASE_URL")
+
+
+def forwarded_environment() -> dict[str, str]:
+    """The variables of :data:`FORWARDED` set here, for the stations on a cluster's nodes."""
+    return {name: os.environ[name] for name in FORWARDED if os.environ.get(name)}
 
 
 def owner_id() -> str:

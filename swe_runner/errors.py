@@ -14,8 +14,9 @@
         ├── DockerUnavailableError           no daemon to talk to
         ├── ImageError                       an image is missing or failed to build
         ├── RepoError                        a repository or commit could not be prepared
-        └── ContainerError                   a container failed to start, run or stop
-            └── ContainerTimeout             ... or ran past its time limit
+        ├── ContainerError                   a container failed to start, run or stop
+        │   └── ContainerTimeout             ... or ran past its time limit
+        └── ExecutorError                    the cluster cannot be reached or run the work
 
 Per-instance infrastructure errors are caught once, in the pipeline, and recorded as the
 instance's ``error`` outcome; input errors reach the CLI, which prints one ``Error:`` line.
@@ -28,6 +29,7 @@ __all__ = [
     "ContainerError",
     "ContainerTimeout",
     "DockerUnavailableError",
+    "ExecutorError",
     "ImageError",
     "InfrastructureError",
     "InputError",
@@ -111,3 +113,8 @@ class ContainerError(InfrastructureError):
 
 class ContainerTimeout(ContainerError):
     """A container ran past its time limit and was killed."""
+
+
+class ExecutorError(InfrastructureError):
+    """The executor cannot run the instances: the Ray cluster is unreachable, refuses us,
+    or has no node (left) that can take the work."""

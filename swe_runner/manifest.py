@@ -9,11 +9,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+    field_validator,
+    model_serializer,
+)
 
 from swe_runner.records import SCHEMA_VERSION
 
-__all__ = ["AgentInfo", "DatasetInfo", "DatasetOrigin", "Exclusion", "RunManifest", "TaskRef"]
+__all__ = [
+    "AgentInfo",
+    "DatasetInfo",
+    "DatasetOrigin",
+    "Exclusion",
+    "Retry",
+    "RunManifest",
+    "TaskRef",
+]
 
 
 class Exclusion(BaseModel):
@@ -65,6 +81,13 @@ class AgentInfo(BaseModel):
     model: str | None = None
 
 
+class Retry(BaseModel):
+    """An instance run again because the place running it was lost (a node of a cluster)."""
+
+    instance_id: str
+    reason: str
+
+
 class RunManifest(BaseModel):
     """``run.json``: what was run, on what, with which settings and versions."""
 
@@ -81,6 +104,8 @@ class RunManifest(BaseModel):
     host: str
     started_at: str
     finished_at: str | None = None
+    # Instances run again elsewhere after their node was lost (written only when any were).
+    retries: list[Retry] = Field(default_factory=list)
 
     @field_validator("agent", mode="before")
     @classmethod
@@ -90,3 +115,11 @@ class RunManifest(BaseModel):
     @field_serializer("agent")
     def _agent_on_disk(self, agent: AgentInfo | None) -> dict[str, Any]:
         return agent.model_dump(mode="json") if agent else {}
+
+    @model_serializer(mode="wrap")
+    def _retries_when_any(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Runs without retries (every local one) keep the run.json they always had."""
+        data: dict[str, Any] = handler(self)
+        if not data.get("retries"):
+            data.pop("retries", None)
+        return data

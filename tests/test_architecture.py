@@ -26,11 +26,12 @@ ALLOWED: dict[str, set[str]] = {
     "reporting": {"inputs", "grading", "models"},
     "runtime": {"inputs", "sandbox", "images"},
     "agents": {"inputs", "sandbox", "tools", "models"},
+    "executors": {"models"},  # the rate limit's interface; jobs and stations are the run's
     "run": {"inputs", "sandbox", "images", "tools", "models", "grading", "reporting"}
-    | {"runtime", "agents", "regrade"},
+    | {"runtime", "agents", "executors", "regrade"},
     "regrade": {"inputs", "grading", "reporting", "run"},
     "cli": {"inputs", "sandbox", "images", "tools", "models", "grading", "reporting"}
-    | {"runtime", "agents", "run", "regrade"},
+    | {"runtime", "agents", "executors", "run", "regrade"},
 }
 VENDORS = {
     "docker": {
@@ -44,6 +45,7 @@ VENDORS = {
     "git": {"images/repo.py"},
     "anthropic": {"models/anthropic.py"},
     "openai": {"models/openai.py"},
+    "ray": {"executors/ray.py", "executors/ray_nodes.py", "executors/ray_limit.py"},
 }
 VENDORS["requests"] = VENDORS["docker"]  # docker's transport: its errors are caught there
 
@@ -120,16 +122,17 @@ def test_a_vendor_sdk_is_imported_only_where_its_home_is(path: Path) -> None:
         ("swe_runner.run.batch", False),
         ("swe_runner.runtime", False),  # the package: open_runtime imports Docker's lazily
         ("swe_runner.runtime.fake", False),
+        ("swe_runner.executors", False),  # the package: ray_executor imports Ray's lazily
     ],
 )
-def test_the_pure_layers_and_the_pipeline_load_no_docker(module: str, whole: bool) -> None:
+def test_the_pure_layers_and_the_pipeline_load_no_docker_nor_ray(module: str, whole: bool) -> None:
     code = (
         "import importlib, pkgutil, sys\n"
         f"top = importlib.import_module({module!r})\n"
         f"inside = getattr(top, '__path__', []) if {whole} else []\n"
         "for info in pkgutil.walk_packages(inside, top.__name__ + '.'):\n"
         "    importlib.import_module(info.name)\n"
-        "print('docker' in sys.modules)"
+        "print('docker' in sys.modules, 'ray' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.stdout.strip() == "False", done.stderr
+    assert done.stdout.strip() == "False False", done.stderr

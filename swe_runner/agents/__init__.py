@@ -15,11 +15,13 @@ from swe_runner.agents.patching import EmptyAgent, GoldAgent, PredictionsAgent
 from swe_runner.agents.replay import ReplayAgent
 from swe_runner.errors import InputError, UnknownNameError
 from swe_runner.inputs.dataset import Dataset, load_predictions
+from swe_runner.models.ratelimit import RateLimit
 
 __all__ = [
     "AGENT_NAMES",
     "Agent",
     "AgentOptions",
+    "AgentRecipe",
     "AgentRun",
     "ContextPolicy",
     "LoopLimits",
@@ -55,8 +57,10 @@ class AgentOptions:
     env: Mapping[str, str] = field(default_factory=dict)  # secrets for the agent (--env)
 
 
-def make_agent(name: str, dataset: Dataset, options: AgentOptions) -> Agent:
-    """Build the agent registered as ``name``.
+def make_agent(
+    name: str, dataset: Dataset, options: AgentOptions, *, limit: RateLimit | None = None
+) -> Agent:
+    """Build the agent registered as ``name`` (``limit``: see :func:`model_agent`).
 
     Raises:
         UnknownNameError: no such agent (lists the valid names).
@@ -82,9 +86,28 @@ def make_agent(name: str, dataset: Dataset, options: AgentOptions) -> Agent:
             raise InputError(f"--agent-files {options.files} does not exist")
         return CommandAgent(options.command, options.files, options.timeout, options.env)
     if name in ("scripted", "claude", "model"):
-        return model_agent(name, dataset, options.model)
+        return model_agent(name, dataset, options.model, limit)
     if name == "replay":
         if options.replay_from is None:
             raise InputError("--agent replay needs --from RUN (a recorded run)")
         return ReplayAgent(options.replay_from, (t.instance_id for t in dataset.tasks))
     raise UnknownNameError("agent", name, list(AGENT_NAMES))
+
+
+@dataclass(frozen=True)
+class AgentRecipe:
+    """How to build an agent somewhere else (on each node of a cluster): the arguments of
+    :func:`make_agent` but the dataset, picklable. Files its options name (predictions,
+    agent files, a replayed run, scripts, prompt template, price table) are read where it
+    is built."""
+
+    name: str
+    options: AgentOptions
+
+    def build(self, dataset: Dataset, limit: RateLimit | None = None) -> Agent:
+        """The agent, its model requests under ``limit`` (None: a limit of its own).
+
+        Raises:
+            InputError, ConfigError: as :func:`make_agent`.
+        """
+        return make_agent(self.name, dataset, self.options, limit=limit)

@@ -19,7 +19,7 @@ from swe_runner.errors import InputError, UnknownNameError
 from swe_runner.inputs.dataset import Dataset
 from swe_runner.models.pricing import PriceTable
 from swe_runner.models.providers import ClientSpec, make_client
-from swe_runner.models.ratelimit import AdaptiveLimit
+from swe_runner.models.ratelimit import AdaptiveLimit, RateLimit
 from swe_runner.models.retry import RetryPolicy
 from swe_runner.models.scripted import ScriptedModel, load_scripts
 
@@ -71,8 +71,12 @@ def _check(name: str, options: ModelOptions, prices: PriceTable) -> str:
     return options.model
 
 
-def model_agent(name: str, dataset: Dataset, options: ModelOptions) -> Agent:
-    """The model agent ``name`` (``scripted``, ``claude`` or ``model``).
+def model_agent(
+    name: str, dataset: Dataset, options: ModelOptions, limit: RateLimit | None = None
+) -> Agent:
+    """The model agent ``name`` (``scripted``, ``claude`` or ``model``). ``limit``: the rate
+    limit its requests share (a cluster-wide one); None: one for this process, as high as
+    ``options.concurrency``.
 
     Raises:
         UnknownNameError: an unknown tool format or provider.
@@ -102,7 +106,7 @@ def model_agent(name: str, dataset: Dataset, options: ModelOptions) -> Agent:
         base_url=options.base_url,
         api_key_env=options.api_key_env,
         retry=RetryPolicy(options.api_retries, options.api_backoff, options.api_backoff_ceiling),
-        limit=AdaptiveLimit(max(1, options.concurrency)),
+        limit=limit or AdaptiveLimit(max(1, options.concurrency)),
         thinking=options.thinking,
     )
     client = make_client(spec)

@@ -13,6 +13,7 @@ from swe_runner.cli.options import (
     DatasetPick,
     dataset_options,
     exclude_option,
+    executor_options,
     force_option,
     images_options,
     instances_option,
@@ -84,6 +85,7 @@ def _predictions(spec: str, tasks: Iterable[Task]) -> tuple[dict[str, Prediction
 @dataset_options
 @settings_options
 @images_options
+@executor_options
 def evaluate_cmd(
     dataset: str,
     predictions: str,

@@ -21,6 +21,7 @@ __all__ = [
     "DatasetPick",
     "dataset_options",
     "exclude_option",
+    "executor_options",
     "force_option",
     "images_options",
     "instances_option",
@@ -132,6 +133,39 @@ def images_options(func: Callable[..., Any]) -> Callable[..., Any]:
         **kwargs: Any,
     ) -> Any:  # fmt: skip
         given = {"images": images, "image_namespace": image_namespace}
+        update = {k: v for k, v in given.items() if v is not None}
+        return func(*args, settings=settings.model_copy(update=update), **kwargs)
+
+    return wrapper
+
+
+def executor_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--executor``, ``--ray-address`` and ``--node-workers``; put it below
+    ``settings_options``, whose ``settings`` it updates."""
+
+    @click.option(
+        "--executor",
+        type=click.Choice(["local", "ray"]),
+        help="Where instances run: local (worker threads here) or ray (the nodes of a Ray "
+        "cluster with Docker; pip install 'swe-runner[ray]').  [default: local]",
+    )
+    @click.option(
+        "--ray-address",
+        metavar="HOST:PORT",
+        help="The Ray cluster's head (ray start --head prints it).  [default: auto, the "
+        "cluster this machine is part of]",
+    )
+    @click.option(
+        "--node-workers",
+        type=click.IntRange(1, 64),
+        help="Ray: instances at once on one node (fewer where it has fewer CPUs).  [default: 4]",
+    )
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any, executor: str | None, ray_address: str | None, node_workers: int | None,
+        settings: Settings, **kwargs: Any,
+    ) -> Any:  # fmt: skip
+        given = {"executor": executor, "ray_address": ray_address, "node_workers": node_workers}
         update = {k: v for k, v in given.items() if v is not None}
         return func(*args, settings=settings.model_copy(update=update), **kwargs)
 

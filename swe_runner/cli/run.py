@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from swe_runner.agents import AGENT_NAMES, AgentOptions, ModelAgent, make_agent
+from swe_runner.agents import AGENT_NAMES, AgentOptions, AgentRecipe, ModelAgent, make_agent
 from swe_runner.agents.replay import ReplayVerdict
 from swe_runner.cli.evaluate import default_run_id, show_summary
 from swe_runner.cli.model_flags import ModelFlags, model_options
@@ -14,6 +14,7 @@ from swe_runner.cli.options import (
     DatasetPick,
     dataset_options,
     exclude_option,
+    executor_options,
     force_option,
     images_options,
     instances_option,
@@ -131,6 +132,7 @@ __all__ = ["run_cmd"]
 @dataset_options
 @settings_options
 @images_options
+@executor_options
 def run_cmd(
     suite: str,
     agent_name: str,
@@ -191,6 +193,7 @@ def run_cmd(
     request = AgentRequest(
         dataset=data,
         agent=agent,
+        recipe=AgentRecipe(agent_name, options),
         run_id=run_id or default_run_id(model or agent.name),
         settings=settings,
         workers=workers,

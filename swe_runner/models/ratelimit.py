@@ -68,6 +68,20 @@ class AdaptiveLimit:
 
     @contextmanager
     def slot(self) -> Iterator[None]:
+        self._mine.generation = self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+    def on_rate_limited(self, retry_after: float | None) -> None:
+        self.cut(retry_after, getattr(self._mine, "generation", self.cuts))
+
+    # The same rules with the caller's generation passed in, not kept per thread: for a
+    # limit whose slots are held in other processes (a cluster-wide one, behind an actor).
+
+    def acquire(self) -> int:
+        """Wait for a slot and take it; returns the generation (cuts so far) it began in."""
         with self._cond:
             while True:
                 wait = self.paused_until - self.clock()
@@ -78,19 +92,21 @@ class AdaptiveLimit:
                 else:
                     break
             self.in_flight += 1
-            self._mine.generation = self.cuts
-        try:
-            yield
-        finally:
-            with self._cond:
-                self.in_flight -= 1
-                self._cond.notify_all()
+            return self.cuts
 
-    def on_rate_limited(self, retry_after: float | None) -> None:
+    def release(self) -> None:
+        """Give back a slot taken by :meth:`acquire`."""
+        with self._cond:
+            self.in_flight -= 1
+            self._cond.notify_all()
+
+    def cut(self, retry_after: float | None, generation: int) -> None:
+        """A request of slot ``generation`` was rate-limited: pause for ``retry_after`` and
+        cut the limit, unless a request started after the last cut is needed to cut again."""
         with self._cond:
             if retry_after is not None and retry_after > 0:
                 self.paused_until = max(self.paused_until, self.clock() + retry_after)
-            if getattr(self._mine, "generation", self.cuts) == self.cuts:
+            if generation == self.cuts:
                 self.limit = max(self.floor, self.limit // 2)
                 self.cuts += 1
                 self._successes = 0

@@ -1,10 +1,12 @@
-"""A batch of instances: each one guarded, run by workers, recorded; the run resumable.
+"""A batch of instances: each one run by an executor, recorded; the run resumable.
 
-:class:`Batch` is what every instance of a run shares (dataset, settings, run folder,
-images, a pool of evaluation containers, secrets to mask). :meth:`Batch.execute` runs each
-instance's work in a worker; any failure of one instance is caught here, once, and
-recorded as its ``error`` outcome with the traceback (``limit_exceeded`` when the task's
-own code passed a limit), and the batch goes on. Ctrl-C removes this run's containers,
+:class:`Batch` is what every instance of a run shares (dataset, settings, run folder, the
+executor and its runtime, secrets to mask). :meth:`Batch.execute` hands each instance's
+:class:`~swe_runner.run.instance.Job` to the executor (``settings.executor``: a local pool
+of workers, or the nodes of a Ray cluster), which runs it with
+:func:`~swe_runner.run.instance.attempt` (any failure of one instance becomes its ``error``
+outcome there, with the traceback, and the batch goes on); every result comes back here
+and is written to the run folder as it arrives. Ctrl-C removes this run's containers,
 keeps finished results, records the instances it stopped mid-way as ``interrupted``
 errors (so does the next run for a killed process's) and leaves the run resumable: a
 resume redoes them.
@@ -17,41 +19,40 @@ import socket
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from swe_runner import __version__
-from swe_runner.config import Settings
-from swe_runner.errors import LimitExceededError
-from swe_runner.grading.outcome import report_without_run
+from swe_runner.agents import Agent, AgentRecipe
+from swe_runner.config import Settings, forwarded_environment
+from swe_runner.executors import Executor, Listener, LocalExecutor, ray_executor
 from swe_runner.inputs.dataset import Dataset
 from swe_runner.manifest import (
     AgentInfo,
     DatasetInfo,
     DatasetOrigin,
     Exclusion,
+    Retry,
     RunManifest,
     TaskRef,
 )
-from swe_runner.records import EvalReport, Outcome, TrajectoryStep
+from swe_runner.records import EvalReport, Outcome
 from swe_runner.reporting.summary import Summary, summarize
+from swe_runner.run.instance import InstanceResult, Job, NodeKit, Station, failed
 from swe_runner.run.resume import check_resume
 from swe_runner.rundir import KILLED, RunDir
 from swe_runner.runtime import Runtime, open_runtime
 from swe_runner.sandbox.labels import RUN_DIR_LABEL, RUN_LABEL
 from swe_runner.secret_env import Secrets
-from swe_runner.task import Prediction, Task
+from swe_runner.task import Prediction
 
 __all__ = [
     "INTERRUPTED",
     "Batch",
     "Events",
     "InstanceResult",
-    "Work",
     "new_manifest",
     "run_labels",
 ]
@@ -70,43 +71,13 @@ INTERRUPTED = "interrupted: the run stopped (Ctrl-C) before this instance finish
 
 
 @dataclass
-class InstanceResult:
-    """What one instance leaves: its report and the files recorded beside it."""
-
-    report: EvalReport
-    patch: str | None = None
-    script: str | None = None
-    log: str | None = None
-    trajectory: list[TrajectoryStep] | None = None
-
-    def redacted(self, secrets: Secrets) -> InstanceResult:
-        """This result with every secret masked, as it is recorded and shown."""
-        if not secrets:
-            return self
-        hide, mask = secrets.redact_data, secrets.redact
-        steps = self.trajectory
-        return InstanceResult(
-            EvalReport.model_validate(hide(self.report.model_dump(mode="json"))),
-            None if self.patch is None else mask(self.patch),
-            None if self.script is None else mask(self.script),
-            None if self.log is None else mask(self.log),
-            None
-            if steps is None
-            else [TrajectoryStep.model_validate(hide(s.model_dump(mode="json"))) for s in steps],
-        )
-
-
-Work = Callable[[], InstanceResult]  # one instance's steps, run in a worker
-
-
-@dataclass
 class Batch:
     """What every instance of a run shares. Made by :meth:`open`, as a context manager
-    that releases the runtime on exit::
+    that releases the executor (and the runtime) on exit::
 
-        with Batch.open(dataset, settings, run, events, manifest) as batch:
+        with Batch.open(dataset, settings, run, events, manifest, workers=2) as batch:
             reused = ...  # batch.finished(...) for what a resume keeps
-            reports = batch.execute(todo, reused, workers)
+            reports = batch.execute(jobs, reused)
             summary = batch.finish(reports, predictions)
     """
 
@@ -118,6 +89,9 @@ class Batch:
     secrets: Secrets = field(default_factory=lambda: Secrets.parse(()))
     stop: threading.Event = field(default_factory=threading.Event)
     resuming: bool = False  # the run existed: finished instances are kept
+    workers: int = 1
+    retries: list[Retry] = field(default_factory=list)  # instances run again elsewhere
+    _executor: Executor[Job, InstanceResult] | None = None
     _runtime: Runtime | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _started: float = field(default_factory=time.perf_counter)
@@ -132,6 +106,9 @@ class Batch:
         events: Events,
         manifest: RunManifest,
         *,
+        workers: int = 1,
+        agent: Agent | None = None,
+        recipe: AgentRecipe | None = None,
         secrets: Secrets | None = None,
         force: bool = False,
         runtime: Runtime | None = None,
@@ -141,16 +118,22 @@ class Batch:
         file (unless ``force``; see :mod:`swe_runner.run.resume`), then (``needs_runtime``:
         the runtime's versions into the manifest) record the instances a killed process
         left unfinished as ``interrupted`` errors (this resume redoes them), write run.json
-        (secrets masked) and remove the sandboxes an earlier attempt left. ``runtime``:
-        the one to use, else the one ``settings.runtime`` names, opened here.
+        (secrets masked) and remove the sandboxes an earlier attempt left.
+
+        The instances run on ``settings.executor``, ``workers`` at once: here, with
+        ``runtime`` (else the one ``settings.runtime`` names, opened here) and ``agent``;
+        or on a Ray cluster's nodes, each opening its runtime and building the agent from
+        ``recipe`` (without one, ``agent`` itself is sent, if it pickles).
 
         Raises:
             InputError: the run exists for another agent, dataset or predictions file.
             DockerUnavailableError: ``needs_runtime`` and the Docker daemon is down.
+            ExecutorError, ConfigError: the Ray cluster cannot be used.
         """
         batch = cls(dataset, settings, run, events, manifest, secrets or Secrets.parse(()))
-        batch._runtime = runtime
+        batch._runtime, batch.workers = runtime, workers
         try:
+            batch._executor = batch._open_executor(agent, recipe)
             batch._start(force, needs_runtime)
             yield batch
         finally:
@@ -162,31 +145,45 @@ class Batch:
 
     @property
     def runtime(self) -> Runtime:
-        """Images and sandboxes (``settings.runtime``), opened on first use."""
+        """This process's images and sandboxes (``settings.runtime``), opened on first use."""
         with self._lock:
             if self._runtime is None:
                 self._runtime = open_runtime(self.settings, self.labels, self.events.on_message)
             return self._runtime
 
-    def image(self, task: Task) -> str:
-        """Step ``prepare``: the instance image, built (or pulled) if missing."""
-        return self.runtime.image(task, self.dataset.repo_sources.get(task.repo))
+    @property
+    def executor(self) -> Executor[Job, InstanceResult]:
+        assert self._executor is not None, "Batch.open makes the executor"
+        return self._executor
 
-    def warm(self, task: Task | None) -> None:
-        """Start ``task``'s evaluation sandbox early, if its image is already here."""
-        image = None if task is None else self.runtime.image_ready(task)
-        if image is not None:
-            self.runtime.warm(image)
+    @property
+    def lookahead(self) -> int:
+        """How many jobs later the next one a worker takes is (0: not known)."""
+        return self.executor.lookahead
+
+    def _open_executor(
+        self, agent: Agent | None, recipe: AgentRecipe | None
+    ) -> Executor[Job, InstanceResult]:
+        if self.settings.executor == "local":
+            return LocalExecutor(self.workers, lambda _: Station(self.runtime, agent, self.secrets))
+        environ = forwarded_environment()
+        if agent is not None:  # a model agent's credentials: read there as here
+            given = self.secrets.given
+            environ |= {k: v for k, v in self.secrets.masked.items() if k not in given}
+        settings = _absolute(self.settings)
+        kit = NodeKit(settings, self.labels, self.dataset, recipe or agent, self.secrets, environ)
+        return ray_executor(settings, self.workers, kit, self.events.on_message)
 
     def close(self) -> None:
-        if self._runtime is not None:
-            self._runtime.close()
+        """Release the executor (the local one closes this process's runtime)."""
+        if self._executor is not None:
+            self._executor.close()
 
     def _start(self, force: bool, needs_runtime: bool) -> None:
         manifest = self.manifest
         self.resuming = check_resume(self.run, manifest, force)
         if needs_runtime:
-            versions = {**manifest.versions, **self.runtime.versions()}
+            versions = {**manifest.versions, **self.executor.versions()}
             manifest = manifest.model_copy(update={"versions": versions})
         if self.resuming:
             self.run.close_interrupted(KILLED, only=self.run.stale())
@@ -197,7 +194,7 @@ class Batch:
         self.manifest, self._started = manifest, time.perf_counter()
         self.run.write_json("run.json", manifest.model_dump(mode="json"))
         if needs_runtime:
-            self.runtime.remove_all()
+            self.executor.remove_all()
 
     def finished(self, instance_id: str, retry_errors: bool) -> EvalReport | None:
         """The instance's kept report, if any: unfinished ones are redone, and with
@@ -209,64 +206,41 @@ class Batch:
             return None
         return report
 
-    def execute(
-        self, todo: list[tuple[Task, Prediction, Work]], reused: list[EvalReport], workers: int
-    ) -> dict[str, EvalReport]:
-        """Run each ``todo`` instance's work on ``workers`` threads; every report by id."""
+    def execute(self, jobs: list[Job], reused: list[EvalReport]) -> dict[str, EvalReport]:
+        """Run every job on the executor; every report (the kept ones too) by id."""
         reports = {r.instance_id: r for r in reused}
         if self.resuming:
-            total = len(todo) + len(reused)
+            total = len(jobs) + len(reused)
             self.events.on_message(f"resuming: {len(reused)} of {total} already finished")
-        self.events.on_plan(len(todo) + len(reused), len(reused))
+        self.events.on_plan(len(jobs) + len(reused), len(reused))
         for report in reused:
             self.events.on_result(report, True)
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="instance")
-        futures = [pool.submit(self._guarded, task, pred, work) for task, pred, work in todo]
-        try:
-            for future in as_completed(futures):
-                result = future.result()
-                if result is not None:
-                    reports[result.report.instance_id] = result.report
-                    self.events.on_result(result.report, False)
-        except BaseException:
-            self.stop.set()
-            pool.shutdown(wait=False, cancel_futures=True)
-            self.runtime.remove_all()  # unblocks the running workers
-            pool.shutdown(wait=True)
-            self.close()
-            self.runtime.remove_all()
-            self.run.close_interrupted(INTERRUPTED, only=[task.instance_id for task, _, _ in todo])
-            raise
-        pool.shutdown(wait=True)
-        return reports
 
-    def _guarded(self, task: Task, prediction: Prediction, work: Work) -> InstanceResult | None:
-        """Run one instance; any failure becomes its ``error`` report. None when interrupted."""
-        began = time.perf_counter()
-        self.run.mark_running(task.instance_id)
-        try:
-            result = work()
-        except Exception as exc:
-            if self.stop.is_set():
-                return None  # interrupted: recorded as such, redone on resume
-            limit = isinstance(exc, LimitExceededError)  # the task's doing, not the machine's
-            report = report_without_run(
-                task,
-                prediction,
-                Outcome.LIMIT_EXCEEDED if limit else Outcome.ERROR,
-                error=f"{type(exc).__name__}: {exc}",
-                traceback=traceback.format_exc(),
+        def record(job: Job, result: InstanceResult) -> None:
+            result = result.redacted(self.secrets)
+            self.run.write_instance(
+                result.report, result.patch, result.script, result.log, result.trajectory
             )
-            result = InstanceResult(report, prediction.model_patch)
-        if self.stop.is_set():
-            return None
-        result = result.redacted(self.secrets)
-        timings = {**result.report.timings, "instance": round(time.perf_counter() - began, 3)}
-        result.report = result.report.model_copy(update={"timings": timings})
-        self.run.write_instance(
-            result.report, result.patch, result.script, result.log, result.trajectory
+            reports[job.key] = result.report
+            self.events.on_result(result.report, False)
+
+        def retried(job: Job, reason: str) -> None:
+            self.retries.append(Retry(instance_id=job.key, reason=reason))
+            self.events.on_message(f"{job.key}: {reason}; running it again elsewhere")
+
+        listener: Listener[Job, InstanceResult] = Listener(
+            started=lambda job: self.run.mark_running(job.key),
+            finished=record,
+            failed=lambda job, reason: record(job, failed(job, reason)),
+            retried=retried,
+            message=self.events.on_message,
         )
-        return result
+        try:
+            self.executor.run(jobs, listener, self.stop)
+        except BaseException:
+            self.run.close_interrupted(INTERRUPTED, only=[job.key for job in jobs])
+            raise
+        return reports
 
     def finish(self, reports: dict[str, EvalReport], predictions: list[Prediction]) -> Summary:
         """Write predictions.jsonl, summary.json and the finished run.json."""
@@ -277,9 +251,21 @@ class Batch:
         )
         self.run.write_predictions(predictions)
         self.run.write_json("summary.json", summary.model_dump(mode="json"))
-        finished = self.manifest.model_copy(update={"finished_at": _now()})
+        update = {"finished_at": _now(), "retries": self.manifest.retries + self.retries}
+        finished = self.manifest.model_copy(update=update)
         self.run.write_json("run.json", finished.model_dump(mode="json"))
         return summary
+
+
+def _absolute(settings: Settings) -> Settings:
+    """``settings`` with its local paths absolute, as a node (another working folder)
+    reads them."""
+    update = {
+        name: getattr(settings, name).resolve()
+        for name in ("cache_dir", "ca_bundle", "mirror_dir")
+        if getattr(settings, name) is not None
+    }
+    return settings.model_copy(update=update)
 
 
 def run_labels(run: RunDir) -> dict[str, str]:

@@ -1,34 +1,31 @@
 """Evaluate predictions, or let an agent solve each task and then evaluate its patch.
 
-Each instance is a list of named steps (``prepare`` the image, ``solve`` in an agent
-container, ``extract`` the patch, ``evaluate`` in a fresh container, ``write``), run as
-one guarded piece of work of a :class:`~swe_runner.run.batch.Batch` (which records failures,
-interruptions and resumes). Input problems are found before the run folder is made.
+Each instance is a :class:`~swe_runner.run.instance.Job`: its named steps (``prepare`` the
+image, ``solve`` in an agent container, ``extract`` the patch, ``evaluate`` in a fresh
+container) are :func:`~swe_runner.run.instance.perform`, run where the run's executor puts
+them (a local worker, a node of a Ray cluster); a :class:`~swe_runner.run.batch.Batch`
+records each result, failures, interruptions and resumes. Input problems are found before
+the run folder is made.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from functools import partial
 
-from swe_runner.agents import Agent, AgentRun, Problem, Session
+from swe_runner.agents import Agent, AgentRecipe
 from swe_runner.agents.patching import PredictionsAgent
 from swe_runner.config import Settings
-from swe_runner.errors import LimitExceededError, UnknownInstanceError
-from swe_runner.grading.evaluation import evaluate
+from swe_runner.errors import UnknownInstanceError
 from swe_runner.inputs.dataset import Dataset
 from swe_runner.manifest import AgentInfo, Exclusion
-from swe_runner.records import AgentPhase, EvalReport, TrajectoryStep
+from swe_runner.records import EvalReport
 from swe_runner.reporting.summary import Summary
-from swe_runner.run.agent_phase import with_agent_phase
-from swe_runner.run.batch import Batch, Events, InstanceResult, Work, new_manifest
+from swe_runner.run.batch import Batch, Events, new_manifest
+from swe_runner.run.instance import Job, Solve
 from swe_runner.rundir import RunDir
 from swe_runner.runtime import Runtime
 from swe_runner.secret_env import Secrets
 from swe_runner.task import Prediction, Task
-from swe_runner.tools.bash import BashTool
-from swe_runner.tools.editor import EditorTool
 
 __all__ = ["AgentRequest", "EvalRequest", "Events", "evaluate_predictions", "run_agent"]
 
@@ -57,6 +54,9 @@ class AgentRequest:
     agent: Agent
     run_id: str
     settings: Settings
+    # How each node of a Ray cluster builds the agent (settings.executor = "ray"); None:
+    # ``agent`` itself is sent there, which only an agent without a model client can be.
+    recipe: AgentRecipe | None = None
     workers: int = 1
     timeout: float = 1800.0
     network: str = "none"
@@ -105,17 +105,11 @@ def evaluate_predictions(req: EvalRequest, events: Events | None = None) -> Summ
         run,
         events or Events(),
         manifest,
+        workers=req.workers,
         force=req.force,
         runtime=req.runtime,
         needs_runtime=any(not p.is_empty for p in preds.values()),
     ) as batch:
-
-        def work(task: Task, pred: Prediction, after: Task | None) -> InstanceResult:
-            image = "" if pred.is_empty else batch.image(task)
-            batch.warm(after)  # its sandbox starts while this one's tests run
-            result = evaluate(task, pred, image, batch.runtime)
-            return InstanceResult(result.report, pred.model_patch, result.script, result.log)
-
         reused: list[EvalReport] = []
         pending: list[tuple[Task, Prediction]] = []
         for task in (t for t in req.dataset.tasks if t.instance_id in preds):
@@ -126,40 +120,14 @@ def evaluate_predictions(req: EvalRequest, events: Events | None = None) -> Summ
             else:
                 pending.append((task, pred))
         ahead = [t for t, p in pending if not p.is_empty]
-        todo: list[tuple[Task, Prediction, Work]] = []
+        jobs: list[Job] = []
         for task, pred in pending:
-            later = ahead[ahead.index(task) + req.workers :] if task in ahead else []
-            todo.append((task, pred, partial(work, task, pred, later[0] if later else None)))
-        reports = batch.execute(todo, reused, req.workers)
+            later = ahead[ahead.index(task) + batch.lookahead :] if task in ahead else []
+            warm = later[0] if later and batch.lookahead else None
+            where = req.dataset.repo_sources.get(task.repo)
+            jobs.append(Job(task=task, prediction=pred, source=where, warm=warm))
+        reports = batch.execute(jobs, reused)
         return batch.finish(reports, list(preds.values()))
-
-
-def _solve(
-    batch: Batch, req: AgentRequest, task: Task, image: str
-) -> tuple[AgentRun, str, list[TrajectoryStep]]:
-    """Steps ``solve`` and ``extract``: the agent works in its own sandbox."""
-    sandbox = batch.runtime.agent_sandbox(image, task, req.network)
-    try:
-        session = Session(sandbox, [BashTool(sandbox), EditorTool(sandbox)], req.timeout)
-        try:
-            outcome = req.agent.solve(Problem.of(task, sandbox.workdir), session)
-            patch = outcome.patch if outcome.patch is not None else sandbox.diff()
-        finally:
-            session.close()
-            filled = sandbox.limit_reached()  # the agent's commands filled the disk: whatever
-            if filled is not None:  # else happened, that is the instance's outcome
-                raise LimitExceededError(f"agent container: {filled}")
-    finally:
-        sandbox.close()
-    session.record(
-        TrajectoryStep(  # after the last turn, not a turn of its own
-            kind="stop",
-            turn=session.turn,
-            stop_reason=outcome.stop_reason,
-            detail=outcome.detail,
-        )
-    )
-    return outcome, patch, session.steps
 
 
 def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
@@ -184,36 +152,16 @@ def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
         run,
         events or Events(),
         manifest,
+        workers=req.workers,
+        agent=req.agent,
+        recipe=req.recipe,
         secrets=req.secrets,
         force=req.force,
         runtime=req.runtime,
     ) as batch:
-
-        def work(task: Task) -> InstanceResult:
-            image = batch.image(task)
-            batch.runtime.warm(image)  # the evaluation sandbox starts while the agent works
-            began = time.monotonic()
-            outcome, patch, steps = _solve(batch, req, task, image)
-            patch = batch.secrets.redact(patch)  # graded as recorded: no secret reaches a sandbox
-            agent_time = round(time.monotonic() - began, 3)
-            pred = Prediction(
-                instance_id=task.instance_id, model_name_or_path=model, model_patch=patch
-            )
-            result = evaluate(task, pred, image, batch.runtime)
-            phase = AgentPhase(
-                agent=req.agent.name,
-                stop_reason=outcome.stop_reason,
-                stop_detail=outcome.detail,
-                turns=outcome.turns,
-                usage=outcome.usage,
-                cost_usd=outcome.cost_usd,
-                agent_time_s=agent_time,
-            )
-            report = with_agent_phase(result.report, phase)
-            return InstanceResult(report, patch, result.script, result.log, steps)
-
         reused: list[EvalReport] = []
-        todo: list[tuple[Task, Prediction, Work]] = []
+        jobs: list[Job] = []
+        solve = Solve(timeout=req.timeout, network=req.network)
         for task in req.dataset.tasks:
             if isinstance(req.agent, PredictionsAgent) and not req.agent.predicts(task.instance_id):
                 continue  # no prediction: missing, as with `evaluate`
@@ -222,8 +170,9 @@ def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
                 reused.append(old)
             else:
                 empty = Prediction(instance_id=task.instance_id, model_name_or_path=model)
-                todo.append((task, empty, partial(work, task)))
-        reports = batch.execute(todo, reused, req.workers)
+                where = req.dataset.repo_sources.get(task.repo)
+                jobs.append(Job(task=task, prediction=empty, source=where, solve=solve))
+        reports = batch.execute(jobs, reused)
         predictions = [
             Prediction(
                 instance_id=t.instance_id,
