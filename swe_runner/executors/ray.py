@@ -36,6 +36,7 @@ __all__ = ["TRIES", "RayExecutor"]
 TRIES = 3  # nodes a job may be lost with before it is recorded as an error
 READY_TIMEOUT = 120.0  # seconds an actor may take to come up on its node
 DISCOVER_EVERY = 10.0  # seconds between looks for nodes that joined
+RETURN_AFTER = 60.0  # seconds before a node whose actor was lost, still listed alive, is tried
 # A job's place is gone (its actor, its worker process or its node): the job runs again.
 LOST: tuple[type[Exception], ...] = (
     rayerr.RayActorError,
@@ -103,7 +104,7 @@ class RayExecutor(Generic[J, R]):
             if not node.get("Alive") or (self.docker and not node["Resources"].get("docker")):
                 continue
             have = self.places.get(node["NodeID"])
-            if have is not None and not have.lost:
+            if have is not None and not have.returns(RETURN_AFTER):
                 continue
             slots = node_slots(node, self.node_workers, self.memory)
             if slots > 0:
@@ -147,7 +148,7 @@ class RayExecutor(Generic[J, R]):
 
     def _lose(self, place: Place, reason: str) -> None:
         if not place.lost:
-            place.lost = True
+            place.lost, place.lost_at = True, time.monotonic()
             self.notify(f"ray: node {place.name} lost: {reason}")
             ray.kill(place.actor, no_restart=True)
 
@@ -233,7 +234,7 @@ class RayExecutor(Generic[J, R]):
         try:
             result = ray.get(ref)
         except LOST as exc:
-            reason = f"node {place.name} lost ({_cause(exc)})"
+            reason = f"node {place.name} lost ({type(exc).__name__})"
             self._lose(place, _cause(exc))
             tries[job.key] += 1
             if tries[job.key] >= TRIES:

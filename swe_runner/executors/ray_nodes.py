@@ -10,6 +10,7 @@ started with Docker advertise (``ray start --resources '{"docker": 1}'``).
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,11 +64,17 @@ class Place:
     busy: int = 0
     up: bool = False
     lost: bool = False
+    lost_at: float = 0.0  # time.monotonic() when it was
     groups: set[str] = field(default_factory=set)  # environments it ran (has images of)
 
     @property
     def free(self) -> int:
         return self.slots - self.busy if self.up and not self.lost else 0
+
+    def returns(self, after: float) -> bool:
+        """Whether its node, lost ``after`` seconds ago or more, may get a new actor (a
+        node that died stays listed alive for a while; one that did not comes back)."""
+        return self.lost and time.monotonic() - self.lost_at >= after
 
 
 def node_slots(node: dict[str, Any], most: int, memory: int) -> int:
