@@ -35,6 +35,7 @@ __all__ = ["TRIES", "RayExecutor"]
 
 TRIES = 3  # nodes a job may be lost with before it is recorded as an error
 READY_TIMEOUT = 120.0  # seconds an actor may take to come up on its node
+LAGGARDS = 15.0  # seconds the run waits for the other nodes once one is up
 DISCOVER_EVERY = 10.0  # seconds between looks for nodes that joined
 RETURN_AFTER = 60.0  # seconds before a node whose actor was lost, still listed alive, is tried
 # A job's place is gone (its actor, its worker process or its node): the job runs again.
@@ -94,7 +95,7 @@ class RayExecutor(Generic[J, R]):
         here = ray.get_runtime_context().get_node_id()
         self.limit = start_limit(self.workers, here)
         self._discover()
-        self._await_first()
+        self._await_nodes()
 
     def _discover(self) -> None:
         """Start an actor on every live node with Docker that has none (yet, or again)."""
@@ -111,16 +112,21 @@ class RayExecutor(Generic[J, R]):
                 place = start_place(node, slots, self.memory, self.docker, self.recipe, services)
                 self.places[node["NodeID"]] = place
 
-    def _await_first(self) -> None:
-        """Wait until a node is up (the others come up in the background).
+    def _await_nodes(self) -> None:
+        """Wait until the nodes are up: all of them, or the ones up :data:`LAGGARDS`
+        seconds after the first (the others join when they come up).
 
         Raises:
-            ExecutorError: no node can take work, with why.
+            ExecutorError: no node came up within :data:`READY_TIMEOUT`, with why.
         """
         deadline = time.monotonic() + READY_TIMEOUT
-        while not any(p.up for p in self.places.values()):
+        while True:
             starting = [p for p in self.places.values() if not p.up and not p.lost]
-            if not starting or time.monotonic() > deadline:
+            if any(p.up for p in self.places.values()):
+                deadline = min(deadline, time.monotonic() + LAGGARDS)
+                if not starting or time.monotonic() > deadline:
+                    return
+            elif not starting or time.monotonic() > deadline:
                 why = "; ".join(self._why.values()) or (
                     "no live node advertises the 'docker' resource (start each worker with "
                     "ray start --address ADDR --resources '{\"docker\": 1}')"
@@ -128,7 +134,7 @@ class RayExecutor(Generic[J, R]):
                     else "no live node"
                 )
                 raise ExecutorError(f"no node of the Ray cluster at {self.address} can work: {why}")
-            self._check_starting(timeout=1.0)
+            self._check_starting(timeout=0.5)
 
     def _check_starting(self, timeout: float) -> None:
         starting = {p.ready: p for p in self.places.values() if not p.up and not p.lost}
