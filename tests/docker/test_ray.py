@@ -1,7 +1,8 @@
 """`--executor ray` on a real Ray cluster on this machine (a head and a worker node, each
 its own ``ray start`` process group, token auth on), the demo suite on Docker: the same
-files as a local run; a worker node killed mid-run loses no instance; Ctrl-C on the driver
-stops the cluster's work and a local run resumes it; one model rate limit across nodes."""
+files as a local run (agent runs and evaluations); a worker node killed mid-run loses no
+instance; Ctrl-C on the driver stops the cluster's work and a local run resumes it; one
+model rate limit across nodes, down to a model agent's requests in a 429 storm."""
 
 from __future__ import annotations
 
@@ -23,6 +24,16 @@ from swe_runner.inputs.dataset import load_dataset
 from swe_runner.sandbox.docker import connect
 from swe_runner.sandbox.labels import RUN_LABEL
 from tests.docker.conftest import ca_args
+from tests.docker.test_openai_run import (
+    KEY,
+    MODEL,
+    RETRY_AFTER,
+    STORM_SECONDS,
+    Server,
+    expected,
+    tools_responder,
+)
+from tests.fakes.openai_server import FakeOpenAI
 from tests.ray_cluster import LocalCluster, local_cluster
 
 DEMO = sorted(t.instance_id for t in load_dataset("demo").tasks)
@@ -53,9 +64,9 @@ def on_ray(cluster: LocalCluster, results: Path, run_id: str, *more: str) -> lis
     ]
 
 
-def driver(cluster: LocalCluster, command: list[str]) -> subprocess.Popen[bytes]:
-    env = {**os.environ, **cluster.env}
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def driver(cluster: LocalCluster, command: list[str], **env: str) -> subprocess.Popen[bytes]:
+    environ = {**os.environ, **cluster.env, **env}
+    return subprocess.Popen(command, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def finish(proc: subprocess.Popen[bytes], code: int = 0) -> str:
@@ -140,6 +151,48 @@ def test_the_demo_suite_on_ray_writes_what_a_local_run_writes(
     assert manifest["versions"]["ray"] and manifest["versions"]["docker"]
     assert "retries" not in manifest  # no node was lost
     assert containers_of("ray") == []
+
+
+def test_evaluating_on_ray_writes_what_a_local_evaluation_writes(
+    cluster: LocalCluster, tmp_path: Path
+) -> None:
+    results = tmp_path / "r"
+    grade = ["evaluate", "--dataset", "demo", "--predictions", "gold", *ca_args()]
+    grade += ["--results-dir", str(results), "--workers", "2"]
+    assert main([*grade, "--run-id", "local"]) == 0
+    ray = ["--executor", "ray", "--ray-address", cluster.address, "--node-workers", "1"]
+    command = [sys.executable, "-m", "swe_runner", *grade, "--run-id", "ray", *ray]
+    finish(driver(cluster, command))
+    assert contents(results / "local") == contents(results / "ray")
+    assert containers_of("ray") == []
+
+
+def test_a_model_agent_on_ray_keeps_one_rate_limit_in_a_429_storm(
+    cluster: LocalCluster, tmp_path: Path
+) -> None:
+    """The nodes build the model client themselves, with the driver's key; in a 429 storm
+    both nodes together send one request per retry-after, as one local run would."""
+    demo = load_dataset("demo")
+    server = Server(demo)
+    api = FakeOpenAI(tools_responder(server))
+    results = tmp_path / "r"
+    model = ["--agent", "model", "--provider", "openai", "--base-url", api.url, "--model", MODEL]
+    retry = {"SWE_RUNNER_API_RETRIES": "8", "SWE_RUNNER_API_BACKOFF": "0.05"}
+    with api.running():
+        proc = driver(cluster, on_ray(cluster, results, "oai", *model), OPENAI_API_KEY=KEY, **retry)
+        err = finish(proc)
+    summary = json.loads((results / "oai" / "summary.json").read_text())
+    rows = {r["instance_id"]: r["outcome"] for r in summary["instances"]}
+    assert rows == expected(demo), err
+    assert {r.headers["authorization"] for r in api.requests} == {f"Bearer {KEY}"}
+    for path in (results / "oai").rglob("*"):
+        if path.is_file():
+            assert KEY not in path.read_text(errors="replace"), path
+    assert server.storm_began is not None
+    began = server.storm_began
+    settled = [r for r in api.requests if began + 0.5 < r.at < began + STORM_SECONDS]
+    # Two nodes, each with a limit of its own, would send two per retry-after.
+    assert len(settled) <= STORM_SECONDS / float(RETRY_AFTER) + 1, len(settled)
 
 
 def test_a_worker_node_lost_mid_run_loses_no_instance(
