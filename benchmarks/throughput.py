@@ -3,7 +3,8 @@ run locally with 1 and 2 workers, then on a Ray cluster on this machine (a head 
 worker node, one instance at a time each) with 2.
 
 Targets: 2 local workers at least 1.6x the instances per hour of 1; Ray within 15% of local
-at the same concurrency.
+at the same concurrency (at least 0.85x). The machine is shared: its CPU per instance is
+printed beside, and the median of ``--repeat`` runs of each is taken.
 
 - Instances per hour: from the run's own wall time (summary.json, from the first instance
   handed out to the last result written). What a run pays once before that (for Ray:
@@ -155,7 +156,7 @@ def main() -> int:
     print(
         f"2 local workers / 1: {scale:.2f}x (target >= 1.6x): {'met' if scale >= 1.6 else 'MISSED'}"
     )
-    within = abs(1 - ray_ratio) <= 0.15
+    within = ray_ratio >= 0.85  # at most 15% slower (faster is no miss)
     print(
         f"ray / local at 2 workers: {ray_ratio:.2f}x (target within 15%): "
         f"{'met' if within else 'MISSED'}"
