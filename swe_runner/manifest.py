@@ -79,6 +79,13 @@ class AgentInfo(BaseModel):
 
     name: str
     model: str | None = None
+    # The model API it called (model agents only; runs made before these were kept have
+    # neither): written only when known, so older run.json files rewrite byte for byte.
+    provider: str | None = None
+    base_url: str | None = None  # None: the provider's own API
+
+
+_ONLY_KNOWN = ("provider", "base_url")  # AgentInfo's keys written only when set
 
 
 class Retry(BaseModel):
@@ -114,7 +121,10 @@ class RunManifest(BaseModel):
 
     @field_serializer("agent")
     def _agent_on_disk(self, agent: AgentInfo | None) -> dict[str, Any]:
-        return agent.model_dump(mode="json") if agent else {}
+        if agent is None:
+            return {}
+        data = agent.model_dump(mode="json")
+        return {k: v for k, v in data.items() if v is not None or k not in _ONLY_KNOWN}
 
     @model_serializer(mode="wrap")
     def _retries_when_any(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

@@ -111,3 +111,11 @@ class AgentRecipe:
             InputError, ConfigError: as :func:`make_agent`.
         """
         return make_agent(self.name, dataset, self.options, limit=limit)
+
+    def endpoint(self) -> tuple[str, str | None] | None:
+        """The model API the agent calls: (provider, base URL; None for the provider's
+        own), or None for an agent that calls none. run.json records it beside the model,
+        so a run id is not resumed against another API."""
+        if self.name not in ("claude", "model"):
+            return None
+        return self.options.model.provider, self.options.model.base_url

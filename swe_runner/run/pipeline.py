@@ -139,7 +139,10 @@ def run_agent(req: AgentRequest, events: Events | None = None) -> Summary:
             ``req.force``).
         DockerUnavailableError: the daemon is down.
     """
-    agent = AgentInfo(name=req.agent.name, model=req.model_name)
+    provider, base_url = (req.recipe and req.recipe.endpoint()) or (None, None)
+    agent = AgentInfo(
+        name=req.agent.name, model=req.model_name, provider=provider, base_url=base_url
+    )
     source = req.agent.source if isinstance(req.agent, PredictionsAgent) else None
     manifest = new_manifest(
         req.run_id, req.dataset, req.settings, source, agent=agent, exclusion=req.exclusion

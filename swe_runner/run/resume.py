@@ -1,9 +1,9 @@
 """Resuming a run: an existing run id is continued only by the run it was.
 
 A run folder holds one agent's (or one predictions file's) results on one dataset. Reusing
-its id with another agent, model, dataset or predictions file would keep the old results
-under the new run.json, and the report would mix them; so that is refused, naming what
-differs, unless the user forces it.
+its id with another agent, model (or model API), dataset or predictions file would keep the
+old results under the new run.json, and the report would mix them; so that is refused,
+naming what differs, unless the user forces it.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ def _identity(manifest: RunManifest) -> dict[str, str | None]:
     return {
         "agent": agent.name if agent else None,
         "model": (agent.model or None) if agent else None,
+        "api": f"{agent.provider} at {agent.base_url or 'its own API'}"
+        if agent and agent.provider
+        else None,
         "dataset": str(manifest.dataset.fingerprint),
         "predictions": manifest.predictions,
     }
@@ -33,7 +36,7 @@ def _same(key: str, old: str | None, new: str | None) -> bool:
         return True
     if key == "predictions" and old and new:  # the same file, named another way
         return Path(old).resolve() == Path(new).resolve()
-    return False
+    return key == "api" and (old is None or new is None)  # an older run recorded none
 
 
 def _side(key: str, value: str | None, manifest: RunManifest) -> str:
@@ -44,6 +47,8 @@ def _side(key: str, value: str | None, manifest: RunManifest) -> str:
         return f"by agent {value!r}" if value else "by evaluate (no agent)"
     if key == "model":
         return f"with model {value!r}" if value else "with no model"
+    if key == "api":
+        return f"through {value}"
     return f"from predictions {value!r}" if value else "from no predictions file"
 
 

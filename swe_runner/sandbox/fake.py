@@ -17,7 +17,36 @@ from pathlib import Path
 from swe_runner.sandbox.base import ExecResult, worktree_diff
 from swe_runner.sandbox.shell import SHELL_COMMAND, ShellSession
 
-__all__ = ["FakeSandbox", "PipeTransport"]
+__all__ = ["FakeSandbox", "PipeTransport", "run_process"]
+
+
+def run_process(
+    command: list[str],
+    timeout: float,
+    stdin: bytes | None = None,
+    cwd: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> ExecResult:
+    """Run a local process in a session of its own, stdout and stderr as one stream; past
+    ``timeout`` its whole process group is killed (the result says it timed out)."""
+    proc = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        out, _ = proc.communicate(stdin or b"", timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        return ExecResult(None, out, timed_out=True)
+    code = proc.returncode  # killed by a signal: the shell's 128 + N, as Docker reports
+    return ExecResult(128 - code if code < 0 else code, out)
 
 
 class PipeTransport:
@@ -83,23 +112,8 @@ class FakeSandbox:
         stdin: bytes | None = None,
         env: Mapping[str, str] | None = None,
     ) -> ExecResult:
-        proc = subprocess.Popen(
-            ["bash", "-c", command],
-            cwd=self.workdir,
-            env={**os.environ, **env} if env else None,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            out, _ = proc.communicate(stdin or b"", timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            out, _ = proc.communicate()
-            return ExecResult(None, out, timed_out=True)
-        code = proc.returncode  # killed by a signal: the shell's 128 + N, as Docker reports
-        return ExecResult(128 - code if code < 0 else code, out)
+        env = {**os.environ, **env} if env else None
+        return run_process(["bash", "-c", command], timeout, stdin, cwd=self.workdir, env=env)
 
     def read_file(self, path: str) -> bytes:
         return self._path(path).read_bytes()

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from swe_runner.errors import ContainerError
 from swe_runner.sandbox.base import ExecResult, worktree_diff
-from swe_runner.sandbox.fake import PipeTransport
+from swe_runner.sandbox.fake import PipeTransport, run_process
 from swe_runner.sandbox.shell import SHELL_COMMAND, ShellSession
 
 __all__ = ["JailSandbox"]
@@ -151,25 +151,11 @@ class JailSandbox:
     ) -> ExecResult:
         if self.closed:
             raise ContainerError("the jail is closed")
-        proc = subprocess.Popen(
-            self.enter(["bash", "-c", f"exec 2>&1\n{command}"]),
-            env=self.environment(env),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            out, _ = proc.communicate(stdin or b"", timeout=timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            out, _ = proc.communicate()
-            return ExecResult(None, out, timed_out=True)
-        code = proc.returncode
-        if self.init.poll() is not None:
+        command_line = self.enter(["bash", "-c", f"exec 2>&1\n{command}"])
+        result = run_process(command_line, timeout, stdin, env=self.environment(env))
+        if not result.timed_out and self.init.poll() is not None:
             raise ContainerError("the jail was removed while a command ran")
-        return ExecResult(128 - code if code < 0 else code, out)
+        return result
 
     def read_file(self, path: str) -> bytes:
         got = self.exec(f"set -- {shlex.quote(path)}; {_READ}", timeout=120)

@@ -167,3 +167,21 @@ def test_a_sandbox_killed_from_outside_is_error_and_retry_errors_redoes_just_it(
     }
     assert (world.results / "killed-box" / "textkit-3" / "report.json").read_bytes() == kept
     assert world.leftovers("killed-box") == 0
+
+
+def test_run_json_names_the_model_api_and_a_resume_against_another_is_refused(
+    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SWE_RUNNER_API_RETRIES", "0")  # nothing listens: fail at once
+    model = ["--agent", "model", "--provider", "openai", "--model", "local-m", "-i", "textkit-1"]
+    first = "http://127.0.0.1:9/v1"
+    assert world.run("api", *model, "--base-url", first) == 0
+    agent = json.loads((world.results / "api" / "run.json").read_text())["agent"]
+    assert agent == {"name": "model", "model": "local-m", "provider": "openai", "base_url": first}
+    assert report(world.results, "api", "textkit-1")["outcome"] == "error"  # the API was down
+    capsys.readouterr()
+    assert world.run("api", *model, "--base-url", "http://127.0.0.1:10/v1") == 2
+    err = capsys.readouterr().err
+    assert f"made through openai at {first}, not through openai at http://127.0.0.1:10" in err
+    assert world.run("api", *model, "--base-url", first) == 0  # the same API: resumed
+    assert "resuming: 1 of 1 already finished" in capsys.readouterr().err
