@@ -45,8 +45,7 @@ def prepare(
     did not, 4: the test patch did not); its output shows how it went.
     """
     plan = prepare_plan(task, prediction_patch, with_tests)
-    for path, text in plan.files.items():
-        sandbox.write_file(path, text.encode())
+    sandbox.write_files({path: text.encode() for path, text in plan.files.items()})
     return sandbox.exec(shlex.join(plan.command), timeout=plan.timeout)
 
 
@@ -116,8 +115,7 @@ def run_script(
     try:
         began = time.perf_counter()
         try:
-            for path, text in files.items():
-                sandbox.write_file(path, text.encode())
+            sandbox.write_files({path: text.encode() for path, text in files.items()})
             result = sandbox.exec(command, timeout=timeout)
         except ContainerError:
             if sandbox.limit_reached() is None:

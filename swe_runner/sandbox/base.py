@@ -86,6 +86,11 @@ class Sandbox(Protocol):
         """Create or replace the file (parents created)."""
         ...
 
+    def write_files(self, files: Mapping[str, bytes]) -> None:
+        """Create or replace several files (parents created), in one round trip where the
+        sandbox can: an evaluation writes its script and inputs this way."""
+        ...
+
     def diff(self) -> str:
         """``git diff`` of the work tree against the base commit: new, deleted and binary
         files included, build junk excluded. Does not disturb the git index."""

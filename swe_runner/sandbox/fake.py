@@ -123,6 +123,10 @@ class FakeSandbox:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
 
+    def write_files(self, files: Mapping[str, bytes]) -> None:
+        for path, data in files.items():
+            self.write_file(path, data)
+
     def diff(self) -> str:
         return worktree_diff(self)
 

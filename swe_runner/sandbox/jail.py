@@ -175,6 +175,10 @@ class JailSandbox:
         if done.exit_code != 0:
             raise ContainerError(f"writing {path} failed: {done.text[-300:]}")
 
+    def write_files(self, files: Mapping[str, bytes]) -> None:
+        for path, data in files.items():
+            self.write_file(path, data)
+
     def diff(self) -> str:
         return worktree_diff(self)
 

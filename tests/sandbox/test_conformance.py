@@ -49,6 +49,13 @@ def test_files_round_trip_any_bytes(sandbox: Sandbox) -> None:
     assert sandbox.exec("wc -c < deep/er/blob.bin").text.strip() == "1024"
 
 
+def test_several_files_are_written_at_once_by_absolute_or_relative_path(sandbox: Sandbox) -> None:
+    scratch = f"{sandbox.workdir}/scratch-dir"
+    sandbox.write_files({"a/one.txt": b"1\n", f"{scratch}/two.bin": bytes(range(256))})
+    assert sandbox.read_file("a/one.txt") == b"1\n"
+    assert sandbox.read_file(f"{scratch}/two.bin") == bytes(range(256))
+
+
 def test_reading_a_missing_file_or_a_directory_raises(sandbox: Sandbox) -> None:
     with pytest.raises(FileNotFoundError):
         sandbox.read_file("no/such/file")
