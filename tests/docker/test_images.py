@@ -159,16 +159,27 @@ def test_images_list_counts_shared_layers_once(
     demo_images: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The demo's 10 instance tags (~370 MB each) share one base and environment: the
-    total counts those once (other images on a shared daemon may add their own bases)."""
+    total counts those once (other images on a shared daemon may add their own bases).
+    Two tags of one image (instances at one commit share it) are one image."""
     import re
 
     import docker
 
-    assert main(["images", "list", "--json"]) == 0
+    image = docker.from_env().images.get(next(iter(demo_images.values())))
+    twin = "swe-runner-instance:twin-of-a-demo-task"
+    image.tag(twin)
+    try:
+        assert main(["images", "list", "--json"]) == 0
+    finally:
+        docker.from_env().images.remove(twin)
     rows = json.loads(capsys.readouterr().out)
     ours = {r["image_id"]: r for r in rows}
-    assert len(rows) > len(ours)  # several demo tasks share one instance image
-    assert main(["images", "list"]) == 0
+    assert twin in {r["tag"] for r in rows} and len(rows) > len(ours)
+    image.tag(twin)
+    try:
+        assert main(["images", "list"]) == 0
+    finally:
+        docker.from_env().images.remove(twin)
     out = capsys.readouterr().out
     for tag in demo_images.values():
         assert tag in out  # whole, never cut
