@@ -116,7 +116,12 @@ class JailSandbox:
             rest = said + self.init.stdout.read()
             self.init.wait()
             raise ContainerError(f"cannot make a jail: {rest.decode(errors='replace')[-400:]}")
-        self.pid = self._jail_init()
+        try:
+            self.pid = self._jail_init()
+        except ContainerError:
+            os.killpg(self.init.pid, signal.SIGKILL)  # nothing is left half made
+            self.init.wait()
+            raise
 
     def _jail_init(self) -> int:
         """The host pid of the jail's first process (``unshare`` forked it)."""
