@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.http import LoopbackServer, send_json
 
 
 @dataclass
@@ -51,7 +52,7 @@ class Recorded:
     headers: dict[str, str]
 
 
-class FakeAnthropic:
+class FakeAnthropic(LoopbackServer):
     def __init__(self, responder: Responder) -> None:
         self.responder = responder
         self.requests: list[Recorded] = []
@@ -87,7 +88,7 @@ class FakeAnthropic:
                 "type": "error",
                 "error": {"type": response.kind, "message": response.message},
             }
-            self._send(handler, response.status, payload, response.headers)
+            send_json(handler, response.status, payload, response.headers)
             return
         with self.lock:
             self.served += 1
@@ -104,48 +105,4 @@ class FakeAnthropic:
             "stop_sequence": None,
             "usage": usage,
         }
-        self._send(handler, 200, message, {})
-
-    @staticmethod
-    def _send(
-        handler: BaseHTTPRequestHandler,
-        status: int,
-        payload: dict[str, Any],
-        headers: dict[str, str],
-    ) -> None:
-        data = json.dumps(payload).encode()
-        try:
-            handler.send_response(status)
-            handler.send_header("content-type", "application/json")
-            handler.send_header("content-length", str(len(data)))
-            for key, value in headers.items():
-                handler.send_header(key, value)
-            handler.end_headers()
-            handler.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeout tests)
-
-    @contextmanager
-    def running(self) -> Iterator[FakeAnthropic]:
-        thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield self
-        finally:
-            self.server.shutdown()
-            self.server.server_close()
-
-
-def turn_of(body: dict[str, Any]) -> int:
-    """0 for the first request of a conversation, 1 after one assistant reply, ..."""
-    return sum(1 for m in body.get("messages", []) if m.get("role") == "assistant")
-
-
-def sequence(*responses: Response) -> Responder:
-    """Answer with ``responses`` in order, one per request (the last one repeats)."""
-    queue = list(responses)
-
-    def responder(body: dict[str, Any]) -> Response:
-        return queue.pop(0) if len(queue) > 1 else queue[0]
-
-    return responder
+        send_json(handler, 200, message, {})

@@ -21,7 +21,8 @@ from swe_runner.sandbox.fake import FakeSandbox
 from swe_runner.tools.bash import BashTool
 from swe_runner.tools.editor import EditorTool
 from tests.conftest import SETUP
-from tests.fakes.anthropic_server import Error, FakeAnthropic, Hang, Reply, Responder, sequence
+from tests.fakes.anthropic_server import Error, FakeAnthropic, Hang, Reply, Responder
+from tests.fakes.http import sequence
 
 MODEL = "claude-3-5-sonnet-20241022"
 KEY = "sk-ant-test-DO-NOT-LEAK-4242"

@@ -22,7 +22,8 @@ from swe_runner.sandbox.fake import FakeSandbox
 from swe_runner.tools.bash import BashTool
 from swe_runner.tools.editor import EditorTool
 from tests.conftest import SETUP
-from tests.fakes.anthropic_server import Error, FakeAnthropic, Reply, Response, turn_of
+from tests.fakes.anthropic_server import Error, FakeAnthropic, Reply, Response
+from tests.fakes.http import turn_of
 from tests.reporting.runs_factory import manifest, report
 
 MODEL = "claude-sonnet-4-20250514"

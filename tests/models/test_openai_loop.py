@@ -26,7 +26,8 @@ from swe_runner.sandbox.fake import FakeSandbox
 from swe_runner.tools.bash import BashTool
 from swe_runner.tools.editor import EditorTool
 from tests.conftest import SETUP
-from tests.fakes.openai_server import Error, FakeOpenAI, Hang, Reply, Responder, call, sequence
+from tests.fakes.http import sequence
+from tests.fakes.openai_server import Error, FakeOpenAI, Hang, Reply, Responder, call
 
 MODEL = "gpt-4o-2024-08-06"
 KEY = "sk-openai-test-DO-NOT-LEAK-9131"

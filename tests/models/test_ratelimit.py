@@ -16,7 +16,8 @@ from swe_runner.models.retry import RetryPolicy
 from swe_runner.records import StopReason
 from swe_runner.sandbox.fake import FakeSandbox
 from swe_runner.tools.bash import BashTool
-from tests.fakes.openai_server import Error, FakeOpenAI, Hang, Reply, Response, call, turn_of
+from tests.fakes.http import turn_of
+from tests.fakes.openai_server import Error, FakeOpenAI, Hang, Reply, Response, call
 
 
 def test_a_rate_limit_cuts_by_half_once_per_burst_and_grows_back_by_one() -> None:
