@@ -18,6 +18,7 @@ from swe_runner.models.base import Usage
 from swe_runner.models.pricing import PriceTable
 from swe_runner.models.scripted import load_scripts
 from tests.docker.conftest import ca_args
+from tests.fakes.http import turn_of
 from tests.fakes.openai_server import (
     Error,
     FakeOpenAI,
@@ -25,7 +26,6 @@ from tests.fakes.openai_server import (
     Response,
     call,
     from_blocks,
-    turn_of,
 )
 from tests.fakes.shell_edits import as_text
 

@@ -119,7 +119,7 @@ class FakeOpenAI(LoopbackServer):
                 return 0
             response = response.then
         if isinstance(response, Error):
-            payload = {
+            refusal: dict[str, Any] = {
                 "error": {
                     "message": response.message,
                     "type": "error",
@@ -127,7 +127,7 @@ class FakeOpenAI(LoopbackServer):
                     "param": None,
                 }
             }
-            send_json(handler, response.status, payload, response.headers)
+            send_json(handler, response.status, refusal, response.headers)
             return response.status
         with self.lock:
             self.served += 1
