@@ -131,15 +131,16 @@ class FakeRuntime:
         return self._sandbox(image)
 
     def remove_all(self) -> int:
-        """Close this process's jails of the run, kill the ones a killed process left
-        (their first process, recorded in the folder), and delete every folder."""
+        """Close this process's jails of the run, kill every other jail over its folders
+        (a killed process's, or one still being made: found by its command line, so none
+        escapes between its start and its pid file), and delete every folder."""
         with self._lock:
             live = list(self._live.values())
         for jail in live:
             jail.close()
+        _kill_jails(self.sandboxes.resolve())
         left = list(self.sandboxes.iterdir()) if self.sandboxes.is_dir() else []
         for folder in left:
-            _kill_recorded(folder / PID_FILE)
             shutil.rmtree(folder, ignore_errors=True)
         return len(live) + len(left)
 
@@ -147,13 +148,17 @@ class FakeRuntime:
         """Nothing is started ahead, so nothing is left to remove."""
 
 
-def _kill_recorded(pid_file: Path) -> None:
-    """Kill a jail's first process (ending the jail) if it is still that process."""
-    try:
-        pid = int(pid_file.read_text())
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (OSError, ValueError):
-        return  # gone already
-    if cmdline == b"sleep\0infinity\0":
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+def _kill_jails(under: Path) -> None:
+    """Kill every jail whose folders are under ``under``: its ``unshare`` process leads a
+    process group holding the jail's first process, whose end ends the jail."""
+    marker = f"{under}/".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue  # gone meanwhile
+        if cmdline.startswith(b"unshare\0") and marker in cmdline:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(int(entry.name), signal.SIGKILL)
