@@ -34,6 +34,12 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@pytest.fixture(scope="session")
+def fake_runtime_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for the session's fake runtimes: each task's folder is made once."""
+    return tmp_path_factory.mktemp("cache")
+
+
 SETUP = """
 set -e
 git init -q -b main .

@@ -83,22 +83,16 @@ class World:
         return False
 
 
-@pytest.fixture(scope="session")
-def fake_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One cache for the session: the fake runtime's images are made once."""
-    return tmp_path_factory.mktemp("cache")
-
-
 @pytest.fixture(params=["fake", pytest.param("docker", marks=pytest.mark.docker)])
 def world(
     request: pytest.FixtureRequest,
     tmp_path: Path,
-    fake_cache: Path,
+    fake_runtime_cache: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[World]:
     env = {"SWE_RUNNER_RUNTIME": request.param}
     if request.param == "fake":
-        env["SWE_RUNNER_CACHE_DIR"] = str(fake_cache)
+        env["SWE_RUNNER_CACHE_DIR"] = str(fake_runtime_cache)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     yield World(request.param, tmp_path / "r", env)

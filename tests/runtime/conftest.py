@@ -20,12 +20,6 @@ def demo_suite() -> Dataset:
     return load_dataset("demo")
 
 
-@pytest.fixture(scope="session")
-def runtime_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One cache for the session: the fake runtime's images are made once."""
-    return tmp_path_factory.mktemp("cache")
-
-
 def runtime_settings(kind: str, cache: Path, results: Path) -> Settings:
     values: dict[str, object] = {"runtime": kind, "results_dir": results}
     if kind == "fake":
@@ -37,9 +31,9 @@ def runtime_settings(kind: str, cache: Path, results: Path) -> Settings:
 
 @pytest.fixture(params=RUNTIMES)
 def runtime(
-    request: pytest.FixtureRequest, runtime_cache: Path, tmp_path: Path
+    request: pytest.FixtureRequest, fake_runtime_cache: Path, tmp_path: Path
 ) -> Iterator[Runtime]:
-    settings = runtime_settings(request.param, runtime_cache, tmp_path / "results")
+    settings = runtime_settings(request.param, fake_runtime_cache, tmp_path / "results")
     opened = open_runtime(settings, {"swe-runner.run": f"conformance-{tmp_path.name}"})
     try:
         yield opened
