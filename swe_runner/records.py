@@ -27,6 +27,8 @@ from pydantic import (
     model_validator,
 )
 
+from swe_runner.replay_records import ReplayResult, StepCheck
+
 __all__ = [
     "SCHEMA_VERSION",
     "AgentPhase",
@@ -111,6 +113,7 @@ class TrajectoryStep(BaseModel):
     latency_s: float | None = None
     detail: str | None = None
     at: float = 0.0  # seconds since the instance started
+    replay: StepCheck | None = None  # a replayed step against the recorded one
 
     @model_validator(mode="before")
     @classmethod
@@ -212,6 +215,7 @@ class EvalReport(BaseModel):
     test_config_touched: list[str] = Field(default_factory=list)
     integrity: Integrity = Field(default_factory=Integrity)
     agent_phase: AgentPhase = Field(default_factory=AgentPhase)
+    replay: ReplayResult | None = None  # a replay's figures (written only for replays)
     error: str | None = None
     traceback: str | None = None
     # The run stopped (Ctrl-C, a killed process) before this instance finished: an ``error``
@@ -239,6 +243,8 @@ class EvalReport(BaseModel):
         for key, value in nested.items():
             if key == "agent_phase":
                 flat.update(value)
+            elif key == "replay" and value is None:
+                continue  # only a replay has one: other reports keep their bytes
             else:
                 flat[key] = value
         return flat

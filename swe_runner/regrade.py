@@ -90,4 +90,5 @@ def _regrade_instance(run: RunDir, task: Task, old: EvalReport) -> EvalReport | 
         model_name_or_path=old.model_name_or_path,
         model_patch=patch,
     )
-    return with_agent_phase(outcome_from_log(task, pred, log, old.timings), old.agent_phase)
+    graded = outcome_from_log(task, pred, log, old.timings)
+    return with_agent_phase(graded, old.agent_phase, old.replay)

@@ -13,7 +13,8 @@ import swe_runner
 
 PACKAGE = Path(swe_runner.__file__).parent
 BOTTOM = {"errors", "config", "task", "records", "manifest", "rundir", "patch", "shipped"} | {
-    "secret_env"
+    "secret_env",
+    "replay_records",
 }
 # Besides the bottom row (and itself), what each part may import.
 ALLOWED: dict[str, set[str]] = {

@@ -13,8 +13,10 @@ from swe_runner.agents.loop import LoopLimits, ModelAgent
 from swe_runner.agents.model_factory import ModelOptions, model_agent
 from swe_runner.agents.patching import EmptyAgent, GoldAgent, PredictionsAgent
 from swe_runner.agents.replay import ReplayAgent
+from swe_runner.agents.replay_published import PublishedReplayAgent
 from swe_runner.errors import InputError, UnknownNameError
 from swe_runner.inputs.dataset import Dataset, load_predictions
+from swe_runner.inputs.published import is_published
 from swe_runner.models.ratelimit import RateLimit
 
 __all__ = [
@@ -53,7 +55,8 @@ class AgentOptions:
     files: Path | None = None
     timeout: float = 1800.0
     model: ModelOptions = field(default_factory=ModelOptions)
-    replay_from: Path | None = None  # a recorded run's folder (--agent replay)
+    replay_from: Path | None = None  # a recorded run's folder or published trajectories
+    replay_verdicts: Path | None = None  # the published verdicts (--verdicts)
     env: Mapping[str, str] = field(default_factory=dict)  # secrets for the agent (--env)
 
 
@@ -88,9 +91,15 @@ def make_agent(
     if name in ("scripted", "claude", "model"):
         return model_agent(name, dataset, options.model, limit)
     if name == "replay":
-        if options.replay_from is None:
-            raise InputError("--agent replay needs --from RUN (a recorded run)")
-        return ReplayAgent(options.replay_from, (t.instance_id for t in dataset.tasks))
+        source = options.replay_from
+        if source is None:
+            raise InputError("--agent replay needs --from RUN (a recorded run or trajectories)")
+        ids = (t.instance_id for t in dataset.tasks)
+        if is_published(source):
+            return PublishedReplayAgent(source, ids, options.replay_verdicts)
+        if options.replay_verdicts is not None:
+            raise InputError("--verdicts is for replaying published trajectories")
+        return ReplayAgent(source, ids)
     raise UnknownNameError("agent", name, list(AGENT_NAMES))
 
 

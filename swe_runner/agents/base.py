@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from swe_runner.records import StopReason, TrajectoryStep
+from swe_runner.replay_records import ReplayResult
 from swe_runner.sandbox.base import Sandbox
 from swe_runner.task import Task
 from swe_runner.tools.base import Tool, ToolError, ToolResult
@@ -43,8 +44,9 @@ class Problem:
 
 @dataclass
 class AgentRun:
-    """How an agent ended. ``patch`` overrides the sandbox diff (only the replay agent
-    uses it: a prediction that does not apply is graded as given)."""
+    """How an agent ended. ``patch`` overrides the sandbox diff (the predictions agent: a
+    prediction that does not apply is graded as given; a replay: the submission its final
+    step made). ``replay``: a replay's figures, for the report."""
 
     stop_reason: StopReason = StopReason.SUBMITTED
     detail: str | None = None
@@ -52,6 +54,7 @@ class AgentRun:
     usage: dict[str, int] = field(default_factory=dict)
     cost_usd: float | None = None
     turns: int = 0
+    replay: ReplayResult | None = None
 
 
 class Session:

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from swe_runner.agents import AGENT_NAMES, AgentOptions, AgentRecipe, ModelAgent, make_agent
-from swe_runner.agents.replay import ReplayVerdict
 from swe_runner.cli.evaluate import default_run_id, show_summary
 from swe_runner.cli.model_flags import ModelFlags, model_options
 from swe_runner.cli.options import (
@@ -30,8 +29,10 @@ from swe_runner.cli.options import (
     workers_option,
 )
 from swe_runner.config import Settings
+from swe_runner.inputs.published import is_published
 from swe_runner.manifest import Exclusion
 from swe_runner.reporting.render import report_view
+from swe_runner.reporting.replay_view import replay_lines
 from swe_runner.reporting.report import build_report
 from swe_runner.reporting.runs import LoadedRun, load_run, run_path
 from swe_runner.reporting.table import RunProgress
@@ -111,8 +112,18 @@ __all__ = ["run_cmd"]
     "--from",
     "replay_from",
     metavar="RUN",
-    help="For --agent replay: the recorded run (id or folder) whose tool calls are replayed; "
-    "each instance's report says whether it reached the same patch (else: drift).",
+    help="For --agent replay: the recorded run (id or folder) whose tool calls are replayed, "
+    "or published trajectories (a mini-swe-agent .traj.json or SWE-agent .traj file, or a "
+    "folder of <id>.traj.json, <id>/<id>.traj.json, <id>.traj); each instance's report "
+    "gives the steps replayed and drifted and whether it reached the same patch.",
+)
+@click.option(
+    "--verdicts",
+    "replay_verdicts",
+    type=click.Path(exists=True, path_type=Path),
+    help="For --agent replay of published trajectories: their published verdicts (an "
+    "experiments-style results.json, or a folder of <id>/report.json), set beside the "
+    "replay's.  [default: a logs/ folder or results/results.json beside the trajectories]",
 )
 @click.option(
     "--attempts",
@@ -147,6 +158,7 @@ def run_cmd(
     agent_files: Path | None,
     env_specs: tuple[str, ...],
     replay_from: str | None,
+    replay_verdicts: Path | None,
     attempts: int,
     model_flags: ModelFlags,
     retry_errors: bool,
@@ -181,6 +193,7 @@ def run_cmd(
         timeout=timeout,
         model=model_flags.options(settings, workers),
         replay_from=replay_source(replay_from, settings.results_dir) if replay_from else None,
+        replay_verdicts=replay_verdicts,
         env=secrets.given,
     )
     agent = make_agent(agent_name, data, options)
@@ -220,13 +233,22 @@ def run_cmd(
 
 
 def replay_source(ref: str, results_dir: Path) -> Path:
-    """The folder whose trajectories a replay follows (a multi-attempt run: attempt 1)."""
+    """The folder whose trajectories a replay follows (a multi-attempt run: attempt 1), or
+    the published trajectories at ``ref`` (a file or a folder that is not a run)."""
+    given = Path(ref)
+    if given.exists() and is_published(given):
+        return given.resolve()
     return load_run(run_path(ref, results_dir), results_dir).files
 
 
 def _say_drift(run: LoadedRun) -> None:
-    drift = ReplayVerdict.DRIFT
-    drifted = sorted(i for i, r in run.reports.items() if r.agent_phase.stop_detail == drift)
+    """The replay in one line per instance that drifted, then the totals."""
+    reports = [r for r in run.reports.values() if r.replay is not None]
+    for line in replay_lines(reports):
+        stderr.print(line, markup=False, highlight=False)
+    drifted = sorted(
+        r.instance_id for r in reports if r.replay and not r.replay.submission_reproduced
+    )
     if drifted:
         stderr.print(
             f"[bold red]drift[/]: the replay reached other patches for {', '.join(drifted)}"

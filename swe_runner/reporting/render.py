@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from swe_runner.reporting.compare import Comparison
+from swe_runner.reporting.replay_view import replay_table
 from swe_runner.reporting.report import Group, InstanceLine, RunReport
 from swe_runner.reporting.stats import Distribution
 from swe_runner.reporting.table import whole_table
@@ -108,6 +109,8 @@ def report_view(r: RunReport) -> RenderableType:
         )
     if r.instances:
         parts.append(_instances_table(r.instances))
+    if r.replay is not None:
+        parts.append(replay_table(r.replay))
     return Stack(*parts)
 
 

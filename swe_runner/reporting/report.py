@@ -16,6 +16,7 @@ from swe_runner.manifest import Exclusion
 from swe_runner.records import SCHEMA_VERSION, Outcome
 from swe_runner.reporting.excluded import Excluding, excluding
 from swe_runner.reporting.reasons import reason
+from swe_runner.reporting.replay_view import ReplaySection, replay_section
 from swe_runner.reporting.runs import LoadedRun, TaskInfo
 from swe_runner.reporting.stats import Distribution, describe, pass_at_k, wilson_interval
 from swe_runner.reporting.summary import total_cost
@@ -87,6 +88,7 @@ class RunReport(BaseModel):
     # A multi-attempt run: the attempt whose outcomes the counts and instances are.
     shown_attempt: int | None = None
     instances: list[InstanceLine] = Field(default_factory=list)
+    replay: ReplaySection | None = None  # a replay run: its figures per instance
 
 
 def build_report(run: LoadedRun, exclusion: Exclusion | None = None) -> RunReport:
@@ -132,6 +134,7 @@ def build_report(run: LoadedRun, exclusion: Exclusion | None = None) -> RunRepor
         attempts=_attempt_stats(run),
         shown_attempt=1 if run.attempts else None,
         instances=_instance_lines(run),
+        replay=replay_section(reports),
     )
 
 

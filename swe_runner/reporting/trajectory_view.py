@@ -12,6 +12,7 @@ from rich.text import Text
 from swe_runner.models.base import Usage
 from swe_runner.models.pricing import PriceTable
 from swe_runner.records import EvalReport, TrajectoryStep
+from swe_runner.replay_records import StepStatus
 from swe_runner.reporting.reasons import failing_tests, guard_parts
 
 __all__ = ["trajectory_view"]
@@ -60,6 +61,43 @@ def _tool(step: TrajectoryStep, full: bool) -> RenderableType:
     )
 
 
+def _call(step: TrajectoryStep) -> str:
+    args = step.input or {}
+    if set(args) == {"command"}:
+        return f"$ {args['command']}"
+    return f"→ {step.name} {json.dumps(args, ensure_ascii=False)}"
+
+
+def _replayed(step: TrajectoryStep, first_drift: bool, full: bool) -> list[RenderableType]:
+    """A replayed step: its call, its output, and how it compares with the recorded one;
+    the first drifting step is marked, with the recorded version beside the replayed one."""
+    check = step.replay
+    assert check is not None
+    out: list[RenderableType] = [Text(_clip(_call(step), full), style="cyan")]
+    if check.status is StepStatus.NOT_REPLAYABLE:
+        return [*out, Text(f"{check.detail} (step {check.step})", style="yellow")]
+    if first_drift:
+        out.append(Text(f"▶ first drift, step {check.step}: {check.detail}", style="bold red"))
+        exit_note = "" if check.recorded_exit is None else f", exit {check.recorded_exit}"
+        out.append(
+            Panel(
+                Text(_clip(check.recorded_output or "(nothing recorded)", full)),
+                title=f"recorded{exit_note}", title_align="left", border_style="blue",
+            )
+        )  # fmt: skip
+    code = "" if check.exit_code is None else f", exit {check.exit_code}"
+    mark = f"drift: {check.detail}" if check.status is StepStatus.DRIFT else check.status.value
+    style = "red" if check.status is StepStatus.DRIFT else "green"
+    out.append(
+        Panel(
+            Text(_clip(step.output or "", full)),
+            title=f"{'replayed' if first_drift else step.name}{code} ({mark})",
+            title_align="left", border_style=style,
+        )
+    )  # fmt: skip
+    return out
+
+
 def _outcome(report: EvalReport) -> list[RenderableType]:
     """The outcome, how the patch was applied, what was put back, the failing tests."""
     line = f"outcome {report.outcome.value}" + (f": {report.error}" if report.error else "")
@@ -76,6 +114,20 @@ def _outcome(report: EvalReport) -> list[RenderableType]:
         out.append(Text(f"  runner check: {report.integrity.record}"))
     out.extend(Text(f"  failing {t}") for t in failing_tests(report))
     return out
+
+
+def _replay_summary(report: EvalReport) -> Text:
+    r = report.replay
+    assert r is not None
+    first = "" if r.first_drift is None else f" (first: step {r.first_drift})"
+    files = f" ({', '.join(r.files_differ)})" if r.files_differ else ""
+    published = {None: "not supplied", True: "resolved", False: "unresolved"}[r.published_resolved]
+    return Text(
+        f"replay of {r.source}: {r.steps_replayed} of {r.steps} steps replayed, "
+        f"{r.steps_drifted} drifted{first}; submission {r.submission.value}{files}; "
+        f"published verdict {published}"
+        + (f"; not replayable: {', '.join(r.not_replayable)}" if r.not_replayable else "")
+    )
 
 
 def _stop_line(report: EvalReport | None, steps: list[TrajectoryStep]) -> str | None:
@@ -99,14 +151,17 @@ def trajectory_view(
     prices = PriceTable()
     parts: list[RenderableType] = []
     current = None
-    for step in steps:
+    drifts = [n for n, s in enumerate(steps) if s.replay and s.replay.status is StepStatus.DRIFT]
+    for n, step in enumerate(steps):
         if step.kind == "stop":  # recorded once, after the last turn (old runs: as turn 0)
             continue
         if step.turn != current:
             current = step.turn
             title = f"turn {step.turn}" if step.turn else "tool calls"  # 0: no model turn
             parts.append(Text(f"── {title} ──", style="bold"))
-        if step.kind == "model":
+        if step.replay is not None:
+            parts.extend(_replayed(step, bool(drifts) and n == drifts[0], full))
+        elif step.kind == "model":
             parts.extend(_model(step, prices, model, full))
         elif step.kind == "tool":
             parts.append(_tool(step, full))
@@ -119,4 +174,6 @@ def trajectory_view(
     parts.append(Syntax(patch, "diff", theme="ansi_dark") if patch.strip() else Text("(empty)"))
     if report is not None:
         parts.extend(_outcome(report))
+        if report.replay is not None:
+            parts.append(_replay_summary(report))
     return Group(Text(f"run {run_id}", style="bold"), *parts)

@@ -124,7 +124,7 @@ def perform(job: Job, runtime: Runtime, agent: Agent | None, secrets: Secrets) -
         cost_usd=outcome.cost_usd,
         agent_time_s=agent_time,
     )
-    report = with_agent_phase(result.report, phase)
+    report = with_agent_phase(result.report, phase, outcome.replay)
     return InstanceResult(report, patch, result.script, result.log, steps)
 
 

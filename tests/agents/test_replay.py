@@ -10,6 +10,7 @@ from swe_runner.agents.replay import ReplayAgent
 from swe_runner.cli.main import main
 from swe_runner.errors import InputError
 from swe_runner.records import Outcome, TrajectoryStep
+from swe_runner.reporting.runs import load_run
 from swe_runner.rundir import RunDir
 from tests.reporting.runs_factory import manifest, report
 
@@ -64,3 +65,21 @@ def test_replay_of_a_command_agent_run_is_refused_before_the_run_naming_why(
     assert err.startswith("Error: --from ") and err.count("\n") == 1, err
     assert "cannot be replayed" in err and "'command' in textkit-1, textkit-2" in err
     assert not results.exists()  # refused before anything started
+
+
+def test_replay_of_a_run_compares_each_call_and_sets_the_recorded_verdict_beside(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    fake_runtime_cache: Path,
+) -> None:  # fmt: skip
+    monkeypatch.setenv("SWE_RUNNER_RUNTIME", "fake")
+    monkeypatch.setenv("SWE_RUNNER_CACHE_DIR", str(fake_runtime_cache))
+    results = ["--results-dir", str(tmp_path / "r")]
+    base = ["run", "--suite", "demo", "-i", "textkit-2", *results]
+    assert main([*base, "--agent", "gold", "--run-id", "first"]) == 0
+    assert main([*base, "--agent", "replay", "--from", "first", "--run-id", "again"]) == 0
+    assert "replay: every instance reached the recorded patch" in capsys.readouterr().err
+    report = load_run("again", tmp_path / "r").reports["textkit-2"]
+    assert report.replay is not None
+    assert report.replay.steps == report.replay.steps_replayed > 0
+    assert (report.replay.steps_drifted, report.replay.submission.value) == (0, "same")
+    assert report.replay.published_resolved is True and report.resolved
