@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from dataclasses import asdict
 
 import click
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+from rich.table import Table
 
 from swe_runner.cli.options import (
     DatasetPick,
@@ -24,6 +27,14 @@ from swe_runner.config import Settings
 from swe_runner.errors import ImageError, RepoError
 from swe_runner.images.build import KINDS, ImageBuilder, prune_images
 from swe_runner.images.disk import ImageInfo, images_on_disk
+from swe_runner.images.envs import (
+    EnvOutcome,
+    EnvStatus,
+    build_environments,
+    describe,
+    duration,
+    markdown_table,
+)
 from swe_runner.images.official import ImagePuller, download_size, official_image
 from swe_runner.reporting.table import whole_table
 from swe_runner.sandbox.containers import connect
@@ -74,6 +85,69 @@ def build_cmd(
             stderr.print(f"[bold red]failed[/] {task.instance_id}: {escape(str(exc))}")
     if failed:
         raise click.exceptions.Exit(1)
+
+
+@images_group.command("envs")
+@click.option(
+    "--dataset", "--suite", "-d", "-s", "dataset", required=True,
+    help="The dataset whose environments to build (a suite name, folder or task file).",
+)  # fmt: skip
+@click.option("--markdown", is_flag=True, help="Print the table as Markdown.")
+@json_option
+@instances_option
+@dataset_options
+@settings_options
+def envs_cmd(
+    dataset: str,
+    markdown: bool,
+    as_json: bool,
+    instances: tuple[str, ...],
+    pick: DatasetPick,
+    settings: Settings,
+) -> None:
+    """Build the environment image of every (repo, version) a dataset needs, one after
+    another, and print a table: built (time, size, what differs from the spec: Python,
+    pins without a wheel, conda packages left out), failed (with pip's or the compiler's
+    words) or skipped (its repository cannot be had here and the environment reads a file
+    from it). Without its repository, an environment that reads no file is still built,
+    dated by its tasks. Failures do not stop the others; the exit status is 1 if any
+    failed."""
+    settings = pick.settings(settings)
+    data = pick.load(dataset, instances)
+    builder = ImageBuilder(settings, notify=notice)
+
+    def say(o: EnvOutcome) -> None:
+        style = {"built": "green", "failed": "bold red", "skipped": "yellow"}[o.status]
+        detail = o.tag if o.status is EnvStatus.BUILT else o.reason
+        line = f"[{style}]{describe(o)}[/] {o.repo} {o.version}: {escape(detail)}"
+        stderr.print(line, highlight=False)
+
+    outcomes = build_environments(data.tasks, builder, data.repo_sources, say)
+    if as_json:
+        click.echo(json.dumps([asdict(o) for o in outcomes], indent=2))
+    elif markdown:
+        click.echo(markdown_table(outcomes), nl=False)
+    else:
+        print_whole(_envs_table(outcomes))
+    if any(o.status is EnvStatus.FAILED for o in outcomes):
+        raise click.exceptions.Exit(1)
+
+
+def _envs_table(outcomes: list[EnvOutcome]) -> Table:
+    table = whole_table(
+        "repo", "version", "tasks", "outcome", "time", "MB", "image / notes or cause"
+    )
+    for o in outcomes:
+        said = [o.tag, *o.notes] if o.status is EnvStatus.BUILT else [o.reason]
+        size = f"{o.size_mb:,.0f}" if o.size_mb else ""
+        table.add_row(
+            o.repo, o.version, str(o.tasks), describe(o), duration(o), size, "\n".join(said)
+        )
+    counts = Counter(o.status.value for o in outcomes)
+    table.caption = f"{len(outcomes)} environments: " + ", ".join(
+        f"{counts[s.value]} {s.value}" for s in EnvStatus
+    )
+    return table
 
 
 @images_group.command("pull")

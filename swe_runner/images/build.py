@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,8 @@ import docker.errors
 
 from swe_runner.config import Settings
 from swe_runner.errors import ImageError
-from swe_runner.images import asof, repo
+from swe_runner.images import asof, repo, wheels
+from swe_runner.images.buildlog import failure_message
 from swe_runner.images.disk import KIND_LABEL, KINDS, ImageInfo, list_images
 from swe_runner.images.plan import AVAILABLE_PYTHONS, EnvPlan, nearest_python, plan_environment
 from swe_runner.sandbox.containers import connect
@@ -37,6 +39,7 @@ __all__ = [
     "CONTAINERS_DIR",
     "KINDS",
     "KIND_LABEL",
+    "EnvBuild",
     "ImageBuilder",
     "ImageInfo",
     "list_images",
@@ -84,6 +87,15 @@ def _definition_bytes(kind: str) -> bytes:
 def _base_packages() -> list[str]:
     text = (CONTAINERS_DIR / "base" / "packages.txt").read_text()
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@dataclass(frozen=True)
+class EnvBuild:
+    """An environment image and the plan it holds (its fallback, when that was built)."""
+
+    tag: str
+    plan: EnvPlan
+    built: bool  # False: it was there already
 
 
 class ImageBuilder:
@@ -146,6 +158,22 @@ class ImageBuilder:
             return False
         return True
 
+    def size(self, tag: str) -> int:
+        """The image's size in bytes (its layers shared with others included)."""
+        return int(self.client.images.get(tag).attrs.get("Size") or 0)
+
+    def build_seconds(self, tag: str) -> float | None:
+        """How long building ``tag`` took, from its build log (None: not built here)."""
+        try:
+            text = self._log_path(tag).read_text()
+        except OSError:
+            return None
+        found = re.search(r"^swe-runner: build took (\d+) s$", text, re.MULTILINE)
+        return float(found[1]) if found else None
+
+    def _log_path(self, tag: str) -> Path:
+        return self.settings.cache_dir / "logs" / f"{tag.replace(':', '_')}.log"
+
     def ensure_base(self, python: str) -> str:
         tag = self.base_tag(python)
         with _tag_lock(tag):
@@ -154,27 +182,63 @@ class ImageBuilder:
         return tag
 
     def ensure_env(self, spec: EnvSpec, plan: EnvPlan) -> str:
+        """The environment image of ``plan`` (or of its fallback, when ``plan`` does not
+        build: see :meth:`build_env`)."""
+        return self.build_env(spec, plan).tag
+
+    def build_env(self, spec: EnvSpec, plan: EnvPlan) -> EnvBuild:
+        """Make sure ``plan``'s environment image exists; says which plan it holds.
+
+        A plan that fails to build and has a fallback (pins without a wheel for its Python
+        replaced) is built again as the fallback, whose notes say what it changed; an
+        existing fallback image is used without trying ``plan`` again.
+
+        Raises:
+            ImageError: the build failed (the fallback's too, when there is one).
+        """
         tag = self.env_tag(spec, plan)
         with _tag_lock(tag):
             if self.exists(tag):
-                return tag
-            base = spec.base_image or self.ensure_base(plan.python)
-            with tempfile.TemporaryDirectory(prefix="swe-runner-env-") as tmp:
-                ctx = Path(tmp)
-                shutil.copytree(_definition("env").parent, ctx, dirs_exist_ok=True)
-                (ctx / "requirements.txt").write_text("\n".join(plan.packages) + "\n")
-                (ctx / "conda.txt").write_text("\n".join(plan.conda_packages) + "\n")
-                self._write_ca(ctx)
-                when = f", packages as of {plan.as_of}" if plan.as_of else ""
-                self.notify(f"building environment image {tag} (Python {plan.python}{when})")
-                for note in plan.notes:
-                    self.notify(f"{tag}: {note}")
-                args = {"BASE_IMAGE": base, "UPLOADED_PRIOR_TO": plan.as_of or ""}
-                self._build(ctx, tag, "env", args)
-        return tag
+                return EnvBuild(tag, plan, built=False)
+            fallback = plan.fallback
+            other = self.env_tag(spec, fallback) if fallback else None
+            if fallback and other and self.exists(other):
+                return EnvBuild(other, fallback, built=False)
+            try:
+                self._make_env(spec, plan, tag)
+            except ImageError as exc:
+                if not (fallback and other):
+                    raise
+                self.notify(
+                    f"{exc}; building it again with the nearest releases that have wheels "
+                    f"for Python {fallback.python}"
+                )
+                with _tag_lock(other):
+                    try:
+                        self._make_env(spec, fallback, other)
+                    except ImageError as again:
+                        raise ImageError(f"{again}; as specified: {exc}") from None
+                return EnvBuild(other, fallback, built=True)
+            return EnvBuild(tag, plan, built=True)
 
-    def plan(self, task: Task, spec: EnvSpec, local: Path) -> EnvPlan:
-        """What ``task``'s environment installs and as of when (see :mod:`envplan`)."""
+    def _make_env(self, spec: EnvSpec, plan: EnvPlan, tag: str) -> None:
+        base = spec.base_image or self.ensure_base(plan.python)
+        with tempfile.TemporaryDirectory(prefix="swe-runner-env-") as tmp:
+            ctx = Path(tmp)
+            shutil.copytree(_definition("env").parent, ctx, dirs_exist_ok=True)
+            (ctx / "requirements.txt").write_text("\n".join(plan.packages) + "\n")
+            (ctx / "conda.txt").write_text("\n".join(plan.conda_packages) + "\n")
+            self._write_ca(ctx)
+            when = f", packages as of {plan.as_of}" if plan.as_of else ""
+            self.notify(f"building environment image {tag} (Python {plan.python}{when})")
+            for note in plan.notes:
+                self.notify(f"{tag}: {note}")
+            args = {"BASE_IMAGE": base, "UPLOADED_PRIOR_TO": plan.as_of or ""}
+            self._build(ctx, tag, "env", args)
+
+    def plan(self, task: Task, spec: EnvSpec, local: Path | None) -> EnvPlan:
+        """What ``task``'s environment installs and as of when (see :mod:`plan`);
+        ``local`` is its repository, None when it is not at hand."""
         s = self.settings
         cache = s.cache_dir / "pypi-upload-dates.json"
 
@@ -183,8 +247,11 @@ class ImageBuilder:
         ) -> tuple[dict[tuple[str, str], Any], list[str]]:
             return asof.pypi_upload_dates(wanted, cache, s.ca_bundle)
 
+        def releases_of(name: str) -> wheels.Releases:
+            return wheels.pypi_releases(name, s.cache_dir, s.ca_bundle)
+
         return plan_environment(
-            task, spec, local, date_pins if s.packages_as_of == "task" else None
+            task, spec, local, date_pins if s.packages_as_of == "task" else None, releases_of
         )
 
     def ensure_instance(self, task: Task, source: Path | None) -> str:
@@ -241,7 +308,7 @@ class ImageBuilder:
         args: dict[str, str],
         labels: dict[str, str] | None = None,
     ) -> None:
-        log_path = self.settings.cache_dir / "logs" / f"{tag.replace(':', '_')}.log"
+        log_path = self._log_path(tag)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         lines: list[str] = []
         error = None
@@ -268,10 +335,7 @@ class ImageBuilder:
             + f"\nswe-runner: build took {took:.0f} s\n"
         )
         if error:
-            cause = _cause("".join(lines))
-            raise ImageError(
-                f"building {tag} failed: {error.strip()}{cause} (full log: {log_path})"
-            )
+            raise ImageError(failure_message(tag, error, "".join(lines), log_path))
         self.notify(f"built {tag} in {took:.0f} s")
 
     def _make_base(self, tag: str, suite: str) -> None:
@@ -335,16 +399,6 @@ class ImageBuilder:
             )
         if not self.exists(tag):
             raise ImageError(f"importing the bootstrapped base image as {tag} failed")
-
-
-def _cause(log: str) -> str:
-    """The lines of a failed build's log that say why (pip's and the shell's errors)."""
-    found = [
-        line.strip()
-        for line in log.splitlines()
-        if re.match(r"\s*(ERROR|error|E:|fatal:|ModuleNotFoundError|.*: not found$)", line)
-    ]
-    return f": {' | '.join(dict.fromkeys(found[-3:]))}" if found else ""
 
 
 def _install_script(spec: EnvSpec) -> str:

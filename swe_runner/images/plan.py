@@ -9,12 +9,12 @@ spec's, and the date every requirement is resolved as of (:mod:`swe_runner.image
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from swe_runner.errors import ImageError
-from swe_runner.images import asof, repo
+from swe_runner.images import asof, repo, wheels
 from swe_runner.images.conda import translate_environment
 from swe_runner.task import EnvSpec, Task
 
@@ -35,6 +35,9 @@ class EnvPlan:
     # From a conda environment file, installed first (as conda creates the environment
     # before the spec's pip packages), together if they can be, else each that can be.
     conda_packages: tuple[str, ...] = ()
+    # To build instead when this plan does not: its compiled pins that have no wheel for
+    # this Python replaced by the nearest releases that have one (its notes say which).
+    fallback: EnvPlan | None = None
 
 
 def _minor(version: str) -> tuple[int, int] | None:
@@ -58,9 +61,14 @@ def nearest_python(asked: str) -> str:
     return min(minors, key=lambda v: (abs(minors[v] - wanted[1]), minors[v]))
 
 
-def _conda_packages(spec: EnvSpec, local: Path, commit: str) -> tuple[list[str], list[str]]:
+def _conda_packages(spec: EnvSpec, local: Path | None, commit: str) -> tuple[list[str], list[str]]:
+    if spec.conda_env_files and local is None:
+        raise ImageError(
+            f"the spec reads {', '.join(spec.conda_env_files)} from the repository, "
+            "which is not at hand"
+        )
     for path in spec.conda_env_files:
-        text = repo.file_at(local, commit, path)
+        text = repo.file_at(local, commit, path) if local else None
         if text is None:
             continue
         try:
@@ -81,39 +89,65 @@ def _conda_packages(spec: EnvSpec, local: Path, commit: str) -> tuple[list[str],
     return [], []
 
 
+DatePins = Callable[[list[tuple[str, str]]], tuple[dict[tuple[str, str], datetime], list[str]]]
+
+
 def plan_environment(
     task: Task,
     spec: EnvSpec,
-    local: Path,
-    date_pins: Callable[[list[tuple[str, str]]], tuple[dict[tuple[str, str], datetime], list[str]]]
-    | None,
+    local: Path | None,
+    date_pins: DatePins | None,
+    releases_of: Callable[[str], wheels.Releases] | None = None,
 ) -> EnvPlan:
-    """The environment ``task`` needs, given its repository clone ``local``.
+    """The environment ``task`` needs, given its repository clone ``local`` (None: the
+    repository is not at hand; then the environment is dated by the task's creation).
 
     ``date_pins`` dates the spec's ``name==version`` pins (PyPI upload times); None
     resolves every requirement as of the build (the ``packages_as_of = "today"`` setting).
+    ``releases_of`` gives a project's releases (:func:`wheels.pypi_releases`): with it,
+    the plan holds a fallback in which each compiled pin without a wheel for the Python
+    used is the nearest release with one (see :mod:`swe_runner.images.wheels`).
 
     Raises:
-        ImageError: the spec's conda file is missing or unreadable.
+        ImageError: the spec's conda file is missing or unreadable, or ``local`` is None
+            and the spec reads a file from the repository.
     """
     commit = task.environment_setup_commit or task.base_commit
     conda, notes = _conda_packages(spec, local, commit)
     python = spec.python if spec.base_image else nearest_python(spec.python)
     if python != spec.python:
         notes.append(f"Python {spec.python} asked, {python} used (the nearest available)")
-    packages, conda_packages = spec.packages, tuple(conda)
-    if date_pins is None:
-        return EnvPlan(python, packages, None, tuple(notes), conda_packages)
-    # The environment's date: its setup commit's (shared by a repo/version, so is the
-    # image), else the task's own; a task with neither is dated by its pins and floors only.
-    when = repo.commit_date(local, commit) if task.environment_setup_commit else None
+    when = None
+    if local is not None and task.environment_setup_commit:
+        when = repo.commit_date(local, commit)
+    if when is None and local is None:
+        notes.append(
+            f"dated by the task's creation ({task.created_at[:10]}): the repository, and "
+            "so its environment commit's date, is not at hand"
+        )
     when = when or asof.parse_date(task.created_at)
-    lines = [*packages, *conda_packages, *spec.pre_install, *spec.install]
+    plan = _dated(
+        EnvPlan(python, spec.packages, None, tuple(notes), tuple(conda)), spec, when, date_pins
+    )
+    if releases_of is None or spec.base_image or python not in wheels.GLIBC:
+        return plan
+    swapped, swaps = wheels.replace_unbuildable_pins(spec.packages, python, releases_of)
+    if swapped == tuple(spec.packages):
+        return replace(plan, notes=(*plan.notes, *swaps))  # swaps: only pins it cannot check
+    fallback = EnvPlan(python, swapped, None, (*notes, *swaps), tuple(conda))
+    return replace(plan, fallback=_dated(fallback, spec, when, date_pins))
+
+
+def _dated(
+    plan: EnvPlan, spec: EnvSpec, when: datetime | None, date_pins: DatePins | None
+) -> EnvPlan:
+    """``plan`` with the moment its requirements are resolved as of (see :mod:`asof`)."""
+    if date_pins is None:
+        return plan
+    lines = [*plan.packages, *plan.conda_packages, *spec.pre_install, *spec.install]
     pin_dates, problems = date_pins(asof.pins(lines))
     if problems:  # a pin newer than the cutoff would not install: resolve as of today
-        notes.append(f"resolving as of today: cannot date {'; '.join(problems)}")
-        return EnvPlan(python, packages, None, tuple(notes), conda_packages)
-    moment = asof.cutoff(when, python, pin_dates.values())
-    return EnvPlan(
-        python, packages, moment.strftime("%Y-%m-%dT%H:%M:%SZ"), tuple(notes), conda_packages
-    )
+        note = f"resolving as of today: cannot date {'; '.join(problems)}"
+        return replace(plan, notes=(*plan.notes, note))
+    moment = asof.cutoff(when, plan.python, pin_dates.values())
+    return replace(plan, as_of=moment.strftime("%Y-%m-%dT%H:%M:%SZ"))

@@ -81,13 +81,22 @@ def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+def _shell_words(line: str) -> list[str]:
+    """The words bash makes of ``line`` (the official harness puts a spec's packages on a
+    ``conda create`` command line, so quotes group and are removed there)."""
+    try:
+        return shlex.split(line)
+    except ValueError:  # an unbalanced quote: bash would refuse it too; keep the words
+        return line.split()
+
+
 def _normalise(body: Mapping[str, Any]) -> dict[str, Any]:
     """Our field names and shapes from a spec written either way."""
     out = dict(body)
     pinned = list(out.pop("pip_packages", None) or [])
     packages = out.get("packages", [])
-    if isinstance(packages, str):
-        packages = packages.split()
+    if isinstance(packages, str):  # a shell line's words (``'numpy==1.19.2'`` is numpy==1.19.2)
+        packages = _shell_words(packages)
     names = {re.split(r"[<>=!~\[; ]", p, maxsplit=1)[0].lower() for p in pinned}
     out["packages"] = [p for p in packages if p.lower() not in names] + pinned
     if "eval_commands" in out:
