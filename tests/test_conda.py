@@ -34,7 +34,18 @@ def test_dependencies_become_pip_requirements_and_conda_only_ones_are_named() ->
         "scitools-iris",
         "numbagg",
     ]
-    assert out.left_out == ["hdf5", "cdms2"]
+    assert out.left_out == ["cdms2"]
+    assert out.from_debian == ["hdf5"] and out.debian == ["libhdf5-dev"]
+
+
+def test_debian_stands_in_for_conda_only_libraries_and_what_cartopy_builds_against() -> None:
+    out = translate_environment(
+        "dependencies:\n  - cartopy\n  - geos\n  - proj\n  - graphviz\n  - esmpy\n"
+    )
+    assert out.requirements == ["cartopy"]  # from PyPI, built against Debian's GEOS and PROJ
+    assert out.debian == ["graphviz", "libgeos-dev", "libproj-dev", "proj-bin"]
+    assert out.from_debian == ["geos", "proj", "graphviz"]
+    assert out.left_out == ["esmpy"]
 
 
 @pytest.mark.parametrize("text", ["", "- a list", "dependencies: 3", "{: bad"])

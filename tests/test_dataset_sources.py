@@ -201,3 +201,51 @@ def test_a_specs_file_in_the_official_tables_shape_means_what_it_means_there(
     assert django.eval_setup == ("export LANG=en_US.UTF-8",)
     sympy = table.find("sympy/sympy", "1.1")  # no official-only key: our format,
     assert sympy is not None and sympy.log_parser == "sympy"  # with the repository's parser
+
+
+def test_quoted_packages_mean_what_the_official_shell_line_means(tmp_path: Path) -> None:
+    # scikit-learn 1.3's official spec: its packages go on a `conda create` command line,
+    # where bash removes the quotes (kept, pip said: Invalid requirement: "'numpy==1.19.2'")
+    dumped = {
+        "scikit-learn/scikit-learn": {
+            "1.3": {
+                "python": "3.9",
+                "packages": "'numpy==1.19.2' 'scipy==1.5.2' 'cython==3.0.10' pytest "
+                "'pandas<2.0.0' 'matplotlib<3.9.0' setuptools pytest joblib threadpoolctl",
+                "install": "python -m pip install -v --no-use-pep517 --no-build-isolation -e .",
+                "pip_packages": ["cython", "setuptools", "numpy", "scipy"],
+                "test_cmd": "pytest -rA",
+                "nano_cpus": 4000000000,
+            }
+        },
+        "o/unbalanced": {"1": {"python": "3.9", "packages": "a 'b", "no_use_env": True}},
+    }
+    path = tmp_path / "specs.json"
+    path.write_text(json.dumps(dumped))
+    table = load_specs(path)
+    spec = table.find("scikit-learn/scikit-learn", "1.3")
+    assert spec is not None
+    assert spec.packages[:6] == (
+        "numpy==1.19.2",
+        "scipy==1.5.2",
+        "cython==3.0.10",
+        "pytest",
+        "pandas<2.0.0",
+        "matplotlib<3.9.0",
+    )
+    assert not any("'" in p for p in spec.packages)
+    unbalanced = table.find("o/unbalanced", "1")  # bash refuses it; its words are kept
+    assert unbalanced is not None and unbalanced.packages == ("a", "'b")
+
+
+def test_the_official_scikit_learn_specs_have_no_quotes_left() -> None:
+    pytest.importorskip("swebench")
+    from swe_runner.inputs.specs import official_specs
+
+    table = official_specs()
+    assert table is not None
+    versions = [v for r, v in table.specs if r == "scikit-learn/scikit-learn"]
+    assert "1.3" in versions
+    for version in versions:
+        spec = table.find("scikit-learn/scikit-learn", version)
+        assert spec is not None and not any("'" in p for p in spec.packages), version

@@ -116,8 +116,15 @@ class ImageBuilder:
         digest = _digest(_definition("base").read_bytes(), *_base_packages())
         return f"swe-runner-base:{suite}-{digest}"
 
+    def system_tag(self, base: str, packages: tuple[str, ...]) -> str:
+        """The tag of ``base`` with Debian ``packages`` installed."""
+        digest = _digest(base, _definition_bytes("system"), *packages)
+        return f"swe-runner-base:system-{digest}"
+
     def env_tag(self, spec: EnvSpec, plan: EnvPlan) -> str:
         base = spec.base_image or self.base_tag(plan.python)
+        if plan.system_packages:
+            base = self.system_tag(base, plan.system_packages)
         reqs = "\n".join(plan.packages)
         conda = "\n".join(plan.conda_packages)
         key = _digest(base, _definition_bytes("env"), reqs, conda, plan.as_of or "")
@@ -223,6 +230,8 @@ class ImageBuilder:
 
     def _make_env(self, spec: EnvSpec, plan: EnvPlan, tag: str) -> None:
         base = spec.base_image or self.ensure_base(plan.python)
+        if plan.system_packages:
+            base = self._ensure_system(base, plan.system_packages)
         with tempfile.TemporaryDirectory(prefix="swe-runner-env-") as tmp:
             ctx = Path(tmp)
             shutil.copytree(_definition("env").parent, ctx, dirs_exist_ok=True)
@@ -235,6 +244,17 @@ class ImageBuilder:
                 self.notify(f"{tag}: {note}")
             args = {"BASE_IMAGE": base, "UPLOADED_PRIOR_TO": plan.as_of or ""}
             self._build(ctx, tag, "env", args)
+
+    def _ensure_system(self, base: str, packages: tuple[str, ...]) -> str:
+        tag = self.system_tag(base, packages)
+        with _tag_lock(tag):
+            if not self.exists(tag):
+                self.notify(f"building {tag}: {base} with Debian's {' '.join(packages)}")
+                with tempfile.TemporaryDirectory(prefix="swe-runner-system-") as tmp:
+                    shutil.copytree(_definition("system").parent, tmp, dirs_exist_ok=True)
+                    args = {"BASE_IMAGE": base, "PACKAGES": " ".join(packages)}
+                    self._build(Path(tmp), tag, "base", args)
+        return tag
 
     def plan(self, task: Task, spec: EnvSpec, local: Path | None) -> EnvPlan:
         """What ``task``'s environment installs and as of when (see :mod:`plan`);

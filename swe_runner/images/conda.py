@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["CondaTranslation", "translate_environment"]
+__all__ = ["DEBIAN_FOR_CONDA", "DEBIAN_FOR_PYPI", "CondaTranslation", "translate_environment"]
 
 # conda-forge name -> PyPI name, where they differ.
 PYPI_NAMES = {
@@ -60,14 +60,48 @@ CONDA_ONLY = {
     "mamba",
     "conda",
 }
+# Conda-only packages -> the Debian packages that stand in for them (in bullseye, bookworm
+# and trixie alike).
+DEBIAN_FOR_CONDA = {
+    "hdf5": ("libhdf5-dev",),
+    "libnetcdf": ("libnetcdf-dev",),
+    "geos": ("libgeos-dev",),
+    "proj": ("libproj-dev", "proj-bin"),
+    "gdal": ("libgdal-dev", "gdal-bin"),
+    "eccodes": ("libeccodes-dev",),
+    "graphviz": ("graphviz",),
+    "ffmpeg": ("ffmpeg",),
+    "pkg-config": ("pkg-config",),
+    "compilers": ("build-essential", "gfortran"),
+    "c-compiler": ("build-essential",),
+    "cxx-compiler": ("build-essential",),
+    "make": ("make",),
+    "cmake": ("cmake",),
+    "freetype": ("libfreetype-dev",),
+    "libpng": ("libpng-dev",),
+    "tk": ("python3-tk",),
+    "ghostscript": ("ghostscript",),
+    "inkscape": ("inkscape",),
+    "nodejs": ("nodejs",),
+}
+# PyPI packages that need C libraries their conda package brings along, and PyPI has no
+# wheel with them: cartopy before 0.22 builds from source against GEOS (and PROJ before
+# 0.20); cfgrib loads ecCodes at run time.
+DEBIAN_FOR_PYPI = {
+    "cartopy": ("libgeos-dev", "libproj-dev", "proj-bin"),
+    "cfgrib": ("libeccodes-dev",),
+}
 _SPEC = re.compile(r"^([A-Za-z0-9_.\-]+)\s*(.*)$")
 
 
 @dataclass
 class CondaTranslation:
-    """Pip requirement lines, and the conda dependencies left out (with why)."""
+    """Pip requirement lines, the Debian packages to install first, and the conda-only
+    dependencies: stood in for by Debian packages, or left out."""
 
     requirements: list[str] = field(default_factory=list)
+    debian: list[str] = field(default_factory=list)
+    from_debian: list[str] = field(default_factory=list)  # conda-only, Debian packages it
     left_out: list[str] = field(default_factory=list)
 
 
@@ -115,9 +149,13 @@ def translate_environment(text: str) -> CondaTranslation:
             out.requirements += [str(line) for line in dep.get("pip") or []]
             continue
         requirement, name = _requirement(str(dep))
-        if requirement is None:
-            if name not in ("python", "pip"):
-                out.left_out.append(name)
-        else:
+        if requirement is not None:
             out.requirements.append(requirement)
+            out.debian += DEBIAN_FOR_PYPI.get(name, ())
+        elif name in DEBIAN_FOR_CONDA:
+            out.from_debian.append(name)
+            out.debian += DEBIAN_FOR_CONDA[name]
+        elif name not in ("python", "pip"):
+            out.left_out.append(name)
+    out.debian = sorted(set(out.debian))
     return out

@@ -35,6 +35,9 @@ class EnvPlan:
     # From a conda environment file, installed first (as conda creates the environment
     # before the spec's pip packages), together if they can be, else each that can be.
     conda_packages: tuple[str, ...] = ()
+    # Debian packages standing in for conda-only ones, installed on the base image first
+    # (in an image of their own: an environment without them keeps its tag).
+    system_packages: tuple[str, ...] = ()
     # To build instead when this plan does not: its compiled pins that have no wheel for
     # this Python replaced by the nearest releases that have one (its notes say which).
     fallback: EnvPlan | None = None
@@ -61,7 +64,10 @@ def nearest_python(asked: str) -> str:
     return min(minors, key=lambda v: (abs(minors[v] - wanted[1]), minors[v]))
 
 
-def _conda_packages(spec: EnvSpec, local: Path | None, commit: str) -> tuple[list[str], list[str]]:
+def _conda_packages(
+    spec: EnvSpec, local: Path | None, commit: str
+) -> tuple[list[str], list[str], list[str]]:
+    """A conda environment file's pip requirements, notes, and Debian packages."""
     if spec.conda_env_files and local is None:
         raise ImageError(
             f"the spec reads {', '.join(spec.conda_env_files)} from the repository, "
@@ -75,18 +81,20 @@ def _conda_packages(spec: EnvSpec, local: Path | None, commit: str) -> tuple[lis
             out = translate_environment(text)
         except ValueError as exc:
             raise ImageError(f"{path} at {commit[:12]}: {exc}") from None
-        skipped = (
-            [f"conda-only packages of {path} left out: {', '.join(out.left_out)}"]
-            if out.left_out
-            else []
-        )
-        return out.requirements, skipped
+        notes = []
+        if out.from_debian:
+            notes.append(f"conda-only packages of {path} from Debian: {', '.join(out.from_debian)}")
+        if out.left_out:
+            notes.append(f"conda-only packages of {path} left out: {', '.join(out.left_out)}")
+        if out.debian:
+            notes.append(f"Debian packages installed first: {' '.join(out.debian)}")
+        return out.requirements, notes, out.debian
     if spec.conda_env_files:
         raise ImageError(
             f"none of {', '.join(spec.conda_env_files)} exists at {commit[:12]}: "
             "the conda environment of this spec cannot be read"
         )
-    return [], []
+    return [], [], []
 
 
 DatePins = Callable[[list[tuple[str, str]]], tuple[dict[tuple[str, str], datetime], list[str]]]
@@ -113,7 +121,8 @@ def plan_environment(
             and the spec reads a file from the repository.
     """
     commit = task.environment_setup_commit or task.base_commit
-    conda, notes = _conda_packages(spec, local, commit)
+    conda, notes, debian = _conda_packages(spec, local, commit)
+    system = () if spec.base_image else tuple(debian)
     python = spec.python if spec.base_image else nearest_python(spec.python)
     if python != spec.python:
         notes.append(f"Python {spec.python} asked, {python} used (the nearest available)")
@@ -126,15 +135,14 @@ def plan_environment(
             "so its environment commit's date, is not at hand"
         )
     when = when or asof.parse_date(task.created_at)
-    plan = _dated(
-        EnvPlan(python, spec.packages, None, tuple(notes), tuple(conda)), spec, when, date_pins
-    )
+    plan = EnvPlan(python, spec.packages, None, tuple(notes), tuple(conda), system)
+    plan = _dated(plan, spec, when, date_pins)
     if releases_of is None or spec.base_image or python not in wheels.GLIBC:
         return plan
     swapped, swaps = wheels.replace_unbuildable_pins(spec.packages, python, releases_of)
     if swapped == tuple(spec.packages):
         return replace(plan, notes=(*plan.notes, *swaps))  # swaps: only pins it cannot check
-    fallback = EnvPlan(python, swapped, None, (*notes, *swaps), tuple(conda))
+    fallback = EnvPlan(python, swapped, None, (*notes, *swaps), tuple(conda), system)
     return replace(plan, fallback=_dated(fallback, spec, when, date_pins))
 
 

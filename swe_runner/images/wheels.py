@@ -110,15 +110,12 @@ def wheel_fallback(pinned: Version, releases: Releases, tags: frozenset[Tag]) ->
         return None
     if not any(_compiled(files) for files in releases.values()):
         return None
-    ranked = sorted({*releases, pinned})
-    at = ranked.index(pinned)
-    candidates = [
-        v
-        for v in ranked
-        if v != pinned
-        and (pinned.is_prerelease or not (v.is_prerelease or v.is_devrelease))
-        and _has_wheel(releases[v], tags)
+    eligible = [
+        v for v in releases if pinned.is_prerelease or not (v.is_prerelease or v.is_devrelease)
     ]
+    ranked = sorted({*eligible, pinned})
+    at = ranked.index(pinned)
+    candidates = [v for v in ranked if v != pinned and _has_wheel(releases[v], tags)]
     if not candidates:
         return None
     return min(candidates, key=lambda v: (abs(ranked.index(v) - at), -ranked.index(v)))
