@@ -155,6 +155,9 @@ class GradeResult(BaseModel):
     status_map: dict[str, TestStatus] = Field(default_factory=dict)
     tests_status: TestsStatus = Field(default_factory=TestsStatus)
     record_check: str | None = None  # the log against the harness's record (pytest runs)
+    # Expected ids that are no test of the graded session, judged as the official parser
+    # reads them (lines of inner sessions a test printed: pytester's): see grading/grade.py.
+    ghost_ids: list[str] = Field(default_factory=list)
 
 
 class Integrity(BaseModel):
@@ -191,6 +194,9 @@ class AgentPhase(BaseModel):
 
 
 _AGENT_KEYS = tuple(AgentPhase.model_fields)
+# Keys added after reports were first written: left out while they say nothing, so older
+# reports read and write back byte for byte.
+_WRITTEN_WHEN_SET = frozenset({"ghost_ids", "reinstall_failed", "replay"})
 
 
 class EvalReport(BaseModel):
@@ -214,6 +220,12 @@ class EvalReport(BaseModel):
     invalid_reason: str | None = None
     test_config_touched: list[str] = Field(default_factory=list)
     integrity: Integrity = Field(default_factory=Integrity)
+    # FAIL_TO_PASS / PASS_TO_PASS ids that are no test of the graded session (a pytester
+    # session's lines the tests printed), judged as the official parser reads them.
+    ghost_ids: list[str] = Field(default_factory=list)
+    # The exit status of the reinstall after the prediction, when it failed: the tests ran
+    # on what the image had installed (the official harness goes on too).
+    reinstall_failed: int | None = None
     agent_phase: AgentPhase = Field(default_factory=AgentPhase)
     replay: ReplayResult | None = None  # a replay's figures (written only for replays)
     error: str | None = None
@@ -243,9 +255,7 @@ class EvalReport(BaseModel):
         for key, value in nested.items():
             if key == "agent_phase":
                 flat.update(value)
-            elif key == "replay" and value is None:
-                continue  # only a replay has one: other reports keep their bytes
-            else:
+            elif key not in _WRITTEN_WHEN_SET or value not in (None, []):
                 flat[key] = value
         return flat
 

@@ -79,7 +79,7 @@ def sandbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sandbox]
     try:
         result = sb.exec(SETUP)
         assert result.exit_code == 0, result.text
-        sb.base_commit = result.text.strip()
+        sb.start = result.text.strip()
         yield sb
     finally:
         sb.close()

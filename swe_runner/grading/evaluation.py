@@ -12,6 +12,7 @@ import shlex
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from swe_runner import patch as patches
 from swe_runner.errors import ContainerError
@@ -23,7 +24,7 @@ from swe_runner.runtime.base import Runtime
 from swe_runner.sandbox.base import ExecResult, Sandbox
 from swe_runner.task import Prediction, Task
 
-__all__ = ["EvalResult", "ScriptRun", "evaluate", "prepare", "run_script"]
+__all__ = ["EvalResult", "ScriptRun", "evaluate", "extra_ca", "prepare", "run_script"]
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,20 @@ class EvalResult:
 
 
 def prepare(
-    sandbox: Sandbox, task: Task, prediction_patch: str, with_tests: bool = True
+    sandbox: Sandbox,
+    task: Task,
+    prediction_patch: str,
+    with_tests: bool = True,
+    ca_bundle: Path | None = None,
 ) -> ExecResult:
     """Prepare ``sandbox`` (a container of ``task``'s instance image) the way the evaluation
     prepares its own (:func:`grading.script.prepare_script`), and stop before the tests run.
+    ``ca_bundle``: the CA bundle the images were built with (the reinstall trusts it).
 
     Returns the script's result: exit status 0 when everything applied (3: the prediction
     did not, 4: the test patch did not); its output shows how it went.
     """
-    plan = prepare_plan(task, prediction_patch, with_tests)
+    plan = prepare_plan(task, prediction_patch, with_tests, extra_ca(ca_bundle))
     sandbox.write_files({path: text.encode() for path, text in plan.files.items()})
     return sandbox.exec(shlex.join(plan.command), timeout=plan.timeout)
 
@@ -73,7 +79,7 @@ def evaluate(
     if refused is not None:
         report = report_without_run(task, prediction, Outcome.PATCH_FAILED, error=refused)
         return EvalResult(report, None, None)
-    plan = eval_plan(task, model_patch, runtime.profile)
+    plan = eval_plan(task, model_patch, runtime.profile, extra_ca(runtime.ca_bundle))
     run = run_script(runtime, image, plan.files, shlex.join(plan.command), plan.timeout)
     timings = dict(run.timings)
     duration = test_duration(run.output)
@@ -85,6 +91,15 @@ def evaluate(
     if run.limit is not None:
         log = f"{log.rstrip(chr(10))}\n{markers.LIMIT_STOPPED} {run.limit}\n"
     return EvalResult(outcome_from_log(task, prediction, log, timings), plan.script, log)
+
+
+def extra_ca(bundle: Path | None) -> str:
+    """The text of the CA bundle the images were built with, or "" when there is none.
+
+    Raises:
+        OSError: the bundle cannot be read (the images could not have been built either).
+    """
+    return bundle.read_text(encoding="utf-8", errors="replace") if bundle else ""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from swe_runner.grading import guard, markers, record
 from swe_runner.grading.parsers import ParsedLog, get_parser
+from swe_runner.grading.parsers.pytest import strip_ansi
 from swe_runner.records import GradeResult, SuccessFailure, TestsStatus, TestStatus
 
 __all__ = ["grade", "split_by_outcome"]
@@ -65,18 +66,65 @@ def split_by_outcome(
 # a line "PASSED    [100%]" (a test's status printed on its own line under live logging)
 # as the test "[100%]", and the published PASS_TO_PASS lists keep it (pytest-dev__pytest-5262).
 _ARTEFACT = re.compile(r"^\[\d+%?\]$")
+# The statuses the official parser knows (its TestStatus); a line starting with another
+# word is no result line to it.
+_OFFICIAL = ("FAILED", "PASSED", "SKIPPED", "ERROR", "XFAIL")
+
+
+def _as_official(section: str, wanted: set[str]) -> dict[str, TestStatus]:
+    """The statuses the official pytest parser gives the ``wanted`` names, read as it reads
+    every line of the section, captured output included: a line starting with a status
+    word, `` - `` dropped from a FAILED one, its second word the name; the last line wins.
+    A first word that is no status of ours (``XFAILED``) is a failure to it."""
+    found: dict[str, TestStatus] = {}
+    for line in strip_ansi(section) if wanted else ():
+        if not line.startswith(_OFFICIAL):
+            continue
+        words = (line.replace(" - ", " ") if line.startswith("FAILED") else line).split()
+        if len(words) > 1 and words[1] in wanted:
+            known = words[0] in _OFFICIAL
+            found[words[1]] = TestStatus(words[0]) if known else TestStatus.FAILED
+    return found
 
 
 def _artefacts(section: str, expected: Sequence[str]) -> dict[str, TestStatus]:
     """The statuses the official parser gives the expected entries that are parser
-    artefacts (:data:`_ARTEFACT`), read as it reads them: the last ``STATUS name`` line."""
-    wanted = {name for name in expected if _ARTEFACT.match(name)}
-    found: dict[str, TestStatus] = {}
-    for line in section.splitlines() if wanted else ():
-        words = line.split()
-        if len(words) > 1 and words[1] in wanted and words[0] in TestStatus.__members__:
-            found[words[1]] = TestStatus(words[0])
-    return found
+    artefacts (:data:`_ARTEFACT`), read as it reads them."""
+    return _as_official(section, {name for name in expected if _ARTEFACT.match(name)})
+
+
+def _ghosts(
+    section: str,
+    expected: Sequence[str],
+    statuses: dict[str, TestStatus],
+    test_files: Sequence[str],
+    seen: record.Record | None,
+) -> dict[str, TestStatus]:
+    """Ghost ids: expected ids that are no test of the graded session, found only where the
+    official parser reads them, with the status it gives them.
+
+    pytest's own suite runs inner sessions (pytester) whose result lines the tests print
+    (``XFAIL test_foo.py::MyTestCase::test_bar``); the official parser reads them, and the
+    published lists hold such ids (pytest-dev__pytest-7521). An id is a ghost when the log
+    does not give it (our parser reads the session's own summary only), its file is none
+    of the files the test command ran, and the harness's record, when there is one, did
+    not collect it. A test of the session is never judged so: its file is one the command
+    ran, so forged output printed for it still cannot help it.
+    """
+    if not test_files:
+        return {}
+    runs = tuple(test_files)
+    candidates = set()
+    for name in expected:
+        path = name.split("::", 1)[0]
+        if "::" not in name or _found(name, statuses) or _ARTEFACT.match(name):
+            continue
+        if path in runs or path.startswith(tuple(f.rstrip("/") + "/" for f in runs)):
+            continue
+        if seen is not None and seen.node_ids(name):
+            continue
+        candidates.add(name)
+    return _as_official(section, candidates)
 
 
 def _invalid_reason(parsed: ParsedLog, exit_code: int | None) -> str | None:
@@ -95,9 +143,15 @@ def _invalid_reason(parsed: ParsedLog, exit_code: int | None) -> str | None:
 
 
 def grade(
-    log: str, fail_to_pass: Sequence[str], pass_to_pass: Sequence[str], parser: str = "pytest"
+    log: str,
+    fail_to_pass: Sequence[str],
+    pass_to_pass: Sequence[str],
+    parser: str = "pytest",
+    test_files: Sequence[str] = (),
 ) -> GradeResult:
-    """Grade the full evaluation log (with the eval script's markers).
+    """Grade the full evaluation log (with the eval script's markers). ``test_files``: the
+    files the test command ran (the test patch's), which tell a test of the session from
+    a ghost id (:func:`_ghosts`); none: no id is judged a ghost.
 
     Raises:
         UnknownNameError: ``parser`` is not a registered log parser.
@@ -114,9 +168,13 @@ def grade(
             tests_status=_tests_status(fail_to_pass, pass_to_pass, {}),
         )
     parsed = parse(section)
-    statuses = {**_artefacts(section, [*fail_to_pass, *pass_to_pass]), **parsed.statuses}
+    expected = [*fail_to_pass, *pass_to_pass]
+    statuses = {**_artefacts(section, expected), **parsed.statuses}
+    seen = record.read(log) if record.requested(log) else None
+    ghosts = _ghosts(section, expected, statuses, test_files, seen)
+    statuses.update(ghosts)
     status = _tests_status(fail_to_pass, pass_to_pass, statuses)
-    disagreement, checked = _against_record(log, status, statuses)
+    disagreement, checked = _against_record(log, status, statuses, set(ghosts))
     reason = _invalid_reason(parsed, exit_code) or _guard_reason(log) or disagreement
     all_pass = not status.FAIL_TO_PASS.failure and not status.PASS_TO_PASS.failure
     return GradeResult(
@@ -127,6 +185,7 @@ def grade(
         status_map=parsed.statuses,
         tests_status=status,
         record_check=checked,
+        ghost_ids=[name for name in expected if name in ghosts],
     )
 
 
@@ -141,10 +200,11 @@ def _guard_reason(log: str) -> str | None:
 
 
 def _against_record(
-    log: str, status: TestsStatus, statuses: dict[str, TestStatus]
+    log: str, status: TestsStatus, statuses: dict[str, TestStatus], ghosts: set[str]
 ) -> tuple[str | None, str | None]:
     """Every test the log passes, checked against the harness's record of the run (when
-    the evaluation asked for one): (why the log is untrustworthy or None, what was checked)."""
+    the evaluation asked for one): (why the log is untrustworthy or None, what was checked).
+    Ghost ids (:func:`_ghosts`) are no tests of the session: nothing to check them against."""
     if not record.requested(log):
         return None, None
     seen = record.read(log)
@@ -155,7 +215,7 @@ def _against_record(
         return mismatch, "runner loaded from elsewhere"
     # Parser artefacts ("[100%]", pytest-5262) are no tests: nothing to check them against.
     successes = [*status.FAIL_TO_PASS.success, *status.PASS_TO_PASS.success]
-    passing = [test for test in successes if not _ARTEFACT.match(test)]
+    passing = [test for test in successes if not _ARTEFACT.match(test) and test not in ghosts]
     for test in passing:
         node_ids = seen.node_ids(test)
         if not node_ids:

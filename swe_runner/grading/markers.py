@@ -15,6 +15,8 @@ __all__ = [
     "FILE_TOO_LARGE",
     "KILLED_STATUS",
     "LIMIT_STOPPED",
+    "REINSTALL_FAILED",
+    "START_NOT_COMMITTED",
     "TEST_DURATION",
     "TEST_END",
     "TEST_EXIT",
@@ -23,6 +25,7 @@ __all__ = [
     "TIMEOUT_STATUS",
     "apply_method",
     "exit_status",
+    "reinstall_failure",
     "test_section",
 ]
 
@@ -33,6 +36,8 @@ TEST_END = ">>>>> swe-runner: test end"
 TEST_EXIT = ">>>>> swe-runner: test exit status:"
 TEST_PATCH_FAILED = ">>>>> swe-runner: test patch failed to apply"
 TEST_DURATION = ">>>>> swe-runner: test duration ms:"  # + milliseconds
+REINSTALL_FAILED = ">>>>> swe-runner: reinstall failed, exit status:"  # + the last failure's
+START_NOT_COMMITTED = ">>>>> swe-runner: the image's start could not be committed"
 # Appended to the saved log by the harness (not the script), so a regrade sees them too.
 EVAL_TIMED_OUT = ">>>>> swe-runner: evaluation container timed out"
 LIMIT_STOPPED = ">>>>> swe-runner: container stopped:"  # + the reason (the disk watchdog)
@@ -77,4 +82,15 @@ def apply_method(log: str) -> str | None:
     for line in log.splitlines():
         if line.startswith(APPLY_OK + " "):
             return line[len(APPLY_OK) + 1 :].strip()
+    return None
+
+
+def reinstall_failure(log: str) -> int | None:
+    """The exit status of the reinstall after the prediction when it failed (the tests then
+    ran on what the image had installed), else None; read before the test run only."""
+    head = log.split(f"\n{TEST_START}\n", 1)[0]
+    for line in head.splitlines():
+        if line.startswith(REINSTALL_FAILED + " "):
+            value = line[len(REINSTALL_FAILED) + 1 :].strip()
+            return int(value) if value.isdigit() else 1
     return None

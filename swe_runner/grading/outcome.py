@@ -109,7 +109,8 @@ def outcome_from_log(
     result: GradeResult | None = None
     verdict = stopped_before_grading(log)
     if verdict is None:
-        result = grade(log, task.FAIL_TO_PASS, task.PASS_TO_PASS, parser)
+        ran = patches.test_files(task.test_patch, spec.test_selection)
+        result = grade(log, task.FAIL_TO_PASS, task.PASS_TO_PASS, parser, ran)
         verdict = decide(log, result, spec.eval_timeout)
     applied = verdict.outcome is not Outcome.PATCH_FAILED  # only a failed apply says so here
     method = markers.apply_method(log) if applied else None
@@ -131,6 +132,8 @@ def outcome_from_log(
         invalid_reason=result.invalid_reason if result else None,
         test_config_touched=patches.test_config_paths(prediction.model_patch or ""),
         integrity=integrity,
+        ghost_ids=result.ghost_ids if result else [],
+        reinstall_failed=markers.reinstall_failure(log),
         error=verdict.reason,
         timings=dict(timings or {}),
     )

@@ -30,7 +30,18 @@ __all__ = [
 
 WORKDIR = guard.WORKDIR
 PREPARE_SCRIPT = f"{WORKDIR}/prepare.sh"  # reproduce --shell: the evaluation's first part
+EXTRA_CA = "extra-ca.pem"  # in WORKDIR: the CA bundle the images were built with (or empty)
 _SLACK = 120.0  # seconds the container gets beyond the tests' own limit (setup, reinstall)
+# The image's own start, what its setup changed in tracked files included (the published
+# images and ours leave those edits uncommitted, as the leaderboards' agents saw them),
+# committed in this throwaway container before anything else: the prediction (a diff from
+# that start) applies on it, the resets between apply tries come back to it, and the test
+# configuration the prediction touched is put back to it, setup edits (tox.ini's -rA) kept.
+START_COMMIT = (
+    "git -c user.name=swe-runner -c user.email=eval@swe-runner.invalid -c commit.gpgsign=false"
+    ' commit -q --allow-empty --no-verify -am "swe-runner: evaluation start" >/dev/null 2>&1'
+    f' || echo "{markers.START_NOT_COMMITTED}"'
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,7 @@ def prepare_script(
 set -uo pipefail
 exec 2>&1  # one stream: stderr lines cannot land in the middle of a marker line
 cd /testbed
+{START_COMMIT}
 BASE=$(git rev-parse HEAD)  # the image's own start: base commit {task.base_commit} + setup
 {guard.reap_function()}{guard.snapshot_step()}{apply}
 if [ -s {WORKDIR}/model.patch ]; then
@@ -83,9 +95,7 @@ fi
     )
     setup = "\n".join(spec.eval_setup)
     quoted = " ".join(shlex.quote(p) for p in restore)
-    # The official eval script installs the repository again once the prediction is in
-    # (a patch to a C extension or to setup.py takes effect); its failure is not fatal there.
-    reinstall = "".join(f"{step}\n" for step in spec.install) if spec.reinstall_for_tests else ""
+    reinstall = _reinstall(spec) if spec.reinstall_for_tests else ""
     return f"""{head}{reinstall}for path in {quoted}; do
   if git cat-file -e "$BASE:$path" 2>/dev/null; then git checkout -q "$BASE" -- "$path"
   else rm -rf -- "$path"; fi
@@ -93,6 +103,28 @@ done
 {guard.sweep_step()}\
 git apply --verbose {WORKDIR}/test.patch || {{ echo "{markers.TEST_PATCH_FAILED}"; exit 4; }}
 {setup}
+"""
+
+
+_CA_VARIABLES = ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "GIT_SSL_CAINFO")
+
+
+def _reinstall(spec: EnvSpec) -> str:
+    """The spec's ``install`` run again once the prediction is in, as the official eval
+    script does (a patch to a C extension or to setup.py takes effect). Its failure is not
+    fatal there, nor here, but it is said (:data:`markers.REINSTALL_FAILED`): the tests then
+    run on what the image had installed. It trusts the CA bundle the image was built with
+    (``extra-ca.pem``, empty when none: a TLS-intercepting proxy), for itself only."""
+    ca, extra = f"{WORKDIR}/ca.pem", f"{WORKDIR}/{EXTRA_CA}"
+    exports = " ".join(f"{name}={ca}" for name in _CA_VARIABLES)
+    steps = "".join(f"{{ {step}\n}} || reinstall_status=$?\n" for step in spec.install)
+    return f"""reinstall_status=0
+if [ -s {extra} ]; then
+  cat /etc/ssl/certs/ca-certificates.crt {extra} > {ca} 2>/dev/null || cp {extra} {ca}
+  export {exports}
+fi
+{steps}if [ -s {extra} ]; then unset {" ".join(_CA_VARIABLES)}; fi
+if [ "$reinstall_status" != 0 ]; then echo "{markers.REINSTALL_FAILED} $reinstall_status"; fi
 """
 
 
@@ -123,10 +155,11 @@ echo "{markers.TEST_DURATION} $(( (finished - started) / 1000000 ))"
 {guard.record_output()}"""
 
 
-def eval_plan(task: Task, model_patch: str, profile: ImageProfile) -> EvalPlan:
+def eval_plan(task: Task, model_patch: str, profile: ImageProfile, extra_ca: str = "") -> EvalPlan:
     """How to grade ``model_patch``: our script (:func:`eval_script`, run after the image
     ``profile``'s activation), or the task record's own when the profile asks for it
-    (:mod:`grading.official`).
+    (:mod:`grading.official`). ``extra_ca``: the CA bundle the images were built with (PEM
+    text, empty when none), trusted by our script's reinstall.
 
     Raises:
         UnknownNameError: the log parser is unknown (found now, not after the test run).
@@ -137,27 +170,31 @@ def eval_plan(task: Task, model_patch: str, profile: ImageProfile) -> EvalPlan:
     spec = task.env_spec or EnvSpec()
     get_parser(spec.log_parser)
     script = _activated(eval_script(task, spec, model_patch), profile.activate)
-    files = {f"{WORKDIR}/eval.sh": script, **_script_inputs(task, model_patch)}
+    files = {f"{WORKDIR}/eval.sh": script, **_script_inputs(task, model_patch, extra_ca)}
     return EvalPlan(script, files, ["bash", f"{WORKDIR}/eval.sh"], spec.eval_timeout + _SLACK)
 
 
-def prepare_plan(task: Task, prediction_patch: str, with_tests: bool = True) -> EvalPlan:
+def prepare_plan(
+    task: Task, prediction_patch: str, with_tests: bool = True, extra_ca: str = ""
+) -> EvalPlan:
     """How to prepare a container the way the evaluation prepares its own
     (:func:`prepare_script`), stopping before the tests run."""
     spec = task.env_spec or EnvSpec()
     script = prepare_script(task, spec, prediction_patch, with_tests)
-    files = {**_script_inputs(task, prediction_patch), PREPARE_SCRIPT: script}
+    files = {**_script_inputs(task, prediction_patch, extra_ca), PREPARE_SCRIPT: script}
     return EvalPlan(script, files, ["bash", PREPARE_SCRIPT], spec.eval_timeout)
 
 
-def _script_inputs(task: Task, prediction_patch: str) -> dict[str, str]:
+def _script_inputs(task: Task, prediction_patch: str, extra_ca: str) -> dict[str, str]:
     """The files the scripts read, by path in the container: the prediction (empty when
-    there is none, so it is not applied), the test patch and the integrity guard's."""
+    there is none, so it is not applied), the test patch, the CA bundle the images were
+    built with (empty when none) and the integrity guard's."""
     model = _with_newline(prediction_patch) if prediction_patch.strip() else ""
     spec = task.env_spec or EnvSpec()
     return {
         f"{WORKDIR}/model.patch": model,
         f"{WORKDIR}/test.patch": task.test_patch,
+        f"{WORKDIR}/{EXTRA_CA}": extra_ca,
         **guard.files(spec.test_cmd),
     }
 

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from swe_runner.records import EvalReport, Outcome, StopReason
 
-__all__ = ["SHOWN_TESTS", "failing_tests", "guard_parts", "reason", "stop_part"]
+__all__ = [
+    "SHOWN_TESTS",
+    "failing_tests",
+    "ghost_part",
+    "guard_parts",
+    "reason",
+    "reinstall_part",
+    "stop_part",
+]
 
 SHOWN_TESTS = 3
 PLAIN_APPLY = "git apply"  # the exact method: not worth a mention
@@ -73,4 +81,24 @@ def reason(report: EvalReport | None) -> str:
     if report.test_config_touched:
         parts.append(f"test config put back: {', '.join(report.test_config_touched)}")
     parts.extend(guard_parts(report))
+    parts.append(reinstall_part(report))
     return "; ".join(p for p in parts if p)
+
+
+def reinstall_part(report: EvalReport) -> str | None:
+    """That the reinstall after the prediction failed, when it did."""
+    if report.reinstall_failed is None:
+        return None
+    return (
+        f"reinstall after the patch failed (exit {report.reinstall_failed}): "
+        "tests ran on the image's install"
+    )
+
+
+def ghost_part(report: EvalReport) -> str | None:
+    """The expected ids judged as the official parser reads them, when there are any."""
+    if not report.ghost_ids:
+        return None
+    return "no test of the session, read as the official parser reads them: " + ", ".join(
+        report.ghost_ids
+    )

@@ -83,6 +83,14 @@ def report_view(r: RunReport) -> RenderableType:
     if r.stop_reasons:
         stops = ", ".join(f"{k} {v}" for k, v in r.stop_reasons.items())
         parts.append(Text(f"stop reasons: {stops}"))
+    if r.reinstall_failed:
+        parts.append(
+            Text(
+                f"reinstall after the prediction failed on {r.reinstall_failed} instances: "
+                "their tests ran on what the image had installed (swe-runner show RUN ID)",
+                style="yellow",
+            )
+        )
     u = r.usage
     parts.append(
         Text(

@@ -77,6 +77,9 @@ class RunReport(BaseModel):
     by_repo: list[Group]
     by_difficulty: list[Group]
     stop_reasons: dict[str, int]
+    # Instances whose reinstall after the prediction failed: their tests ran on what the
+    # image had installed (a patch to packaging or compiled code was not in effect).
+    reinstall_failed: int = 0
     usage: dict[str, int]
     cost_usd: float | None
     unpriced: list[str]
@@ -119,6 +122,7 @@ def build_report(run: LoadedRun, exclusion: Exclusion | None = None) -> RunRepor
         counts=counts,
         by_repo=_groups(run, run.tasks, lambda t: t.repo),
         by_difficulty=_groups(run, run.tasks, lambda t: t.difficulty or ""),
+        reinstall_failed=sum(r.reinstall_failed is not None for r in reports),
         stop_reasons=dict(
             sorted(Counter(p.stop_reason.value for p in phases if p.stop_reason).items())
         ),

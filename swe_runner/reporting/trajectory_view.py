@@ -13,7 +13,12 @@ from swe_runner.models.base import Usage
 from swe_runner.models.pricing import PriceTable
 from swe_runner.records import EvalReport, TrajectoryStep
 from swe_runner.replay_records import StepStatus
-from swe_runner.reporting.reasons import failing_tests, guard_parts
+from swe_runner.reporting.reasons import (
+    failing_tests,
+    ghost_part,
+    guard_parts,
+    reinstall_part,
+)
 
 __all__ = ["trajectory_view"]
 
@@ -112,6 +117,9 @@ def _outcome(report: EvalReport) -> list[RenderableType]:
     out.extend(Text(f"  integrity guard: {part}") for part in guard_parts(report))
     if report.integrity.record:
         out.append(Text(f"  runner check: {report.integrity.record}"))
+    for part in (reinstall_part(report), ghost_part(report)):
+        if part:
+            out.append(Text(f"  {part}", style="yellow"))
     out.extend(Text(f"  failing {t}") for t in failing_tests(report))
     return out
 

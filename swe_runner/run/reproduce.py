@@ -142,7 +142,7 @@ def prepare_shell(
     image = runtime.image(case.task, case.dataset.repo_sources.get(case.task.repo))
     sandbox = runtime.agent_sandbox(image, case.task, settings.eval_network)
     try:
-        result = prepare(sandbox, case.task, case.patch, with_tests)
+        result = prepare(sandbox, case.task, case.patch, with_tests, settings.ca_bundle)
         if result.exit_code != 0:
             raise InputError(f"could not prepare the shell: {result.text.strip()[-300:]}")
     except BaseException:

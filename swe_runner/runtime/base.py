@@ -34,6 +34,12 @@ class Runtime(Protocol):
         """What sandboxes of this runtime's images need (environment activation...)."""
         ...
 
+    @property
+    def ca_bundle(self) -> Path | None:
+        """The extra CA bundle the images are built with (setting ``ca_bundle``), or None:
+        what the evaluation's reinstall trusts too."""
+        ...
+
     def versions(self) -> dict[str, str]:
         """What to record in run.json about the runtime (e.g. the Docker daemon's version).
 
@@ -57,7 +63,9 @@ class Runtime(Protocol):
 
     def agent_sandbox(self, image: str, task: Task, network: str) -> Sandbox:
         """A sandbox of ``image`` for an agent to work on ``task``; its diff is taken
-        against the image's own start. Close it when done.
+        against the work tree as the sandbox started (:func:`~swe_runner.sandbox.base.snapshot`):
+        what was untracked or edited before the agent acted is no part of its patch unless
+        the agent changed it. Close it when done.
 
         Raises:
             ImageError, ContainerError: it could not be started.

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from swe_runner.config import Settings
 from swe_runner.images.source import ImageSource, image_source
+from swe_runner.sandbox.base import snapshot
 from swe_runner.sandbox.containers import ContainerLimits, connect, remove_containers
 from swe_runner.sandbox.docker import DockerSandbox
 from swe_runner.sandbox.labels import INSTANCE_LABEL
@@ -70,6 +71,10 @@ class DockerRuntime:
         pool = self._pool
         return [c.id for c in pool.kept] if isinstance(pool, KeepingPool) else []
 
+    @property
+    def ca_bundle(self) -> Path | None:
+        return self.settings.ca_bundle
+
     def versions(self) -> dict[str, str]:
         return {"docker": str(connect().version().get("Version", "?"))}
 
@@ -80,13 +85,19 @@ class DockerRuntime:
         return self.images.ready(task)
 
     def agent_sandbox(self, image: str, task: Task, network: str) -> DockerSandbox:
-        return DockerSandbox(
+        sandbox = DockerSandbox(
             image,
             task.base_commit,
             ContainerLimits.of(self.settings, network),
             labels={**self.labels, INSTANCE_LABEL: task.instance_id},
             profile=self.profile,
         )
+        try:
+            sandbox.start = snapshot(sandbox)
+        except BaseException:
+            sandbox.close()
+            raise
+        return sandbox
 
     def warm(self, image: str) -> None:
         self.pool.warm(image)

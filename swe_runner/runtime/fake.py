@@ -29,6 +29,7 @@ from pathlib import Path
 from swe_runner.config import Settings
 from swe_runner.errors import ImageError
 from swe_runner.images import repo
+from swe_runner.sandbox.base import snapshot
 from swe_runner.sandbox.jail import JailSandbox
 from swe_runner.sandbox.profiles import BUILD, ImageProfile
 from swe_runner.task import Task
@@ -60,6 +61,10 @@ class FakeRuntime:
     @property
     def profile(self) -> ImageProfile:
         return BUILD
+
+    @property
+    def ca_bundle(self) -> Path | None:
+        return self.settings.ca_bundle
 
     def versions(self) -> dict[str, str]:
         return {"runtime": "fake"}
@@ -122,7 +127,13 @@ class FakeRuntime:
         return jail
 
     def agent_sandbox(self, image: str, task: Task, network: str) -> JailSandbox:
-        return self._sandbox(image, task.instance_id)  # the host's network, whatever asked
+        jail = self._sandbox(image, task.instance_id)  # the host's network, whatever asked
+        try:
+            jail.start = snapshot(jail)
+        except BaseException:
+            jail.close()
+            raise
+        return jail
 
     def warm(self, image: str) -> None:
         """Nothing to start ahead: a jail starts in a fraction of a second."""

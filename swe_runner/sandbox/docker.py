@@ -41,7 +41,8 @@ class DockerSandbox:
 
     The image's ``profile`` says how its task environment is activated: the variables
     activation sets are found once, at start, and given to every command and shell. The
-    patch is taken against the commit ``/testbed`` holds at start.
+    diff is taken against the commit ``/testbed`` holds at start (:attr:`start`; an agent's
+    sandbox replaces it with a snapshot of the whole work tree, :func:`snapshot`).
 
     Raises (constructor):
         ImageError: the image does not exist.
@@ -58,7 +59,7 @@ class DockerSandbox:
         profile: ImageProfile = BUILD,
     ) -> None:
         self._attach(start_idle(image, limits, labels, workdir), limits, workdir, remove_container)
-        self.base_commit = base_commit
+        self.start = base_commit
         try:
             self._apply_profile(profile)
         except BaseException:
@@ -74,11 +75,11 @@ class DockerSandbox:
         workdir: str = "/testbed",
     ) -> DockerSandbox:
         """A sandbox over a container already running (a pool's evaluation container):
-        no profile is applied and the diff base is ``HEAD``; ``release`` disposes of the
+        no profile is applied and the diff is taken against ``HEAD``; ``release`` disposes of the
         container when the sandbox is closed."""
         sandbox = cls.__new__(cls)
         sandbox._attach(container, limits, workdir, release)
-        sandbox.base_commit = "HEAD"
+        sandbox.start = "HEAD"
         return sandbox
 
     def _attach(
@@ -92,13 +93,12 @@ class DockerSandbox:
     def _apply_profile(self, profile: ImageProfile) -> None:
         if profile.activate:
             self.environment = activated_environment(self, profile.activate)
-        # The diff base is the commit the image's repository starts at: our instance images
-        # and the official ones commit what their environment setup changed in tracked
-        # files (a sed on setup.py or tox.ini) on top of the base, so no patch carries it.
+        # The diff is taken against the commit the image's repository starts at (the
+        # official images built since 2025 commit their setup's edits on top of the base).
         # (A workdir that is no repository keeps the given base: diff() will say so.)
         head = self.exec("git rev-parse --verify -q HEAD", timeout=60)
         if head.exit_code == 0:
-            self.base_commit = head.text.strip()
+            self.start = head.text.strip()
 
     def _path(self, path: str) -> str:
         return str(PurePosixPath(self.workdir, path))

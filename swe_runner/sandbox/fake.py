@@ -99,7 +99,7 @@ class FakeSandbox:
 
     def __init__(self, workdir: Path, base_commit: str) -> None:
         self.workdir = str(workdir)
-        self.base_commit = base_commit
+        self.start = base_commit
         self.shells: list[ShellSession] = []
 
     def _path(self, path: str) -> Path:

@@ -92,7 +92,7 @@ class JailSandbox:
         env: Mapping[str, str] | None = None,
         on_close: Callable[[], None] = lambda: None,
     ) -> None:
-        self.workdir, self.base_commit = "/testbed", base_commit
+        self.workdir, self.start = "/testbed", base_commit
         self.root, self.env, self.on_close = root, dict(env or {}), on_close
         self.shells: list[ShellSession] = []
         self.closed = False

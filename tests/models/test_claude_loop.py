@@ -40,7 +40,7 @@ def bash(command: str) -> dict[str, Any]:
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[FakeSandbox]:
     sb = FakeSandbox(tmp_path, "HEAD")
-    sb.base_commit = sb.exec(SETUP).text.strip()
+    sb.start = sb.exec(SETUP).text.strip()
     yield sb
     sb.close()
 
@@ -69,7 +69,7 @@ class Run:
             problem = Problem(
                 "demo-1",
                 "acme/widgets",
-                sandbox.base_commit,
+                sandbox.start,
                 "keep.txt should say TWO",
                 "",
                 sandbox.workdir,

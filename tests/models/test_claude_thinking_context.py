@@ -34,7 +34,7 @@ KEY = "sk-ant-test-thinking-0000"
 def sandbox(tmp_path: Path) -> Iterator[FakeSandbox]:
     (tmp_path / "repo").mkdir()
     sb = FakeSandbox(tmp_path / "repo", "HEAD")
-    sb.base_commit = sb.exec(SETUP).text.strip()
+    sb.start = sb.exec(SETUP).text.strip()
     yield sb
     sb.close()
 
@@ -54,7 +54,7 @@ def solve(
         )
         agent = ModelAgent("claude", MODEL, lambda _: client, limits, context=context)
         session = Session(sandbox, [BashTool(sandbox), EditorTool(sandbox)])
-        problem = Problem("demo-1", "a/b", sandbox.base_commit, "say TWO", "", sandbox.workdir)
+        problem = Problem("demo-1", "a/b", sandbox.start, "say TWO", "", sandbox.workdir)
         result = agent.solve(problem, session)
         session.close()
     return result, session

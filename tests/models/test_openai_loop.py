@@ -36,14 +36,14 @@ KEY = "sk-openai-test-DO-NOT-LEAK-9131"
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[FakeSandbox]:
     sb = FakeSandbox(tmp_path, "HEAD")
-    sb.base_commit = sb.exec(SETUP).text.strip()
+    sb.start = sb.exec(SETUP).text.strip()
     yield sb
     sb.close()
 
 
 def problem_in(sandbox: FakeSandbox) -> Problem:
     return Problem(
-        "demo-1", "acme/widgets", sandbox.base_commit, "keep.txt should say TWO", "",
+        "demo-1", "acme/widgets", sandbox.start, "keep.txt should say TWO", "",
         sandbox.workdir,
     )  # fmt: skip
 

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from swe_runner.sandbox.base import Sandbox
+from swe_runner.patch import changes
+from swe_runner.sandbox.base import Sandbox, snapshot
 
 
 def test_exec_reports_exit_code_and_interleaved_output(sandbox: Sandbox) -> None:
@@ -86,7 +87,7 @@ def test_diff_applies_exactly_to_the_base_commit(sandbox: Sandbox) -> None:
     diff = sandbox.diff()
     sandbox.write_file(".git/agent.diff", diff.encode())  # inside .git: out of the work tree
     restored = sandbox.exec(
-        f"git reset -q --hard {sandbox.base_commit} && git clean -qfdx && "
+        f"git reset -q --hard {sandbox.start} && git clean -qfdx && "
         "git apply --binary .git/agent.diff && rm .git/agent.diff"
     )
     assert restored.exit_code == 0, restored.text
@@ -133,3 +134,33 @@ def test_an_edit_keeping_size_and_mtime_is_in_the_diff(sandbox: Sandbox) -> None
         "touch -d @$m keep.txt; sleep 1.1"
     )
     assert "+TWO" in sandbox.diff()
+
+
+def test_a_snapshot_keeps_what_was_untracked_or_edited_at_start_out_of_the_diff(
+    sandbox: Sandbox,
+) -> None:
+    """Regression (issue 25): build output an install left untracked (requests' build/) and
+    setup edits left uncommitted (sphinx's tox.ini) were part of every agent's patch."""
+    sandbox.exec(
+        "mkdir -p build/lib && echo 'copy' > build/lib/out.py && echo 'edited' >> keep.txt"
+    )
+    sandbox.write_file("build/lib/blob.bin", b"\0\1\2start")
+    sandbox.start = snapshot(sandbox)
+    assert sandbox.diff() == ""
+    sandbox.exec(
+        "echo 'changed' >> build/lib/out.py && echo new > new.txt && rm build/lib/blob.bin"
+    )
+    diff = sandbox.diff()
+    names = {c.path for c in changes(diff)}
+    assert names == {"build/lib/out.py", "new.txt", "build/lib/blob.bin"}, diff
+    assert "keep.txt" not in diff and "+copy" not in diff
+    # The patch applies to the starting state, as the evaluation's fresh container has it.
+    sandbox.write_file(".git/agent.diff", diff.encode())
+    back = sandbox.exec(
+        f"git read-tree -u --reset {sandbox.start} && rm -f new.txt && "
+        "git apply --binary .git/agent.diff"
+    )
+    assert back.exit_code == 0, back.text
+    assert sandbox.read_file("build/lib/out.py") == b"copy\nchanged\n"
+    assert sandbox.read_file("keep.txt") == b"one\ntwo\nedited\n"
+    assert sandbox.exec("test -e build/lib/blob.bin").exit_code == 1
