@@ -16,7 +16,8 @@
         ├── RepoError                        a repository or commit could not be prepared
         ├── ContainerError                   a container failed to start, run or stop
         │   └── ContainerTimeout             ... or ran past its time limit
-        └── ExecutorError                    the cluster cannot be reached or run the work
+        ├── ExecutorError                    the cluster cannot be reached or run the work
+        └── ResultsWriteError                results cannot be written (read-only, full disk...)
 
 Per-instance infrastructure errors are caught once, in the pipeline, and recorded as the
 instance's ``error`` outcome; input errors reach the CLI, which prints one ``Error:`` line.
@@ -36,6 +37,7 @@ __all__ = [
     "LimitExceededError",
     "PredictionsError",
     "RepoError",
+    "ResultsWriteError",
     "SweRunnerError",
     "TaskFileError",
     "UnknownInstanceError",
@@ -118,3 +120,13 @@ class ContainerTimeout(ContainerError):
 class ExecutorError(InfrastructureError):
     """The executor cannot run the instances: the Ray cluster is unreachable, refuses us,
     or has no node (left) that can take the work."""
+
+
+class ResultsWriteError(InfrastructureError):
+    """A result file could not be written: its folder is under a regular file, on a
+    read-only file system, or the disk is full. What was written before stays."""
+
+    def __init__(self, folder: object, exc: OSError) -> None:
+        self.folder = str(folder)
+        reason = exc.strerror or str(exc)
+        super().__init__(f"cannot write results to {self.folder}: {reason}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -27,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from swe_runner.errors import ResultsWriteError
 from swe_runner.replay_records import ReplayResult, StepCheck
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "TrajectoryStep",
     "atomic_write_json",
     "atomic_write_text",
+    "current_umask",
 ]
 
 SCHEMA_VERSION = 1
@@ -271,18 +274,49 @@ class EvalReport(BaseModel):
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so a reader never sees a partial file (temp + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write ``text`` to ``path`` so a reader never sees a partial file (temp + rename),
+    with the mode a plain ``open`` gives (``0666 & ~umask``), not the temp file's 0600.
+
+    Raises:
+        ResultsWriteError: the folder cannot be made or written (under a regular file,
+            read-only, full); nothing is left half-written.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise ResultsWriteError(path.parent, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            os.fchmod(handle.fileno(), 0o666 & ~current_umask())
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ResultsWriteError(path.parent, exc) from None
         raise
+
+
+_UMASK_LOCK = threading.Lock()
+
+
+def current_umask() -> int:
+    """This process's umask, read without changing it (from /proc where it can be: setting
+    it to read it back would race with other threads creating files)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
 
 
 def atomic_write_json(path: Path, data: Any) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from swe_runner.config import process_gone, process_id
-from swe_runner.errors import InputError
+from swe_runner.errors import InputError, ResultsWriteError
 from swe_runner.records import (
     EvalReport,
     Outcome,
@@ -86,9 +86,12 @@ class RunDir:
         log: str | None,
         trajectory: list[TrajectoryStep] | None = None,
     ) -> None:
-        """Write one instance's files; ``report.json`` last, marking it finished."""
+        """Write one instance's files; ``report.json`` last, marking it finished.
+
+        Raises:
+            ResultsWriteError: the folder cannot be written (read-only, full...).
+        """
         folder = self.instance(report.instance_id)
-        folder.mkdir(parents=True, exist_ok=True)
         atomic_write_text(folder / "patch.diff", patch or "")
         if trajectory is not None:
             lines = "".join(step.model_dump_json(exclude_none=True) + "\n" for step in trajectory)
@@ -97,9 +100,9 @@ class RunDir:
             if text is not None:
                 atomic_write_text(folder / name, text)
             else:
-                (folder / name).unlink(missing_ok=True)
+                _remove(folder / name)
         self.write_report(report)
-        (folder / RUNNING).unlink(missing_ok=True)
+        _remove(folder / RUNNING)
 
     def mark_running(self, instance_id: str) -> None:
         """Record that this process has started on ``instance_id`` (until its report)."""
@@ -141,6 +144,13 @@ class RunDir:
 
     def read_json(self, name: str) -> Any:
         return json.loads((self.path / name).read_text(encoding="utf-8"))
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise ResultsWriteError(path.parent, exc) from None
 
 
 def _dead(marker: Path) -> bool:
