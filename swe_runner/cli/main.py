@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 
 import click
 from rich.markup import escape
@@ -57,8 +59,19 @@ def _register() -> None:
 _register()
 
 
+def own_sigint() -> None:
+    """Stop on SIGINT as on Ctrl-C even when it came in ignored (a job started in the
+    background of a script inherits SIGINT ignored, and Python then leaves it so): ``kill
+    -INT`` must always stop a run cleanly (containers removed, results kept)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; deliberate errors print one ``Error:`` line and exit with their code."""
+    own_sigint()
     try:
         code = cli.main(args=argv, prog_name="swe-runner", standalone_mode=False)
     except SweRunnerError as exc:
