@@ -87,12 +87,32 @@ class Settings(BaseModel):
     node_workers: int = Field(default=4, ge=1, le=64)
 
 
+# SWE_RUNNER_* variables that are no setting: who owns the containers (owner_id), the
+# evaluation's record file (containers/eval/swe_runner_record.py), the tests' Verified copy.
+OTHER_VARIABLES = frozenset({"OWNER", "RECORD_FILE", "VERIFIED_DEV"})
+
+
 def _from_env(environ: Mapping[str, str]) -> dict[str, str]:
-    names = set(Settings.model_fields)
+    """The settings among the ``SWE_RUNNER_*`` variables.
+
+    Raises:
+        ConfigError: a ``SWE_RUNNER_*`` variable that is no setting (a misspelling would
+            otherwise be ignored), with the closest setting's variable.
+    """
+    names = list(Settings.model_fields)
     out: dict[str, str] = {}
-    for key, value in environ.items():
-        if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in names:
-            out[key[len(ENV_PREFIX) :].lower()] = value
+    for key, value in sorted(environ.items()):
+        if not key.startswith(ENV_PREFIX) or key[len(ENV_PREFIX) :] in OTHER_VARIABLES:
+            continue
+        name = key[len(ENV_PREFIX) :].lower()
+        if name not in names:
+            close = difflib.get_close_matches(name, names, n=1)
+            hint = f" (did you mean {ENV_PREFIX}{close[0].upper()}?)" if close else ""
+            raise ConfigError(
+                f"environment variable {key}: no such setting{hint}; the settings are "
+                f"{', '.join(names)} (as {ENV_PREFIX}<NAME>)"
+            )
+        out[name] = value
     return out
 
 

@@ -37,7 +37,8 @@ __all__ = ["KILLED", "RUNNING", "RunDir", "valid_run_id"]
 
 RUNNING = ".running"
 KILLED = "interrupted: the swe-runner process stopped (killed) before this instance finished"
-_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,127}$")
+RUN_ID_MAX = 128  # characters: a folder name, with room for attempt-<n>/ and instance ids
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
 
 
 def valid_run_id(run_id: str) -> str:
@@ -46,8 +47,18 @@ def valid_run_id(run_id: str) -> str:
     Raises:
         InputError: it could escape the results folder or is otherwise unusable.
     """
-    if not _RUN_ID.match(run_id):
-        raise InputError(f"bad run id {run_id!r}: use letters, digits, '.', '_' and '-'")
+    if not run_id:
+        raise InputError("bad run id '': it is empty (leave --run-id out for <agent>-<time>)")
+    if len(run_id) > RUN_ID_MAX:
+        raise InputError(
+            f"bad run id {run_id[:20]}...: it is {len(run_id)} characters long, the most is "
+            f"{RUN_ID_MAX}"
+        )
+    if not _RUN_ID.fullmatch(run_id):
+        raise InputError(
+            f"bad run id {run_id!r}: use letters, digits, '.', '_' and '-', starting with a "
+            "letter or digit"
+        )
     return run_id
 
 

@@ -275,3 +275,54 @@ def test_a_run_id_is_resumed_only_by_the_run_it_was_and_says_how_far_it_got(
     assert "resuming: 2 of 2 already finished" in capsys.readouterr().err
     assert main(["evaluate", *base, "-p", str(preds), *pick, "--force"]) == 0
     assert "resuming: 1 of 1 already finished" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("run_id", "says"),
+    [
+        ("", "bad run id '': it is empty"),
+        ("a" * 300, "it is 300 characters long, the most is 128"),
+        ("ok\n", "use letters, digits"),
+    ],
+    ids=["empty", "too-long", "newline"],
+)
+def test_a_run_id_that_cannot_be_a_folder_says_why(
+    run_id: str, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--run-id ''`` became gold-<timestamp>; 300 characters were 'bad characters'."""
+    for command in (
+        ["run", "-s", "demo", "--agent", "gold"],
+        ["evaluate", "-d", "demo", "-p", "gold"],
+    ):
+        code = main([*command, "--run-id", run_id, "--results-dir", str(tmp_path / "r")])
+        err = capsys.readouterr().err
+        assert code == 2, err
+        assert err.startswith("Error: bad run id") and says in err, err
+        assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(
+    ("flags", "says"),
+    [
+        (["--agent", "scripted", "--model", "gpt-4.1"], "--model does not apply to --agent "
+         "scripted (it is for --agent claude or model)"),
+        (["--agent", "gold", "--predictions", "p.jsonl"], "--predictions does not apply"),
+        (["--agent", "gold", "--agent-command", "true"], "--agent-command does not apply"),
+        (["--agent", "gold", "--max-turns", "3"], "--max-turns does not apply to --agent gold"),
+        (["--agent", "command", "--agent-command", "true", "--from", "x"], "--from does not apply"),
+        (["--agent", "claude", "--model", "m", "--scripts", "."], "--scripts does not apply"),
+    ],
+    ids=["scripted-model", "gold-predictions", "gold-command", "gold-limits", "command-from",
+         "claude-scripts"],
+)  # fmt: skip
+def test_a_flag_the_chosen_agent_does_not_use_is_an_error(
+    flags: list[str], says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--agent scripted --model gpt-4.1`` ran the scripted model and recorded it as
+    gpt-4.1 at $0.00; ``--agent gold --predictions F`` ran gold without a word."""
+    (tmp_path / "p.jsonl").write_text("")
+    code = main(["run", "-s", "demo", *flags, "--results-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith(f"Error: {says}") and err.count("\n") == 1, err
+    assert not (tmp_path / "r").exists()

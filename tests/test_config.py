@@ -27,3 +27,15 @@ def test_unknown_key_in_config_file_is_an_error(tmp_path: Path) -> None:
     config.write_text("wrokers = 2\n")
     with pytest.raises(ConfigError, match="wrokers"):
         load_settings(config, {}, environ={})
+
+
+def test_a_misspelled_variable_stops_with_the_setting_it_meant() -> None:
+    """``SWE_RUNNER_WORKER=4`` ran with 1 worker: a misspelled key in the file already
+    stopped, the variable was ignored (issue 27 item 13)."""
+    with pytest.raises(ConfigError, match=r"SWE_RUNNER_WORKER: .*did you mean SWE_RUNNER_WORKERS"):
+        load_settings(None, {}, environ={"SWE_RUNNER_WORKER": "4"})
+
+
+def test_variables_that_are_no_setting_but_ours_are_left_alone() -> None:
+    env = {"SWE_RUNNER_OWNER": "me", "SWE_RUNNER_RECORD_FILE": "/x", "SWE_RUNNER_WORKERS": "3"}
+    assert load_settings(None, {}, environ=env).workers == 3

@@ -119,7 +119,7 @@ def evaluate_cmd(
         kept = {t.instance_id for t in data.tasks}
         preds = {k: v for k, v in preds.items() if k in kept}
     label = next(iter(preds.values())).model_name_or_path if preds else "run"
-    run = run_id or default_run_id(label)
+    run = run_id if run_id is not None else default_run_id(label)
     request = EvalRequest(
         dataset=data,
         predictions=preds,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from swe_runner.agents import AGENT_NAMES, AgentOptions, AgentRecipe, ModelAgent, make_agent
 from swe_runner.cli.evaluate import default_run_id, show_summary
@@ -29,6 +30,7 @@ from swe_runner.cli.options import (
     workers_option,
 )
 from swe_runner.config import Settings
+from swe_runner.errors import InputError
 from swe_runner.inputs.published import is_published
 from swe_runner.manifest import Exclusion
 from swe_runner.reporting.render import report_view
@@ -178,6 +180,7 @@ def run_cmd(
 
     Example: swe-runner run --suite demo --agent gold --workers 2
     """
+    refuse_flags_of_other_agents(click.get_current_context(), agent_name)
     if results_dir_opt is not None:
         settings = settings.model_copy(update={"results_dir": results_dir_opt})
     settings = pick.settings(settings)
@@ -207,7 +210,7 @@ def run_cmd(
         dataset=data,
         agent=agent,
         recipe=AgentRecipe(agent_name, options),
-        run_id=run_id or default_run_id(model or agent.name),
+        run_id=run_id if run_id is not None else default_run_id(model or agent.name),
         settings=settings,
         workers=workers,
         timeout=timeout,
@@ -230,6 +233,44 @@ def run_cmd(
         stdout.print_json(report.model_dump_json())
     else:
         print_whole(report_view(report))
+
+
+_MODEL_AGENTS = ("scripted", "claude", "model")
+_API_AGENTS = ("claude", "model")
+# The agents each agent-specific flag is for (by parameter name); any other agent refuses
+# it rather than run without it (or record a model that never ran).
+FLAG_AGENTS: dict[str, tuple[str, ...]] = {
+    "predictions": ("predictions",),
+    "agent_command": ("command",),
+    "agent_files": ("command",),
+    "replay_from": ("replay",),
+    "replay_verdicts": ("replay",),
+    "scripts": ("scripted",),
+    **dict.fromkeys(("model", "provider", "base_url", "api_key_env", "thinking"), _API_AGENTS),
+    **dict.fromkeys(
+        ("tool_format", "clear_context_at", "max_turns", "max_cost", "max_time", "max_context",
+         "max_format_errors", "prompt_template", "price_table"),
+        _MODEL_AGENTS,
+    ),
+}  # fmt: skip
+
+
+def refuse_flags_of_other_agents(ctx: click.Context, agent_name: str) -> None:
+    """Raise InputError naming the first flag given that ``agent_name`` does not use."""
+    for param in ctx.command.params:
+        agents = FLAG_AGENTS.get(param.name or "")
+        if agents is None or agent_name in agents or agent_name not in AGENT_NAMES:
+            continue
+        if ctx.get_parameter_source(param.name or "") is ParameterSource.COMMANDLINE:
+            flag = max(param.opts, key=len)
+            raise InputError(
+                f"{flag} does not apply to --agent {agent_name} (it is for --agent "
+                f"{_either(agents)})"
+            )
+
+
+def _either(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def replay_source(ref: str, results_dir: Path) -> Path:
