@@ -21,6 +21,7 @@ SPECS = {
         "0.3": {
             "install": [
                 f'grep -q "{MARK}" "${{PIP_CERT:-/none}}" && grep -q "{MARK}" "$SSL_CERT_FILE"'
+                ' && echo "the reinstall saw the CA bundle"'
             ],
             "reinstall_for_tests": True,
             "test_cmd": "python -m pytest -rA -p no:cacheprovider",
@@ -54,6 +55,8 @@ def test_the_reinstall_trusts_the_build_s_ca_bundle(world: Path) -> None:
     report = _evaluate(world, "trusted", "--ca-bundle", str(world / "ca.pem"))
     assert report["outcome"] == "resolved"
     assert "reinstall_failed" not in report
+    log = (world / "results" / "trusted" / TASK / "test_output.txt").read_text()
+    assert "the reinstall saw the CA bundle\n" in log
 
 
 def test_a_failed_reinstall_is_said_and_the_outcome_stays(
