@@ -97,7 +97,7 @@ def _one(task: Task, count: int, builder: ImageBuilder, source: Path | None) -> 
     except RepoError as exc:
         if spec.conda_env_files:
             why = (
-                f"the repository cannot be had here ({exc}); the environment reads "
+                f"the repository cannot be had here ({_short(exc)}); the environment reads "
                 f"{' or '.join(spec.conda_env_files)} from it"
             )
             return replace(failed, status=EnvStatus.SKIPPED, reason=why)
@@ -119,6 +119,12 @@ def _one(task: Task, count: int, builder: ImageBuilder, source: Path | None) -> 
         as_of=made.plan.as_of or "",
         notes=made.plan.notes,
     )
+
+
+def _short(exc: RepoError) -> str:
+    """git's own ``fatal:`` line when it said one (a failed clone's message is long)."""
+    _, found, said = str(exc).rpartition("fatal: ")
+    return said.strip().rstrip("'").strip() if found else str(exc)
 
 
 def _repository(task: Task, builder: ImageBuilder, source: Path | None) -> Path:
