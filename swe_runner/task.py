@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["EnvSpec", "Prediction", "Task"]
+__all__ = ["EnvSpec", "Peers", "Prediction", "Task"]
 
 
 class EnvSpec(BaseModel):
@@ -45,6 +45,18 @@ class EnvSpec(BaseModel):
     conda_env_files: tuple[str, ...] = ()
 
 
+class Peers(BaseModel):
+    """The base commits of the dataset's tasks whose images share layers with a task's
+    (:mod:`swe_runner.images.history`): those of the same repository and version share a
+    snapshot, those of the same repository and environment spec an environment image.
+    Empty: the task's own commit alone (a task built on its own)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: tuple[str, ...] = ()
+    env: tuple[str, ...] = ()
+
+
 def _decode_test_list(value: Any) -> Any:
     """Accept a list or a JSON-encoded list (as in the published datasets)."""
     if isinstance(value, str):
@@ -74,6 +86,9 @@ class Task(BaseModel):
     created_at: str = ""
     difficulty: str | None = None
     env_spec: EnvSpec | None = None
+    # Where the task's image shares layers (set when a dataset is loaded; not part of the
+    # task's record: it is left out of dumps and fingerprints).
+    peers: Peers = Field(default_factory=Peers, exclude=True)
     # SWE-bench 5.x's own columns: the official prebuilt image, its evaluation script (run
     # as it is in that image, see grading/official.py), the log parser it names and how F2P
     # tests are judged. Absent from the Hugging Face copies.

@@ -31,6 +31,7 @@ from swe_runner.images import asof, repo, wheels
 from swe_runner.images.buildlog import failure_message
 from swe_runner.images.disk import KIND_LABEL, KINDS, ImageInfo, list_images
 from swe_runner.images.plan import AVAILABLE_PYTHONS, EnvPlan, nearest_python, plan_environment
+from swe_runner.images.stack import RepoLayers
 from swe_runner.sandbox.containers import connect
 from swe_runner.shipped import CONTAINERS_DIR
 from swe_runner.task import EnvSpec, Task
@@ -47,6 +48,8 @@ __all__ = [
 ]
 
 HASH_LABEL = "swe-runner.hash"
+# The image kind (label) of each image definition that is not a kind of its own.
+LAYER_KINDS = {"pack": "repo"}
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -109,6 +112,7 @@ class ImageBuilder:
         self.settings = settings
         self.notify = notify
         self.client = connect()
+        self._layers: dict[tuple[str, str], RepoLayers] = {}
 
     # -- tags ---------------------------------------------------------------------------
     def base_tag(self, python: str) -> str:
@@ -121,9 +125,11 @@ class ImageBuilder:
         digest = _digest(base, _definition_bytes("system"), *packages)
         return f"swe-runner-base:system-{digest}"
 
-    def env_tag(self, spec: EnvSpec, plan: EnvPlan) -> str:
-        base = spec.base_image or self.base_tag(plan.python)
-        if plan.system_packages:
+    def env_tag(self, spec: EnvSpec, plan: EnvPlan, parent: str | None = None) -> str:
+        """The environment image's tag; ``parent``: the image it is built on when not the
+        base image (with the plan's Debian packages): a thin instance image's layers."""
+        base = parent or spec.base_image or self.base_tag(plan.python)
+        if plan.system_packages and parent is None:
             base = self.system_tag(base, plan.system_packages)
         reqs = "\n".join(plan.packages)
         conda = "\n".join(plan.conda_packages)
@@ -143,7 +149,10 @@ class ImageBuilder:
             task.repo,
             task.base_commit,
             _install_script(spec),
-            _definition("instance").read_bytes(),
+            *(_definition_bytes(kind) for kind in ("repo", "pack", "snapshot", "instance")),
+            *task.peers.version,
+            "\0",
+            *task.peers.env,
         )
         return f"swe-runner-instance:{task.instance_id[:100].lower()}-{key}"
 
@@ -188,12 +197,12 @@ class ImageBuilder:
                 self._make_base(tag, self._debian_suite(python))
         return tag
 
-    def ensure_env(self, spec: EnvSpec, plan: EnvPlan) -> str:
+    def ensure_env(self, spec: EnvSpec, plan: EnvPlan, parent: str | None = None) -> str:
         """The environment image of ``plan`` (or of its fallback, when ``plan`` does not
-        build: see :meth:`build_env`)."""
-        return self.build_env(spec, plan).tag
+        build: see :meth:`build_env`), on ``parent`` (default: the base image)."""
+        return self.build_env(spec, plan, parent).tag
 
-    def build_env(self, spec: EnvSpec, plan: EnvPlan) -> EnvBuild:
+    def build_env(self, spec: EnvSpec, plan: EnvPlan, parent: str | None = None) -> EnvBuild:
         """Make sure ``plan``'s environment image exists; says which plan it holds.
 
         A plan that fails to build and has a fallback (pins without a wheel for its Python
@@ -203,16 +212,16 @@ class ImageBuilder:
         Raises:
             ImageError: the build failed (the fallback's too, when there is one).
         """
-        tag = self.env_tag(spec, plan)
+        tag = self.env_tag(spec, plan, parent)
         with _tag_lock(tag):
             if self.exists(tag):
                 return EnvBuild(tag, plan, built=False)
             fallback = plan.fallback
-            other = self.env_tag(spec, fallback) if fallback else None
+            other = self.env_tag(spec, fallback, parent) if fallback else None
             if fallback and other and self.exists(other):
                 return EnvBuild(other, fallback, built=False)
             try:
-                self._make_env(spec, plan, tag)
+                self._make_env(spec, plan, tag, parent)
             except ImageError as exc:
                 if not (fallback and other):
                     raise
@@ -222,16 +231,16 @@ class ImageBuilder:
                 )
                 with _tag_lock(other):
                     try:
-                        self._make_env(spec, fallback, other)
+                        self._make_env(spec, fallback, other, parent)
                     except ImageError as again:
                         raise ImageError(f"{again}; as specified: {exc}") from None
                 return EnvBuild(other, fallback, built=True)
             return EnvBuild(tag, plan, built=True)
 
-    def _make_env(self, spec: EnvSpec, plan: EnvPlan, tag: str) -> None:
-        base = spec.base_image or self.ensure_base(plan.python)
-        if plan.system_packages:
-            base = self._ensure_system(base, plan.system_packages)
+    def _make_env(
+        self, spec: EnvSpec, plan: EnvPlan, tag: str, parent: str | None = None
+    ) -> None:
+        base = parent or self._system_base(spec, plan)
         with tempfile.TemporaryDirectory(prefix="swe-runner-env-") as tmp:
             ctx = Path(tmp)
             shutil.copytree(_definition("env").parent, ctx, dirs_exist_ok=True)
@@ -244,6 +253,13 @@ class ImageBuilder:
                 self.notify(f"{tag}: {note}")
             args = {"BASE_IMAGE": base, "UPLOADED_PRIOR_TO": plan.as_of or ""}
             self._build(ctx, tag, "env", args)
+
+    def _system_base(self, spec: EnvSpec, plan: EnvPlan) -> str:
+        """The base image with the plan's Debian packages, when it has some."""
+        base = spec.base_image or self.ensure_base(plan.python)
+        if plan.system_packages:
+            base = self._ensure_system(base, plan.system_packages)
+        return base
 
     def _ensure_system(self, base: str, packages: tuple[str, ...]) -> str:
         tag = self.system_tag(base, packages)
@@ -303,15 +319,57 @@ class ImageBuilder:
             s = self.settings
             where = repo.locate(task.repo, s.repo_sources, s.mirror_dir, source)
             local = repo.obtain(where, task.base_commit, s.cache_dir)
-            env = self.ensure_env(spec, self.plan(task, spec, local))
-            with tempfile.TemporaryDirectory(prefix="swe-runner-inst-") as tmp:
+            self._build_instance(task, spec, local, tag)
+        return tag
+
+    def _build_instance(self, task: Task, spec: EnvSpec, local: Path, tag: str) -> None:
+        """Build ``tag`` on its shared layers (:mod:`swe_runner.images.history`): the
+        repository's yearly packs, the environment, the snapshot at the anchor."""
+        layers = self._repo_layers(task.repo, local)
+        full = repo.git_in(local, "rev-parse", f"{task.base_commit}^{{commit}}")
+        stack = layers.plan(full, task.peers)
+        plan = self.plan(task, spec, local)
+        under = layers.packs(layers.root(self._system_base(spec, plan)), stack.below_env, None)
+        env = self.ensure_env(spec, plan, parent=under)
+        below = stack.below_env[-1] if stack.below_env else None
+        over = layers.packs(env, stack.above_env, below)
+        top = stack.above_env[-1] if stack.above_env else below
+        snapshot = layers.snapshot(over, stack.anchor, top)
+        with tempfile.TemporaryDirectory(prefix="swe-runner-inst-") as tmp:
+            ctx = Path(tmp)
+            shutil.copytree(_definition("instance").parent, ctx, dirs_exist_ok=True)
+            layers.instance_context(ctx, stack)
+            (ctx / "install.sh").write_text(_install_script(spec))
+            self._write_ca(ctx)
+            self.notify(f"building instance image {tag}")
+            self._build(ctx, tag, "instance", {"PARENT": snapshot, "COMMIT": stack.commit})
+
+    def _repo_layers(self, name: str, local: Path) -> RepoLayers:
+        with _locks_guard:
+            key = (name, str(local))
+            if key not in self._layers:
+                self._layers[key] = RepoLayers(self, name, local)
+            return self._layers[key]
+
+    # -- shared layers (the LayerMaker of images/stack.py) ------------------------------
+    def layer_tag(self, kind: str, name: str, *parts: str | bytes) -> str:
+        """A layer image's tag: ``name`` and a digest of ``parts`` and its definition."""
+        return f"swe-runner-{kind}:{name[:100].lower()}-{_digest(*parts, _definition_bytes(kind))}"
+
+    def ensure_built(
+        self, kind: str, tag: str, args: dict[str, str], fill: Callable[[Path], None] | None
+    ) -> str:
+        """``tag`` built from ``containers/<kind>/`` with ``args`` unless it exists;
+        ``fill`` adds the rest of the build context."""
+        with _tag_lock(tag):
+            if self.exists(tag):
+                return tag
+            with tempfile.TemporaryDirectory(prefix=f"swe-runner-{kind}-") as tmp:
                 ctx = Path(tmp)
-                repo.export_at_commit(local, task.base_commit, ctx / "testbed")
-                shutil.copy(_definition("instance"), ctx / "Dockerfile")
-                (ctx / "install.sh").write_text(_install_script(spec))
-                self._write_ca(ctx)
-                self.notify(f"building instance image {tag}")
-                self._build(ctx, tag, "instance", {"ENV_IMAGE": env})
+                shutil.copytree(_definition(kind).parent, ctx, dirs_exist_ok=True)
+                if fill is not None:
+                    fill(ctx)
+                self._build(ctx, tag, LAYER_KINDS.get(kind, kind), args)
         return tag
 
     # -- builds -------------------------------------------------------------------------
@@ -427,9 +485,25 @@ def _install_script(spec: EnvSpec) -> str:
 
 
 def prune_images(kinds: tuple[str, ...], dry_run: bool = False) -> list[ImageInfo]:
-    """Remove swe-runner images of ``kinds`` (children first); returns what was removed."""
-    doomed = sorted(list_images(kinds), key=lambda i: -KINDS.index(i.kind))
+    """Remove swe-runner images of ``kinds`` and those built on them (children first: a
+    snapshot or a pack layer above a removed environment goes with it); returns what was
+    removed."""
     client: Any = connect()
+    every = list_images(KINDS)
+    layers = {
+        image.short_id.removeprefix("sha256:"): tuple(image.attrs["RootFS"].get("Layers") or ())
+        for image in client.images.list(filters={"label": KIND_LABEL})
+    }
+    roots = [layers.get(i.image_id, ()) for i in every if i.kind in kinds]
+
+    def on_a_root(info: ImageInfo) -> bool:
+        mine = layers.get(info.image_id, ())
+        return any(root and mine[: len(root)] == root for root in roots)
+
+    doomed = sorted(
+        (i for i in every if i.kind in kinds or on_a_root(i)),
+        key=lambda i: -len(layers.get(i.image_id, ())),
+    )
     removed = []
     for info in doomed:
         if not dry_run:

@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 KIND_LABEL = "swe-runner.kind"
-KINDS = ("base", "env", "instance")
+KINDS = ("base", "repo", "env", "snapshot", "instance")
 MB = 1e6
 
 
@@ -86,15 +86,26 @@ def unique_sizes(records: Sequence[ImageRecord]) -> dict[str, int]:
     }
 
 
-def disk_usage(records: Sequence[ImageRecord]) -> DiskUsage:
-    """The disk ``records`` take together, every shared layer counted once."""
-    total = sum(_own_sizes(records).values())
+def disk_usage(
+    records: Sequence[ImageRecord], ancestors: Sequence[ImageRecord] = ()
+) -> DiskUsage:
+    """The disk ``records`` take together, every shared layer counted once. ``ancestors``:
+    other images of the daemon whose layers ``records`` stand on (an untagged base image),
+    counted too, once."""
+    ours = {r.image_id for r in records}
+    below = [
+        a
+        for a in ancestors
+        if a.image_id not in ours
+        and any(r.layers[: len(a.layers)] == a.layers for r in records if r.layers)
+    ]
+    one_each = {r.layers: r for r in [*below, *records]}  # images of the very same layers
+    total = sum(_own_sizes(list(one_each.values())).values())
     unique = sum(unique_sizes(records).values())
     return DiskUsage(len(records), total / MB, unique / MB, max(0, total - unique) / MB)
 
 
-def _records(client: Any, images: list[Any]) -> list[ImageRecord]:
-    shared = {i["Id"]: int(i.get("SharedSize", -1)) for i in client.df().get("Images") or []}
+def _records(images: list[Any], shared: dict[str, int]) -> list[ImageRecord]:
     return [
         ImageRecord(
             image.id,
@@ -119,7 +130,13 @@ def images_on_disk(kinds: tuple[str, ...] = KINDS) -> tuple[list[ImageInfo], Dis
         for image in client.images.list(filters={"label": KIND_LABEL})
         if image.labels.get(KIND_LABEL, "?") in kinds
     ]
-    records = _records(client, images)
+    # Intermediate images too: two images built from one cached step share layers that no
+    # listed image ends at.
+    mine = {image.id for image in images}
+    everything = [i for i in client.images.list(all=True) if i.id not in mine]
+    shared = {i["Id"]: int(i.get("SharedSize", -1)) for i in client.df().get("Images") or []}
+    records = _records(images, shared)
+    others = _records(everything, shared)
     unique = unique_sizes(records)
     out = [
         ImageInfo(
@@ -134,4 +151,4 @@ def images_on_disk(kinds: tuple[str, ...] = KINDS) -> tuple[list[ImageInfo], Dis
         for tag in image.tags or ["<none>"]
     ]
     out.sort(key=lambda i: (KINDS.index(i.kind) if i.kind in KINDS else 9, i.tag))
-    return out, disk_usage(records)
+    return out, disk_usage(records, others)

@@ -34,7 +34,9 @@ __all__ = [
     "commit_date",
     "export_at_commit",
     "file_at",
+    "git_in",
     "is_patch_series",
+    "kept_tags",
     "locate",
     "materialize",
     "obtain",
@@ -62,7 +64,7 @@ _GIT_OPTS = [
 ]
 
 
-def _git(cwd: Path, *args: str) -> str:
+def git_in(cwd: Path, *args: str) -> str:
     """Run git in ``cwd``; raise :class:`RepoError` with git's own message on failure."""
     try:
         return str(
@@ -94,15 +96,17 @@ def build_from_series(series: Path, dest: Path) -> Path:
     if not patches:
         raise RepoError(f"{series}: no *.patch files to build a repository from")
     dest.mkdir(parents=True)
-    _git(dest, "init", "-q", "-b", "main")
+    git_in(dest, "init", "-q", "-b", "main")
     for patch in patches:
-        _git(dest, "am", "-q", "--committer-date-is-author-date", "--keep-cr", str(patch.resolve()))
+        git_in(
+            dest, "am", "-q", "--committer-date-is-author-date", "--keep-cr", str(patch.resolve())
+        )
     return dest
 
 
 def series_commits(repo: Path) -> list[tuple[str, str]]:
     """(commit id, subject) of every commit on HEAD, oldest first."""
-    out = _git(repo, "log", "--reverse", "--format=%H %s")
+    out = git_in(repo, "log", "--reverse", "--format=%H %s")
     return [(line[:40], line[41:]) for line in out.splitlines() if line]
 
 
@@ -184,7 +188,7 @@ def obtain(source: str, commit: str, cache_dir: Path) -> Path:
         local = _cached_clone(source, cache_dir)
         if not _has_commit(local, commit):
             with _clone_lock(local):
-                _git(local, "fetch", "-q", "origin", "+refs/heads/*:refs/heads/*", "--tags")
+                git_in(local, "fetch", "-q", "origin", "+refs/heads/*:refs/heads/*", "--tags")
     if not _has_commit(local, commit):
         raise RepoError(f"base commit {commit} is not in repository {source}")
     return local
@@ -192,7 +196,7 @@ def obtain(source: str, commit: str, cache_dir: Path) -> Path:
 
 def _has_commit(local: Path, commit: str) -> bool:
     try:
-        _git(local, "rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}")
+        git_in(local, "rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}")
     except RepoError:
         return False
     return True
@@ -220,7 +224,7 @@ def _cached_clone(url: str, cache_dir: Path) -> Path:
             scratch = target.with_name(f".{target.name}.partial")
             shutil.rmtree(scratch, ignore_errors=True)
             try:
-                _git(target.parent, "clone", "-q", "--bare", url, str(scratch))
+                git_in(target.parent, "clone", "-q", "--bare", url, str(scratch))
             except RepoError as exc:
                 shutil.rmtree(scratch, ignore_errors=True)
                 raise RepoError(f"cannot clone {url}: {exc}") from None
@@ -230,7 +234,7 @@ def _cached_clone(url: str, cache_dir: Path) -> Path:
 
 def export_at_commit(source: Path, commit: str, dest: Path) -> str:
     """Write at ``dest`` a repository whose only history is ``commit`` and its ancestors,
-    with the tags :func:`_tags_before` keeps.
+    with the tags :func:`kept_tags` keeps.
 
     The work tree is checked out at ``commit`` on branch ``main``. Returns the full commit id.
 
@@ -238,13 +242,13 @@ def export_at_commit(source: Path, commit: str, dest: Path) -> str:
         RepoError: the commit is not in ``source`` or git fails.
     """
     try:
-        full = _git(source, "rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}")
+        full = git_in(source, "rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}")
     except RepoError:
         raise RepoError(f"base commit {commit} is not in repository {source}") from None
     dest.mkdir(parents=True, exist_ok=False)
-    _git(dest, "init", "-q", "-b", "main")
-    tags = [f"{ref}:{ref}" for ref in _tags_before(source, full)]
-    _git(
+    git_in(dest, "init", "-q", "-b", "main")
+    tags = [f"{ref}:{ref}" for ref in kept_tags(source, full)]
+    git_in(
         source,
         "push",
         "-q",
@@ -253,18 +257,18 @@ def export_at_commit(source: Path, commit: str, dest: Path) -> str:
         f"{full}:refs/heads/_import",
         *tags,
     )
-    _git(dest, "update-ref", "refs/heads/main", full)
-    _git(dest, "reset", "-q", "--hard", "main")
-    _git(dest, "update-ref", "-d", "refs/heads/_import")
-    _git(dest, "reflog", "expire", "--expire=now", "--all")
-    _git(dest, "gc", "-q", "--prune=now")
+    git_in(dest, "update-ref", "refs/heads/main", full)
+    git_in(dest, "reset", "-q", "--hard", "main")
+    git_in(dest, "update-ref", "-d", "refs/heads/_import")
+    git_in(dest, "reflog", "expire", "--expire=now", "--all")
+    git_in(dest, "gc", "-q", "--prune=now")
     for leftover in ("ORIG_HEAD", "FETCH_HEAD", "logs"):
         path = dest / ".git" / leftover
         shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
     return full
 
 
-def _tags_before(source: Path, commit: str) -> list[str]:
+def kept_tags(source: Path, commit: str) -> list[str]:
     """The tags of ``source`` on ``commit`` or its ancestors, made no later than ``commit``.
 
     The official harness keeps the tags older than the base commit (setuptools_scm
@@ -273,8 +277,8 @@ def _tags_before(source: Path, commit: str) -> list[str]:
     along; an annotated tag made after the commit (a later release named on an old
     commit) is dropped, as the official harness drops it.
     """
-    when = int(_git(source, "show", "-s", "--format=%ct", commit))
-    listing = _git(
+    when = int(git_in(source, "show", "-s", "--format=%ct", commit))
+    listing = git_in(
         source,
         "for-each-ref",
         "--merged",
@@ -293,7 +297,7 @@ def _tags_before(source: Path, commit: str) -> list[str]:
 def commit_date(local: Path, commit: str) -> datetime | None:
     """The committer date of ``commit`` in ``local`` (UTC), or None when it is not there."""
     try:
-        stamp = _git(local, "show", "-s", "--format=%ct", f"{commit}^{{commit}}")
+        stamp = git_in(local, "show", "-s", "--format=%ct", f"{commit}^{{commit}}")
     except RepoError:
         return None
     return datetime.fromtimestamp(int(stamp), tz=UTC)
@@ -302,6 +306,6 @@ def commit_date(local: Path, commit: str) -> datetime | None:
 def file_at(local: Path, commit: str, path: str) -> str | None:
     """The text of ``path`` at ``commit`` in ``local``, or None when it does not exist."""
     try:
-        return _git(local, "show", f"{commit}:{path}")
+        return git_in(local, "show", f"{commit}:{path}")
     except RepoError:
         return None

@@ -28,6 +28,7 @@ from swe_runner.errors import (
     UnknownInstanceError,
     UnknownNameError,
 )
+from swe_runner.inputs.peers import with_peers
 from swe_runner.inputs.specs import SpecTable, attach, load_specs, official_specs
 from swe_runner.inputs.taskfiles import (
     FILE_SUFFIXES,
@@ -278,7 +279,7 @@ def load_dataset(
         official = official_specs()
         tables += [official] if official else []
     origin = {"ref": ref, "split": split, "specs": str(specs) if specs else None, "python": python}
-    return Dataset(name, path, attach(tasks, tables, python), sources, origin)
+    return Dataset(name, path, with_peers(attach(tasks, tables, python)), sources, origin)
 
 
 def dataset_of_run(info: DatasetInfo, override: str | None = None) -> Dataset:

@@ -1,0 +1,164 @@
+"""Which commits a thin instance image stacks, and the git pack each of its layers adds.
+
+An instance image holds its repository as layers that each add one git pack (objects
+reachable from the layer's commit and from none below it), so that what instances of a
+repository share is stored once:
+
+    base -> repo root -> yearly packs up to G -> environment (venv) -> yearly packs above G
+         -> snapshot (pack up to A, work tree at A) -> instance (pack up to C, work tree at
+            C, tags, install)
+
+``C`` is the task's base commit. ``A``, the *anchor*, is the merge-base of the base commits
+of the dataset's tasks of the same repository and version (:class:`~swe_runner.task.Peers`):
+their images share its layer, work tree included, and each adds only what changed since.
+``G`` is the newest yearly point below the merge-base of the tasks that share the
+environment, so one environment image serves all of them. The yearly points lie on the
+first-parent history (the newest commit before each 1 January), the same commits for every
+task of the main line, so those layers are shared across versions. Every layer's commit is an
+ancestor of ``C``: no image holds anything from after its own base commit.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from swe_runner.errors import RepoError
+from swe_runner.images.repo import git_in, kept_tags
+
+__all__ = ["Stack", "merge_base", "packed_refs", "plan_stack", "write_pack", "yearly_points"]
+
+
+@dataclass(frozen=True)
+class Stack:
+    """The commits of a task's image, oldest first (full ids)."""
+
+    below_env: tuple[str, ...]  # yearly points up to G, under the environment
+    above_env: tuple[str, ...]  # yearly points above G and below the anchor's year
+    anchor: str
+    commit: str
+    tags: tuple[str, ...]  # refs/tags/... kept for ``commit``
+
+
+def _year_start(year: int) -> int:
+    return int(datetime(year, 1, 1, tzinfo=UTC).timestamp())
+
+
+def yearly_points(local: Path, commit: str) -> list[tuple[str, int]]:
+    """(commit, committer time) of the newest commit before each 1 January on ``commit``'s
+    first-parent history, before ``commit``'s own year; oldest first."""
+    log = git_in(local, "log", "--first-parent", "--format=%H %ct", commit)
+    points: list[tuple[str, int]] = []
+    boundary: int | None = None
+    for line in log.splitlines():
+        sha, _, stamp = line.partition(" ")
+        when = int(stamp)
+        if boundary is None:
+            boundary = _year_start(datetime.fromtimestamp(when, tz=UTC).year)
+            continue
+        while when < boundary:
+            if not points or points[-1][0] != sha:
+                points.append((sha, when))
+            boundary = _year_start(datetime.fromtimestamp(boundary, tz=UTC).year - 1)
+    return points[::-1]
+
+
+def _present(local: Path, commits: Sequence[str]) -> list[str]:
+    """The full ids of those of ``commits`` that ``local`` holds."""
+    if not commits:
+        return []
+    done = subprocess.run(
+        ["git", "-C", str(local), "cat-file", "--batch-check=%(objectname) %(objecttype)"],
+        input="".join(f"{c}^{{commit}}\n" for c in commits),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return [ln.split()[0] for ln in done.stdout.splitlines() if ln.endswith(" commit")]
+
+
+def merge_base(local: Path, commits: Sequence[str]) -> str | None:
+    """The best common ancestor of ``commits`` (all present), or None when they share none."""
+    if len(commits) == 1:
+        return commits[0]
+    try:
+        out = git_in(local, "merge-base", "--octopus", *commits)
+    except RepoError:
+        return None
+    return out.split()[0] if out.strip() else None
+
+
+def plan_stack(
+    local: Path, commit: str, version_peers: Sequence[str], env_peers: Sequence[str]
+) -> Stack:
+    """The layers' commits for the image of ``commit`` (a full id in ``local``).
+
+    Peers ``local`` lacks are ignored; with none, the anchor is ``commit`` itself.
+    """
+    version = sorted({commit, *_present(local, version_peers)})
+    anchor = merge_base(local, version) or commit
+    env = sorted({commit, anchor, *_present(local, env_peers)})
+    env_base = merge_base(local, env) or anchor
+    below = yearly_points(local, env_base)
+    floor = below[-1][1] if below else -1
+    above = [(sha, when) for sha, when in yearly_points(local, anchor) if when > floor]
+    below_ids = {sha for sha, _ in below}
+    return Stack(
+        below_env=tuple(sha for sha, _ in below),
+        above_env=tuple(sha for sha, _ in above if sha not in below_ids and sha != anchor),
+        anchor=anchor,
+        commit=commit,
+        tags=tuple(kept_tags(local, commit)),
+    )
+
+
+def write_pack(
+    local: Path, tips: Sequence[str], below: Sequence[str], dest: Path, window: int = 10
+) -> Path | None:
+    """Write into ``dest`` a pack (``pack-*.pack`` and ``.idx``) of the objects reachable
+    from ``tips`` and from none of ``below``; None when there are none. ``window``: git's
+    delta search window (smaller is faster, the pack a little bigger).
+
+    Raises:
+        RepoError: git failed.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    revs = "".join(f"{t}\n" for t in tips) + "".join(f"^{b}\n" for b in below)
+    done = subprocess.run(
+        ["git", "-C", str(local), "pack-objects", "--revs", "-q", f"--window={window}",
+         str(dest / "pack")],
+        input=revs,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RepoError(f"git pack-objects failed in {local}: {done.stderr.strip()[-300:]}")
+    packs = list(dest.glob("pack-*.pack"))
+    if not packs:
+        return None
+    with packs[0].open("rb") as handle:  # header: "PACK", version, object count
+        count = int.from_bytes(handle.read(12)[8:12], "big")
+    if count == 0:
+        for empty in dest.glob("pack-*"):
+            empty.unlink()
+        return None
+    return packs[0]
+
+
+def packed_refs(local: Path, tags: Sequence[str]) -> str:
+    """A ``packed-refs`` file naming ``tags`` as ``local`` has them (peeled where annotated)."""
+    if not tags:
+        return "# pack-refs with: peeled fully-peeled sorted \n"
+    out = git_in(
+        local, "for-each-ref", "--format=%(objectname) %(refname) %(*objectname)", *tags
+    )
+    lines = ["# pack-refs with: peeled fully-peeled sorted "]
+    for row in sorted(out.splitlines(), key=lambda r: r.split()[1]):
+        sha, ref, *peeled = row.split()
+        lines.append(f"{sha} {ref}")
+        lines.extend(f"^{p}" for p in peeled)
+    return "\n".join(lines) + "\n"

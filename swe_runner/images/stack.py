@@ -1,0 +1,80 @@
+"""The repository layers of thin instance images, built on the daemon.
+
+:mod:`swe_runner.images.history` says which commits an instance image stacks; this module
+makes each layer an image of its own (tagged by a digest of its parent and its commit, so
+every instance whose stack passes through it shares it): the repository's root, one image
+per yearly pack, the snapshot at the anchor, on top of which the instance image is built.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from swe_runner.images import history
+from swe_runner.images.history import Stack
+from swe_runner.task import Peers
+
+__all__ = ["LayerMaker", "RepoLayers"]
+
+
+class LayerMaker(Protocol):
+    """What :class:`RepoLayers` needs of the image builder."""
+
+    def layer_tag(self, kind: str, name: str, *parts: str | bytes) -> str: ...
+
+    def ensure_built(
+        self, kind: str, tag: str, args: dict[str, str], fill: Callable[[Path], None] | None
+    ) -> str: ...
+
+
+class RepoLayers:
+    """The layers one repository's instance images share, built on demand and reused.
+
+    Safe to share between worker threads (the maker serialises builds of one tag).
+    """
+
+    def __init__(self, maker: LayerMaker, repo: str, local: Path) -> None:
+        self.maker = maker
+        self.name = repo.replace("/", "__").lower()
+        self.local = local
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - one per builder, a handful of repos
+    def plan(self, commit: str, peers: Peers) -> Stack:
+        return history.plan_stack(self.local, commit, peers.version, peers.env)
+
+    def root(self, parent: str) -> str:
+        """An empty repository at /testbed on ``parent``."""
+        tag = self.maker.layer_tag("repo", self.name, parent)
+        return self.maker.ensure_built("repo", tag, {"PARENT": parent}, None)
+
+    def packs(self, parent: str, commits: Sequence[str], below: str | None) -> str:
+        """``parent`` with one pack layer per commit of ``commits`` (oldest first), each
+        holding what its commit adds to the one before (``below``: the commit under the
+        first). Returns the top image."""
+        for commit in commits:
+            tag = self.maker.layer_tag("pack", f"{self.name}-{commit[:12]}", parent, commit)
+            fill = functools.partial(self._pack_into, commit, below)
+            parent = self.maker.ensure_built("pack", tag, {"PARENT": parent}, fill)
+            below = commit
+        return parent
+
+    def snapshot(self, parent: str, anchor: str, below: str | None) -> str:
+        """``parent`` with the history up to ``anchor`` and the work tree at it."""
+        tag = self.maker.layer_tag("snapshot", f"{self.name}-{anchor[:12]}", parent, anchor)
+        fill = functools.partial(self._pack_into, anchor, below)
+        return self.maker.ensure_built("snapshot", tag, {"PARENT": parent, "COMMIT": anchor}, fill)
+
+    def instance_context(self, ctx: Path, stack: Stack) -> None:
+        """Write the git part of an instance build's context: the pack of what the base
+        commit (and its kept tags) add to the anchor, and the ``packed-refs`` file."""
+        tips = [stack.commit, *stack.tags]
+        history.write_pack(self.local, tips, [stack.anchor], ctx / "pack", window=5)
+        (ctx / "pack").mkdir(exist_ok=True)
+        (ctx / "packed-refs").write_text(history.packed_refs(self.local, stack.tags))
+
+    def _pack_into(self, commit: str, below: str | None, ctx: Path) -> None:
+        history.write_pack(self.local, [commit], [below] if below else [], ctx / "pack")
+        (ctx / "pack").mkdir(exist_ok=True)
