@@ -1,0 +1,115 @@
+"""Which commits a thin instance image stacks, and what each layer's pack holds."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from swe_runner.images import history
+from tests.images.dated_repo import DatedRepo, git, years_of_history
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[DatedRepo, dict[str, str]]:
+    return years_of_history(tmp_path_factory.mktemp("history") / "repo")
+
+
+def _is_ancestor(repo: DatedRepo, older: str, newer: str) -> bool:
+    done = subprocess.run(
+        ["git", "merge-base", "--is-ancestor", older, newer], cwd=repo.path, check=False
+    )
+    return done.returncode == 0
+
+
+def test_yearly_points_are_the_last_first_parent_commit_before_each_new_year(
+    project: tuple[DatedRepo, dict[str, str]],
+) -> None:
+    repo, c = project
+    points = [sha for sha, _ in history.yearly_points(repo.path, c["2022c"])]
+    # before 2022: the merge's first parent line ends 2021 with 2021b; before 2021: 2020b
+    # (the side branch's commit of 20 December is not on the first-parent line)
+    assert points == [c["2020b"], c["2021b"]]
+    assert history.yearly_points(repo.path, c["2020b"]) == []
+
+
+def test_the_anchor_is_the_versions_merge_base_and_the_environment_sits_below_every_peer(
+    project: tuple[DatedRepo, dict[str, str]],
+) -> None:
+    repo, c = project
+    version = (c["2022b"], c["2022c"])
+    env = (c["2021b"], c["2022b"], c["2022c"])
+    stack = history.plan_stack(repo.path, c["2022c"], version, env)
+    assert stack.anchor == c["2022b"]
+    assert stack.below_env == (c["2020b"],)  # below 2021b, the environment's merge-base
+    assert stack.above_env == (c["2021b"],)
+    assert stack.tags == ("refs/tags/v1.0",)  # v2.0 was made the day after 2022c
+    for commit in (*stack.below_env, *stack.above_env, stack.anchor):
+        assert _is_ancestor(repo, commit, c["2022c"])
+
+
+def test_a_peer_the_clone_lacks_is_ignored_and_alone_the_task_is_its_own_anchor(
+    project: tuple[DatedRepo, dict[str, str]],
+) -> None:
+    repo, c = project
+    stack = history.plan_stack(repo.path, c["2022b"], ("f" * 40, c["2022b"]), ())
+    assert stack.anchor == c["2022b"] and stack.tags == ("refs/tags/v1.0",)
+
+
+@pytest.mark.parametrize("later", ["2023a", "2022c"])
+def test_no_layer_of_an_image_holds_a_later_commit_or_tag(
+    project: tuple[DatedRepo, dict[str, str]], later: str
+) -> None:
+    """The version's peers include a later commit: nothing of it reaches the earlier
+    task's layers (the anchor is below both)."""
+    repo, c = project
+    stack = history.plan_stack(repo.path, c["2022b"], (c["2022b"], c[later]), (c[later],))
+    held = repo.objects(*stack.below_env, *stack.above_env, stack.anchor, stack.commit)
+    assert c[later] not in held
+    assert held == repo.objects(c["2022b"])
+    assert "refs/tags/v2.0" not in stack.tags
+
+
+def test_each_pack_holds_what_its_commit_adds_and_the_stack_holds_the_whole_history(
+    project: tuple[DatedRepo, dict[str, str]], tmp_path: Path
+) -> None:
+    repo, c = project
+    stack = history.plan_stack(repo.path, c["2022c"], (c["2022b"], c["2022c"]), ())
+    below: list[str] = []
+    seen: set[str] = set()
+    for n, commit in enumerate((*stack.below_env, *stack.above_env, stack.anchor)):
+        pack = history.write_pack(repo.path, [commit], below[-1:], tmp_path / str(n))
+        assert pack is not None
+        seen |= _pack_objects(pack)
+        below.append(commit)
+    tags = history.write_pack(
+        repo.path, [stack.commit, *stack.tags], [stack.anchor], tmp_path / "top"
+    )
+    assert tags is not None
+    seen |= _pack_objects(tags)
+    annotated = {git(repo.path, "rev-parse", t) for t in stack.tags}
+    assert seen == repo.objects(c["2022c"]) | annotated
+
+
+def test_a_pack_of_nothing_new_is_none(
+    project: tuple[DatedRepo, dict[str, str]], tmp_path: Path
+) -> None:
+    repo, c = project
+    assert history.write_pack(repo.path, [c["2020a"]], [c["2021b"]], tmp_path) is None
+    assert list(tmp_path.glob("pack-*")) == []
+
+
+def test_packed_refs_name_the_kept_tags_peeled(project: tuple[DatedRepo, dict[str, str]]) -> None:
+    repo, c = project
+    text = history.packed_refs(repo.path, ["refs/tags/v1.0"])
+    tag_object = git(repo.path, "rev-parse", "v1.0")
+    assert text.splitlines()[1:] == [f"{tag_object} refs/tags/v1.0", f"^{c['2021b']}"]
+
+
+def _pack_objects(pack: Path) -> set[str]:
+    with pack.with_suffix(".idx").open("rb") as idx:
+        out = subprocess.run(
+            ["git", "show-index"], stdin=idx, capture_output=True, text=True, check=True
+        ).stdout
+    return {line.split()[1] for line in out.splitlines()}

@@ -1,0 +1,137 @@
+"""Thin instance images on the daemon: instances of a repository share its history, its
+environment and their version's snapshot, add only their own commit, and hold nothing
+from after their base commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from swe_runner.config import load_settings
+from swe_runner.images.build import ImageBuilder
+from swe_runner.inputs.peers import with_peers
+from swe_runner.sandbox.containers import connect
+from swe_runner.task import EnvSpec, Task
+from tests.conftest import HOST_CA_BUNDLE
+from tests.images.dated_repo import git, years_of_history
+
+pytestmark = pytest.mark.docker
+
+SPEC = EnvSpec(python="3.11", install=("echo installed > /opt/installed.txt",))
+
+
+def _task(iid: str, commit: str, version: str) -> Task:
+    return Task(
+        instance_id=iid,
+        repo="acme/app",
+        base_commit=commit,
+        problem_statement="p",
+        patch="",
+        test_patch="",
+        FAIL_TO_PASS=("t",),
+        version=version,
+        env_spec=SPEC,
+    )
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    repo, c = years_of_history(tmp_path_factory.mktemp("thin") / "repo")
+    tasks = with_peers(
+        [
+            _task("acme__app-1", c["2021b"], "1.0"),
+            _task("acme__app-2", c["2022b"], "2.0"),
+            _task("acme__app-3", c["2022c"], "2.0"),
+        ]
+    )
+    settings = load_settings(
+        None,
+        {"ca_bundle": HOST_CA_BUNDLE, "cache_dir": tmp_path_factory.mktemp("cache")},
+        environ={},
+    )
+    builder = ImageBuilder(settings)
+    images = {t.instance_id: builder.ensure_instance(t, repo.path) for t in tasks}
+    yield {"repo": repo, "commits": c, "tasks": tasks, "images": images, "settings": settings}
+    client = connect()
+    for tag in images.values():
+        client.images.remove(tag, force=True)
+
+
+def _layers(tag: str) -> tuple[str, ...]:
+    return tuple(connect().images.get(tag).attrs["RootFS"]["Layers"])
+
+
+def _run(tag: str, script: str) -> str:
+    out = connect().containers.run(tag, ["bash", "-c", script], remove=True)
+    return out.decode() if isinstance(out, bytes) else str(out)
+
+
+def _kind(kind: str) -> list[tuple[str, ...]]:
+    images = connect().images.list(filters={"label": f"swe-runner.kind={kind}"})
+    return [tuple(i.attrs["RootFS"]["Layers"]) for i in images]
+
+
+def _under(layers: tuple[str, ...], image: tuple[str, ...]) -> bool:
+    return image[: len(layers)] == layers
+
+
+def test_instances_of_a_version_share_its_snapshot_and_every_instance_the_environment(
+    built: dict[str, Any],
+) -> None:
+    one, two, three = (_layers(t) for t in built["images"].values())
+    assert any(
+        _under(s, two) and _under(s, three) and not _under(s, one) for s in _kind("snapshot")
+    )
+    assert any(_under(e, one) and _under(e, two) and _under(e, three) for e in _kind("env"))
+    packs = [p for p in _kind("repo") if _under(p, one) and _under(p, three)]
+    assert len(packs) >= 2  # the root and the 2020 pack, under the environment
+
+
+def test_an_instance_image_adds_only_its_own_commit_on_the_snapshot(
+    built: dict[str, Any],
+) -> None:
+    tag = built["images"]["acme__app-3"]
+    image = connect().images.get(tag)
+    snapshots = connect().images.list(filters={"label": "swe-runner.kind=snapshot"})
+    (snapshot,) = [s for s in snapshots if _under(_layers(s.id), _layers(tag))]
+    own = image.attrs["Size"] - snapshot.attrs["Size"]  # pack, refs, changed files, install
+    ca = Path(HOST_CA_BUNDLE).stat().st_size if HOST_CA_BUNDLE else 0  # the build's own copy
+    assert own < 100_000 + ca
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_each_image_holds_its_base_commit_and_nothing_after_it(
+    built: dict[str, Any], n: int
+) -> None:
+    repo, c = built["repo"], built["commits"]
+    task = built["tasks"][n - 1]
+    out = _run(
+        built["images"][task.instance_id],
+        "cd /testbed && git status --porcelain && git rev-parse HEAD~1 && cat src/app.py "
+        "&& git tag && echo == && git cat-file --batch-all-objects --batch-check='%(objectname)'",
+    )
+    head, objects = out.split("==\n")
+    lines = head.splitlines()
+    assert lines[0] == task.base_commit  # clean tree, the setup commit on the base
+    assert lines[1] == git(repo.path, "show", f"{task.base_commit}:src/app.py")
+    held = set(objects.split())
+    later = {sha for name, sha in c.items() if sha not in repo.objects(task.base_commit)}
+    assert not held & later
+    reachable = repo.objects(task.base_commit)
+    assert reachable <= held
+    extra = held - reachable
+    tags = {"v1.0"} if n > 1 else set()
+    assert set(lines[2:]) == tags
+    assert len(extra) <= 1 + len(tags)  # the setup commit and the annotated tag objects
+
+
+def test_a_rebuilt_instance_builds_only_itself(built: dict[str, Any]) -> None:
+    task = built["tasks"][2]
+    connect().images.remove(built["images"][task.instance_id], force=True)
+    said: list[str] = []
+    again = ImageBuilder(built["settings"], said.append).ensure_instance(task, built["repo"].path)
+    assert again == built["images"][task.instance_id]
+    assert [m.split()[1] for m in said if m.startswith("built")] == [again]
