@@ -21,6 +21,11 @@ __all__ = ["PROBES", "Probe", "findings", "peek", "probe_script"]
 SKIP = "--exclude-dir=proc --exclude-dir=sys --exclude-dir=dev"
 
 
+# A patch whose longest added line is shorter than this adds nothing to look for on disk
+# (pytest-dev__pytest-7432's gold patch adds only "if (").
+FINGERPRINT = 12
+
+
 def _secret_line(diff: str) -> str:
     """The longest line a diff adds: a fingerprint of it that the base commit lacks."""
     added = [
@@ -32,10 +37,17 @@ def _secret_line(diff: str) -> str:
 
 
 def _grep_for(text: str) -> str:
+    """Files holding ``text``, but the repository's files that hold it at the base commit
+    (a real patch may add a line its file or another already has: that is no leak)."""
+    if len(text) < FINGERPRINT:
+        return ":"
     decode = "import sys; sys.stdout.write(bytes.fromhex(sys.argv[1]).decode())"
     return (
         f"needle=$(python3 -c '{decode}' {text.encode().hex()}); "
-        f'grep -rIl {SKIP} -F -- "$needle" / 2>/dev/null | head -5'
+        "at_base=$(git -C /testbed grep -l -F -e \"$needle\" HEAD -- 2>/dev/null "
+        "| sed 's|^HEAD:|/testbed/|'); "
+        f'grep -rIl {SKIP} -F -- "$needle" / 2>/dev/null '
+        '| grep -v -x -F -e "${at_base:-/nonexistent}" | head -5'
     )
 
 
