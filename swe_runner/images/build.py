@@ -30,6 +30,7 @@ from swe_runner.errors import ImageError
 from swe_runner.images import asof, repo, wheels
 from swe_runner.images.buildlog import failure_message
 from swe_runner.images.disk import KIND_LABEL, KINDS, ImageInfo, list_images
+from swe_runner.images.history import Stack
 from swe_runner.images.plan import AVAILABLE_PYTHONS, EnvPlan, nearest_python, plan_environment
 from swe_runner.images.stack import RepoLayers
 from swe_runner.sandbox.containers import connect
@@ -198,44 +199,31 @@ class ImageBuilder:
         return tag
 
     def ensure_env(self, spec: EnvSpec, plan: EnvPlan, parent: str | None = None) -> str:
-        """The environment image of ``plan`` (or of its fallback, when ``plan`` does not
-        build: see :meth:`build_env`), on ``parent`` (default: the base image)."""
+        """The environment image of ``plan`` (or of its fallback: see :meth:`build_env`),
+        on ``parent`` (default: the base image)."""
         return self.build_env(spec, plan, parent).tag
 
     def build_env(self, spec: EnvSpec, plan: EnvPlan, parent: str | None = None) -> EnvBuild:
         """Make sure ``plan``'s environment image exists; says which plan it holds.
 
-        A plan that fails to build and has a fallback (pins without a wheel for its Python
-        replaced) is built again as the fallback, whose notes say what it changed; an
-        existing fallback image is used without trying ``plan`` again.
+        A plan with a fallback (a compiled project pinned to a release with no wheel for
+        the Python used) is built as the fallback, whose notes say what it changed: such
+        a pin would be compiled from source, which for the official specs' old numpy and
+        scipy takes the better part of an hour and then fails (no BLAS, today's compilers).
 
         Raises:
-            ImageError: the build failed (the fallback's too, when there is one).
+            ImageError: the build failed.
         """
-        tag = self.env_tag(spec, plan, parent)
+        chosen = plan.fallback or plan
+        tag = self.env_tag(spec, chosen, parent)
         with _tag_lock(tag):
             if self.exists(tag):
-                return EnvBuild(tag, plan, built=False)
-            fallback = plan.fallback
-            other = self.env_tag(spec, fallback, parent) if fallback else None
-            if fallback and other and self.exists(other):
-                return EnvBuild(other, fallback, built=False)
-            try:
-                self._make_env(spec, plan, tag, parent)
-            except ImageError as exc:
-                if not (fallback and other):
-                    raise
-                self.notify(
-                    f"{exc}; building it again with the nearest releases that have wheels "
-                    f"for Python {fallback.python}"
-                )
-                with _tag_lock(other):
-                    try:
-                        self._make_env(spec, fallback, other, parent)
-                    except ImageError as again:
-                        raise ImageError(f"{again}; as specified: {exc}") from None
-                return EnvBuild(other, fallback, built=True)
-            return EnvBuild(tag, plan, built=True)
+                return EnvBuild(tag, chosen, built=False)
+            if plan.fallback is not None:
+                swaps = [n for n in plan.fallback.notes if n not in plan.notes]
+                self.notify(f"{tag}: no wheel for Python {chosen.python}: {'; '.join(swaps)}")
+            self._make_env(spec, chosen, tag, parent)
+        return EnvBuild(tag, chosen, built=True)
 
     def _make_env(
         self, spec: EnvSpec, plan: EnvPlan, tag: str, parent: str | None = None
@@ -325,12 +313,8 @@ class ImageBuilder:
     def _build_instance(self, task: Task, spec: EnvSpec, local: Path, tag: str) -> None:
         """Build ``tag`` on its shared layers (:mod:`swe_runner.images.history`): the
         repository's yearly packs, the environment, the snapshot at the anchor."""
-        layers = self._repo_layers(task.repo, local)
-        full = repo.git_in(local, "rev-parse", f"{task.base_commit}^{{commit}}")
-        stack = layers.plan(full, task.peers)
-        plan = self.plan(task, spec, local)
-        under = layers.packs(layers.root(self._system_base(spec, plan)), stack.below_env, None)
-        env = self.ensure_env(spec, plan, parent=under)
+        layers, stack = self._stack(task, local)
+        env = self.build_env_for(task, spec, self.plan(task, spec, local), local).tag
         below = stack.below_env[-1] if stack.below_env else None
         over = layers.packs(env, stack.above_env, below)
         top = stack.above_env[-1] if stack.above_env else below
@@ -343,6 +327,18 @@ class ImageBuilder:
             self._write_ca(ctx)
             self.notify(f"building instance image {tag}")
             self._build(ctx, tag, "instance", {"PARENT": snapshot, "COMMIT": stack.commit})
+
+    def build_env_for(self, task: Task, spec: EnvSpec, plan: EnvPlan, local: Path) -> EnvBuild:
+        """``task``'s environment image where its instance image stands on it: on the
+        repository's history up to the environment's yearly point (``local``: the clone)."""
+        layers, stack = self._stack(task, local)
+        under = layers.packs(layers.root(self._system_base(spec, plan)), stack.below_env, None)
+        return self.build_env(spec, plan, parent=under)
+
+    def _stack(self, task: Task, local: Path) -> tuple[RepoLayers, Stack]:
+        layers = self._repo_layers(task.repo, local)
+        full = repo.git_in(local, "rev-parse", f"{task.base_commit}^{{commit}}")
+        return layers, layers.plan(full, task.peers)
 
     def _repo_layers(self, name: str, local: Path) -> RepoLayers:
         with _locks_guard:

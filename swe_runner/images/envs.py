@@ -4,10 +4,12 @@ reads a file from it).
 
 An environment reads its repository for two things only: a conda environment file (the
 spec's ``conda_env_files``, read at the environment commit) and the environment commit's
-date (what its requirements are resolved as of). Without the repository, an environment
-that reads no file is still built, dated by the latest of its tasks' creation dates (so its
-image is not the one an instance build with the repository at hand would use: that one is
-dated by the commit).
+date (what its requirements are resolved as of). With the repository at hand, it is built
+where its instance images stand on it (on the repository's history layers, see
+:mod:`swe_runner.images.history`), so they reuse it. Without the repository, an
+environment that reads no file is still built, on the base image, dated by the latest of
+its tasks' creation dates (so its image is not the one an instance build with the
+repository at hand would use: that one is dated by the commit).
 """
 
 from __future__ import annotations
@@ -104,7 +106,11 @@ def _one(task: Task, count: int, builder: ImageBuilder, source: Path | None) -> 
     started = time.monotonic()
     try:
         plan = builder.plan(task, spec, local)
-        made = builder.build_env(spec, plan)
+        made = (
+            builder.build_env(spec, plan)
+            if local is None
+            else builder.build_env_for(task, spec, plan, local)  # where its instances use it
+        )
     except ImageError as exc:
         return replace(failed, seconds=time.monotonic() - started, reason=str(exc))
     took = time.monotonic() - started if made.built else builder.build_seconds(made.tag)

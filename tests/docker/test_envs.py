@@ -52,8 +52,7 @@ def test_images_envs_builds_skips_and_fails_each_environment_and_says_why(
     assert any(swap in note for note in built["notes"]), built["notes"]
     assert any("dated by the task's creation" in note for note in built["notes"])
     if not built["reused"]:  # built now: the build output said why it took the fallback
-        assert "ERROR: Failed to build 'MarkupSafe'" in captured.err
-        assert swap in captured.err
+        assert "no wheel for Python 3.9" in captured.err and swap in captured.err
     probe = "import markupsafe, six; print(markupsafe.__version__, six.__version__)"
     versions = connect().containers.run(built["tag"], ["python", "-c", probe], remove=True)
     assert versions.decode().split() == ["1.1.1", "1.16.0"]
