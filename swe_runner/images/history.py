@@ -20,6 +20,7 @@ ancestor of ``C``: no image holds anything from after its own base commit.
 
 from __future__ import annotations
 
+import functools
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,7 +48,8 @@ def _year_start(year: int) -> int:
     return int(datetime(year, 1, 1, tzinfo=UTC).timestamp())
 
 
-def yearly_points(local: Path, commit: str) -> list[tuple[str, int]]:
+@functools.lru_cache(maxsize=1024)  # commits never change: the same answer every time
+def yearly_points(local: Path, commit: str) -> tuple[tuple[str, int], ...]:
     """(commit, committer time) of the newest commit before each 1 January on ``commit``'s
     first-parent history, before ``commit``'s own year; oldest first."""
     log = git_in(local, "log", "--first-parent", "--format=%H %ct", commit)
@@ -63,7 +65,7 @@ def yearly_points(local: Path, commit: str) -> list[tuple[str, int]]:
             if not points or points[-1][0] != sha:
                 points.append((sha, when))
             boundary = _year_start(datetime.fromtimestamp(boundary, tz=UTC).year - 1)
-    return points[::-1]
+    return tuple(points[::-1])
 
 
 def _present(local: Path, commits: Sequence[str]) -> list[str]:
@@ -82,6 +84,11 @@ def _present(local: Path, commits: Sequence[str]) -> list[str]:
 
 def merge_base(local: Path, commits: Sequence[str]) -> str | None:
     """The best common ancestor of ``commits`` (all present), or None when they share none."""
+    return _merge_base(local, tuple(sorted(set(commits))))
+
+
+@functools.lru_cache(maxsize=1024)
+def _merge_base(local: Path, commits: tuple[str, ...]) -> str | None:
     if len(commits) == 1:
         return commits[0]
     try:

@@ -31,7 +31,7 @@ def test_yearly_points_are_the_last_first_parent_commit_before_each_new_year(
     # before 2022: the merge's first parent line ends 2021 with 2021b; before 2021: 2020b
     # (the side branch's commit of 20 December is not on the first-parent line)
     assert points == [c["2020b"], c["2021b"]]
-    assert history.yearly_points(repo.path, c["2020b"]) == []
+    assert history.yearly_points(repo.path, c["2020b"]) == ()
 
 
 def test_the_anchor_is_the_versions_merge_base_and_the_environment_sits_below_every_peer(
