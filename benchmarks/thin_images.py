@@ -103,7 +103,7 @@ def _own(records: dict[str, dict[str, Any]], image_id: str) -> int:
         and len(r["layers"]) < len(mine["layers"])
         and mine["layers"][: len(r["layers"])] == r["layers"]
     ]
-    return max(0, mine["size"] - max(below, default=0))
+    return max(0, int(mine["size"]) - max(below, default=0))
 
 
 def _repo_of(
