@@ -113,6 +113,47 @@ def test_a_vendor_sdk_is_imported_only_where_its_home_is(path: Path) -> None:
             assert relative in VENDORS[vendor], f"{relative} imports {vendor}"
 
 
+def top_level_imports(path: Path) -> set[str]:
+    """The package's modules ``path`` imports at its top level, ``if TYPE_CHECKING:`` blocks
+    included (a function's lazy import is left out: it breaks a cycle on purpose)."""
+    body = ast.parse(path.read_text()).body
+    nodes = [n for n in body if not isinstance(n, ast.If)]
+    nodes += [inner for n in body if isinstance(n, ast.If) for inner in n.body]
+    found: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return found
+
+
+def module_name(path: Path) -> str:
+    dotted = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return dotted.removesuffix(".__init__")
+
+
+def test_no_two_modules_import_each_other_at_their_top() -> None:
+    """Not even for types only: such a loop ties two modules into one (issue 26 broke the
+    sandbox interface's with its shell session)."""
+    found = {module_name(p): top_level_imports(p) for p in MODULES}
+    graph = {name: {t for t in found[name] if t in found and t != name} for name in found}
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, todo = {start}, [start]
+        while todo:
+            for target in graph[todo.pop()]:
+                if target == goal:
+                    return True
+                if target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        return False
+
+    loops = sorted(f"{a} <-> {b}" for a in graph for b in graph[a] if a < b and reaches(b, a))
+    assert not loops, loops
+
+
 @pytest.mark.parametrize(
     ("module", "whole"),
     [

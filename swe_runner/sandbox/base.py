@@ -7,13 +7,11 @@ inside the sandbox; relative ones are relative to :attr:`Sandbox.workdir`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from swe_runner.errors import ContainerError
-
-if TYPE_CHECKING:
-    from swe_runner.sandbox.shell import ShellSession
+from swe_runner.sandbox.result import ExecResult
+from swe_runner.sandbox.shell import ShellSession
 
 __all__ = [
     "JUNK_PATTERNS",
@@ -71,19 +69,6 @@ def diff_command(start: str) -> str:
         _scratch_tree(start)
         + f'GIT_INDEX_FILE="$idx" git diff --cached --binary --no-color --no-ext-diff {start}'
     )
-
-
-@dataclass(frozen=True)
-class ExecResult:
-    """A finished command. ``output`` is stdout and stderr interleaved, raw bytes."""
-
-    exit_code: int | None  # None when killed for running past its timeout
-    output: bytes
-    timed_out: bool = False
-
-    @property
-    def text(self) -> str:
-        return self.output.decode("utf-8", errors="replace")
 
 
 class Sandbox(Protocol):

@@ -15,7 +15,7 @@ import secrets
 import time
 from typing import Protocol
 
-from swe_runner.sandbox.base import ExecResult
+from swe_runner.sandbox.result import ExecResult
 
 __all__ = ["SHELL_COMMAND", "ShellDead", "ShellSession", "Transport", "ansi_c_quote"]
 
