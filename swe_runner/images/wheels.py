@@ -4,10 +4,11 @@ The official specs pin the releases of their Python (``numpy==1.19.2`` for sciki
 0.20, whose spec asks for Python 3.6). On the Python Debian offers instead (3.9), such a
 release has no wheel, and building it from source can fail (scipy 1.5.2: its build
 requirement numpy 1.17.3 does not build with today's setuptools; MarkupSafe 1.0 neither).
-When an environment does not build as specified, each pin of a compiled project (one that
-ships binary wheels) without a wheel for this Python and platform is replaced by the
-nearest release that has one (``numpy==1.19.3``, the first with Python 3.9 wheels), and the
-environment is built again. Pins of pure-Python projects are kept: they install from source.
+Each pin of a compiled project (one that ships binary wheels) without a wheel for this
+Python and platform is replaced by the nearest release that has one (``numpy==1.19.3``, the
+first with Python 3.9 wheels), and the environment is built so at once (compiling such a
+release from source took the better part of an hour here, then failed). Pins of
+pure-Python projects are kept: they install from source.
 
 The releases come from PyPI's simple API in JSON (PEP 691), kept per project in a cache file.
 """
@@ -167,8 +168,8 @@ def replace_unbuildable_pins(
         req.specifier = type(req.specifier)(f"=={chosen}")
         out.append(str(req))
         notes.append(
-            f"{line} has no wheel for Python {python} (and the environment did not build "
-            f"with it): {req.name}=={chosen} used, the nearest release with one"
+            f"{line} has no wheel for Python {python}: {req.name}=={chosen} used, the "
+            "nearest release with one"
         )
     return tuple(out), notes
 

@@ -81,10 +81,10 @@ def test_scikit_learn_0_20s_packages_get_numpy_and_scipy_with_wheels(recorded: P
     out, notes = replace_unbuildable_pins(packages, "3.9", lambda n: releases(n, recorded))
     assert out == ("pytest", "cython", 'numpy==1.19.3; python_version < "3.10"', "scipy==1.5.4")
     assert notes == [
-        'numpy==1.19.2; python_version < "3.10" has no wheel for Python 3.9 (and the '
-        "environment did not build with it): numpy==1.19.3 used, the nearest release with one",
-        "scipy==1.5.2 has no wheel for Python 3.9 (and the environment did not build with "
-        "it): scipy==1.5.4 used, the nearest release with one",
+        'numpy==1.19.2; python_version < "3.10" has no wheel for Python 3.9: numpy==1.19.3 '
+        "used, the nearest release with one",
+        "scipy==1.5.2 has no wheel for Python 3.9: scipy==1.5.4 used, the nearest release "
+        "with one",
     ]
 
 
