@@ -32,6 +32,7 @@ from swe_runner.errors import ResultsWriteError
 from swe_runner.replay_records import ReplayResult, StepCheck
 
 __all__ = [
+    "CONTEXT_SETTING",
     "SCHEMA_VERSION",
     "AgentPhase",
     "EvalReport",
@@ -46,6 +47,7 @@ __all__ = [
     "atomic_write_json",
     "atomic_write_text",
     "current_umask",
+    "is_setting",
 ]
 
 SCHEMA_VERSION = 1
@@ -92,6 +94,16 @@ class StopReason(StrEnum):
     CONTEXT_EXCEEDED = "context_exceeded"
     API_ERROR = "api_error"
     AGENT_ERROR = "agent_error"  # the agent itself failed (e.g. its command crashed)
+
+
+# A model trajectory's first note states its context-clearing setting (a setting, not an
+# event: views show it apart); later notes say what was cleared.
+CONTEXT_SETTING = "context: "
+
+
+def is_setting(step: TrajectoryStep) -> bool:
+    """Whether ``step`` is the note stating the context-clearing setting."""
+    return step.kind == "note" and (step.detail or "").startswith(CONTEXT_SETTING)
 
 
 class TrajectoryStep(BaseModel):

@@ -112,3 +112,59 @@ def test_show_says_how_the_agent_stopped_how_the_patch_applied_and_what_was_put_
     assert "runner check: 12 passing tests agree with the harness's record" in out
     assert "turn 0" not in out  # the stop is no turn of its own
     assert out.index("turn 1") < out.index("stopped: agent_error") < out.index("outcome")
+
+
+APPLY_LOG = """>>>>> swe-runner: guard runner pytest /venv/pytest/__init__.py
+error: patch failed: calc.py:1
+error: calc.py: patch does not apply
+Failed to apply patch to container: git apply --verbose
+patching file calc.py
+Hunk #1 FAILED at 1.
+Failed to apply patch to container: patch --batch --forward --fuzz=5 -p1 -i
+>>>>> swe-runner: patch failed to apply
+"""
+
+
+def test_show_says_why_a_patch_did_not_apply_from_the_test_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said "the patch did not apply (git apply, patch)" while git's reason (the file
+    and hunk) sat in test_output.txt (issue 27 item 10)."""
+    run = RunDir(tmp_path, "r")
+    run.write_json("run.json", manifest("r").model_dump(mode="json"))
+    rep = report(
+        "alpha-1", Outcome.PATCH_FAILED, patch_exists=True, patch_successfully_applied=False,
+        error="the patch did not apply (git apply, patch)",
+    )  # fmt: skip
+    run.write_instance(rep, PATCH, "#!/bin/bash\n", APPLY_LOG, [])
+    assert main(["show", "r", "alpha-1", "--results-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    said = out[out.index("patch did not apply, each try said:") :].splitlines()
+    assert said[1:4] == [
+        "    error: patch failed: calc.py:1",
+        "    error: calc.py: patch does not apply",
+        "    Failed to apply patch to container: git apply --verbose",
+    ]
+    assert "    Hunk #1 FAILED at 1." in said
+    assert not any(">>>>>" in line for line in said)
+
+
+def test_the_context_setting_is_shown_as_a_setting_not_an_event_of_turn_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "note: context: past 150,000 tokens..." stood under turn 1 of every model
+    trajectory, even when nothing was cleared (issue 27 item 11)."""
+    setting = "context: past 150,000 tokens, tool results older than the newest 5 are cleared"
+    steps = [TrajectoryStep(kind="note", turn=1, detail=setting), *STEPS]
+    run = RunDir(tmp_path, "r")
+    run.write_json("run.json", manifest("r").model_dump(mode="json"))
+    run.write_instance(report("alpha-1", Outcome.RESOLVED), PATCH, None, None, steps)
+    assert main(["show", "r", "alpha-1", "--results-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    head = out.splitlines()[:3]
+    assert head[1] == (
+        "context: past 150,000 tokens, tool results older than the newest 5 are cleared "
+        "(never needed)"
+    )
+    assert head[2].startswith("── turn 1")
+    assert "note:" not in out

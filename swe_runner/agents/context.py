@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from swe_runner.records import CONTEXT_SETTING
+
 __all__ = ["CLEARED", "Cleared", "ContextPolicy", "Conversation"]
 
 CLEARED = "[cleared to save context: {chars} characters of an old tool result]"
@@ -26,9 +28,9 @@ class ContextPolicy:
 
     def describe(self) -> str:
         if self.clear_at is None:
-            return "context: old tool results are never cleared"
+            return f"{CONTEXT_SETTING}old tool results are never cleared"
         return (
-            f"context: past {self.clear_at:,} tokens, tool results older than the newest "
+            f"{CONTEXT_SETTING}past {self.clear_at:,} tokens, tool results older than the newest "
             f"{self.keep_last} are cleared"
         )
 

@@ -69,4 +69,9 @@ def export_cmd(
     if different:
         stderr.print(f"warning: {different}", style="yellow", markup=False, highlight=False)
     notice(f"wrote {fmt} export to {out}")
+    if fmt == "experiments":
+        notice(
+            "before submitting: fill in metadata.yaml's info (site, report, authors), tick "
+            f"the checklist in README.md, then: swe-runner export --check {out}"
+        )
     stdout.print(str(written[0]))

@@ -140,7 +140,9 @@ _FLAGS = [
     click.option(
         "--price-table",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="JSON prices per model prefix, overriding the built-in table.",
+        help='Prices per model prefix, overriding the built-in table: JSON, {"my-model": '
+        '{"input": 1.0, "output": 2.0}} in USD per million tokens ("cache_write", '
+        '"cache_read": optional, default 0).',
     ),
 ]
 _LIMITS = ("max_turns", "max_cost", "max_time", "max_context", "max_format_errors")

@@ -6,6 +6,7 @@ import click
 
 from swe_runner.config import Settings
 from swe_runner.errors import InputError
+from swe_runner.grading.markers import apply_errors
 from swe_runner.reporting.export.trajectory import read_trajectory
 from swe_runner.reporting.runs import load_run
 from swe_runner.reporting.trajectory_view import trajectory_view
@@ -37,9 +38,12 @@ def show_cmd(run: str, instance: str, full: bool, settings: Settings) -> None:
     patch_file = folder / "patch.diff"
     patch = patch_file.read_text(encoding="utf-8") if patch_file.is_file() else ""
     steps = read_trajectory(folder / "trajectory.jsonl")
+    log_file = folder / "test_output.txt"
+    log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.is_file() else ""
     view = trajectory_view(
-        loaded.run_id, loaded.reports.get(instance), steps, patch, loaded.model, full
-    )
+        loaded.run_id, loaded.reports.get(instance), steps, patch, loaded.model, full,
+        apply_errors(log),
+    )  # fmt: skip
     if loaded.attempts:
         stdout.print(
             f"attempt 1 of {len(loaded.attempts)} (another: swe-runner show "

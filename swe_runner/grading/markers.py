@@ -23,6 +23,7 @@ __all__ = [
     "TEST_PATCH_FAILED",
     "TEST_START",
     "TIMEOUT_STATUS",
+    "apply_errors",
     "apply_method",
     "exit_status",
     "reinstall_failure",
@@ -94,3 +95,16 @@ def reinstall_failure(log: str) -> int | None:
             value = line[len(REINSTALL_FAILED) + 1 :].strip()
             return int(value) if value.isdigit() else 1
     return None
+
+
+def apply_errors(log: str) -> list[str]:
+    """Why the prediction did not apply: what each try printed (git's and patch's errors,
+    the file and hunk) up to :data:`APPLY_FAILED`, or [] when the log does not say."""
+    lines = log.splitlines()
+    end = _last_index(lines, APPLY_FAILED)
+    if end is None:
+        return []
+    start = end
+    while start > 0 and not lines[start - 1].startswith(">>>>> "):
+        start -= 1
+    return [line for line in lines[start:end] if line.strip()]

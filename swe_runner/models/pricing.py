@@ -3,9 +3,10 @@
 Built in: Claude, OpenAI's and Gemini's common models, at their published list prices
 (standard tier; Gemini's prices for prompts up to 200k tokens). A model served under a
 provider prefix (``openai/gpt-4o``, ``models/gemini-2.5-pro``) is priced by its last part.
-Overridable with ``--price-table FILE`` (JSON: ``{"model-prefix": {"input": ..., "output":
-..., "cache_write": ..., "cache_read": ...}}``). A model with no price is *unpriced*: its
-cost is None and reports say so, rather than a silent zero.
+Overridable with ``--price-table FILE``: JSON, ``{"model-prefix": {"input": 1.0, "output":
+2.0}}`` in USD per million tokens, with ``cache_write`` and ``cache_read`` (prompt caching)
+optional, 0 when left out (OpenAI-compatible servers bill no cache write). A model with no
+price is *unpriced*: its cost is None and reports say so, rather than a silent zero.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from swe_runner.errors import ConfigError
 from swe_runner.models.base import Usage
 
-__all__ = ["DEFAULT_PRICES", "Price", "PriceTable"]
+__all__ = ["DEFAULT_PRICES", "PRICE_TABLE_FORMAT", "Price", "PriceTable"]
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,8 @@ class Price:
 
     input: float
     output: float
-    cache_write: float
-    cache_read: float
+    cache_write: float = 0.0
+    cache_read: float = 0.0
 
     def cost(self, usage: Usage) -> float:
         return (
@@ -94,6 +95,28 @@ DEFAULT_PRICES: dict[str, Price] = {
 }
 
 
+PRICE_TABLE_FORMAT = (
+    'expected {"model-prefix": {"input": 1.0, "output": 2.0}}: USD per million tokens; '
+    '"cache_write" and "cache_read" optional (default 0)'
+)
+_KEYS = ("input", "output", "cache_write", "cache_read")
+
+
+def _entry(path: Path, name: str, entry: object) -> Price:
+    """One model's price. Raises ConfigError naming the file, the model and the problem."""
+    where = f"bad price table {path}: {name!r}"
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: {PRICE_TABLE_FORMAT}")
+    if unknown := sorted(set(entry) - set(_KEYS)):
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; {PRICE_TABLE_FORMAT}")
+    if missing := [k for k in ("input", "output") if k not in entry]:
+        raise ConfigError(f"{where}: {missing[0]!r} is missing; {PRICE_TABLE_FORMAT}")
+    for key, value in entry.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"{where}: {key} must be a number >= 0 (got {value!r})")
+    return Price(**{k: float(v) for k, v in entry.items()})
+
+
 class PriceTable:
     def __init__(self, prices: dict[str, Price] | None = None) -> None:
         self.prices = dict(DEFAULT_PRICES if prices is None else prices)
@@ -103,9 +126,11 @@ class PriceTable:
         """Defaults overridden by ``path``. Raises ConfigError naming the bad entry."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            extra = {name: Price(**entry) for name, entry in data.items()}
-        except (OSError, ValueError, TypeError) as exc:
+        except (OSError, ValueError) as exc:
             raise ConfigError(f"bad price table {path}: {exc}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"bad price table {path}: {PRICE_TABLE_FORMAT}")
+        extra = {name: _entry(path, name, entry) for name, entry in data.items()}
         return cls({**DEFAULT_PRICES, **extra})
 
     def price(self, model: str) -> Price | None:

@@ -30,7 +30,7 @@ TEST_LINE = {
 
 
 def _mark(verdict: GateVerdict) -> Text:
-    label = "ok" if verdict.ok else verdict.cls.value.upper()
+    label = verdict.cls.value if verdict.ok else verdict.cls.value.upper()  # as the docs name it
     return Text(label, style=STYLE[verdict.cls])
 
 

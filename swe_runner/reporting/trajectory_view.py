@@ -11,7 +11,7 @@ from rich.text import Text
 
 from swe_runner.models.base import Usage
 from swe_runner.models.pricing import PriceTable
-from swe_runner.records import EvalReport, TrajectoryStep
+from swe_runner.records import CONTEXT_SETTING, EvalReport, TrajectoryStep, is_setting
 from swe_runner.replay_records import StepStatus
 from swe_runner.reporting.reasons import (
     failing_tests,
@@ -20,7 +20,7 @@ from swe_runner.reporting.reasons import (
     reinstall_part,
 )
 
-__all__ = ["trajectory_view"]
+__all__ = ["context_setting", "trajectory_view"]
 
 CLIP_LINES = 12
 
@@ -103,14 +103,16 @@ def _replayed(step: TrajectoryStep, first_drift: bool, full: bool) -> list[Rende
     return out
 
 
-def _outcome(report: EvalReport) -> list[RenderableType]:
-    """The outcome, how the patch was applied, what was put back, the failing tests."""
+def _outcome(report: EvalReport, apply_errors: list[str], full: bool) -> list[RenderableType]:
+    """The outcome, how the patch was applied (or why not), what was put back, the
+    failing tests."""
     line = f"outcome {report.outcome.value}" + (f": {report.error}" if report.error else "")
     out: list[RenderableType] = [Text(line, style="bold green" if report.resolved else "bold red")]
     if report.apply_method:
         out.append(Text(f"  patch applied with {report.apply_method}"))
     elif report.patch_exists and not report.patch_successfully_applied:
-        out.append(Text("  patch did not apply"))
+        why = _clip("\n".join(f"    {e}" for e in apply_errors), full)
+        out.append(Text("  patch did not apply" + (f", each try said:\n{why}" if why else "")))
     if report.test_config_touched:
         touched = ", ".join(report.test_config_touched)
         out.append(Text(f"  test configuration put back to the base commit: {touched}"))
@@ -120,7 +122,10 @@ def _outcome(report: EvalReport) -> list[RenderableType]:
     for part in (reinstall_part(report), ghost_part(report)):
         if part:
             out.append(Text(f"  {part}", style="yellow"))
-    out.extend(Text(f"  failing {t}") for t in failing_tests(report))
+    failing = failing_tests(report)
+    if failing:
+        out.append(Text(f"  failing tests ({len(failing)}):"))
+        out.extend(Text(f"    {t}") for t in failing)
     return out
 
 
@@ -150,18 +155,33 @@ def _stop_line(report: EvalReport | None, steps: list[TrajectoryStep]) -> str | 
     return f"── stopped: {reason}" + (f" ({detail})" if detail else "") + " ──"
 
 
+def context_setting(steps: list[TrajectoryStep]) -> str | None:
+    """The context-clearing setting a model trajectory records at its start (a setting, not
+    an event), and whether it ever cleared anything; None when none is recorded."""
+    settings = [s.detail for s in steps if is_setting(s) and s.detail]
+    if not settings:
+        return None
+    cleared = sum(1 for s in steps if s.kind == "note" and not is_setting(s))
+    said = settings[0].removeprefix(CONTEXT_SETTING)
+    return f"{said} ({'never needed' if not cleared else f'cleared {cleared} times'})"
+
+
 def trajectory_view(
     run_id: str, report: EvalReport | None, steps: list[TrajectoryStep], patch: str,
-    model: str, full: bool = False,
+    model: str, full: bool = False, apply_errors: list[str] | None = None,
 ) -> RenderableType:  # fmt: skip
-    """Turns with their text, thinking, tool calls and results, usage and cost; how the
-    agent stopped; the patch as a coloured diff; the outcome and the failing tests."""
+    """The context setting; turns with their text, thinking, tool calls and results, usage
+    and cost; how the agent stopped; the patch as a coloured diff; the outcome (why a patch
+    did not apply: ``apply_errors``, from the test log) and the failing tests."""
     prices = PriceTable()
     parts: list[RenderableType] = []
+    setting = context_setting(steps)
+    if setting:
+        parts.append(Text(f"context: {setting}", style="dim"))
     current = None
     drifts = [n for n, s in enumerate(steps) if s.replay and s.replay.status is StepStatus.DRIFT]
     for n, step in enumerate(steps):
-        if step.kind == "stop":  # recorded once, after the last turn (old runs: as turn 0)
+        if step.kind == "stop" or is_setting(step):  # the stop: after the last turn
             continue
         if step.turn != current:
             current = step.turn
@@ -181,7 +201,7 @@ def trajectory_view(
     parts.append(Text("── patch ──", style="bold"))
     parts.append(Syntax(patch, "diff", theme="ansi_dark") if patch.strip() else Text("(empty)"))
     if report is not None:
-        parts.extend(_outcome(report))
+        parts.extend(_outcome(report, apply_errors or [], full))
         if report.replay is not None:
             parts.append(_replay_summary(report))
     return Group(Text(f"run {run_id}", style="bold"), *parts)

@@ -47,14 +47,14 @@ def test_experiments_layout_and_its_check(results: Path) -> None:
     out = results / "exp"
     assert export(results, "strong", "-f", "experiments", "-o", str(out)) == 0
     # these runs recorded no trajectories: not submittable, and the check says so
-    assert check_experiments(out) == [
-        "trajs/: no reasoning trace for alpha-1, alpha-2, beta-1 and 2 more"
-    ]
+    assert "trajs/: no reasoning trace for alpha-1, alpha-2, beta-1 and 2 more" in (
+        check_experiments(out)
+    )
     meta = yaml.safe_load((out / "metadata.yaml").read_text())
     assert meta["tags"]["model"] == ["claude-sonnet-4-5"]
     (out / "metadata.yaml").write_text(yaml.safe_dump({"info": {"name": "x"}, "tags": {}}))
     problems = check_experiments(out)
-    assert "metadata.yaml: info.site is missing" in problems
+    assert "metadata.yaml: info.site is missing (a link to the system)" in problems
     assert "metadata.yaml: tags.checked must be a bool" in problems
     (out / "all_preds.jsonl").unlink()
     assert check_experiments(out) == ["all_preds.jsonl is missing"]
@@ -103,3 +103,31 @@ def test_export_warns_when_the_runs_were_on_different_task_sets(
     )
     assert export(results, "strong", "weak", "-f", "markdown", "-o", str(results / "same")) == 0
     assert "warning" not in capsys.readouterr().err  # same tasks: nothing to say
+
+
+def test_a_trajectory_page_heads_its_failing_tests_apart_from_the_runner_check(
+    tmp_path: Path,
+) -> None:
+    """The failing tests stood straight under "29 passing tests agree with the harness's
+    record", with no heading: they read as passing (issue 27 item 6)."""
+    from swe_runner.records import EvalReport, TrajectoryStep
+    from swe_runner.reporting.export.trajectory import PageInfo, trajectory_page
+
+    report = EvalReport.model_validate(
+        {
+            "instance_id": "a-1", "outcome": "unresolved",
+            "tests_status": {"FAIL_TO_PASS": {"failure": ["t::fails"]},
+                             "PASS_TO_PASS": {"success": ["t::ok"], "failure": ["t::broke"]}},
+            "integrity": {"record": "29 passing tests agree with the harness's record"},
+        }
+    )  # fmt: skip
+    setting = TrajectoryStep(kind="note", turn=1, detail="context: past 9 tokens, cleared")
+    page = trajectory_page(PageInfo("r", "a-1", "m", "../index.html"), report, [setting], "")
+    check = page.index("29 passing tests agree")
+    heading = page.index("<h3>Failing tests (2)</h3>")
+    assert check < heading < page.index("t::fails") < page.index("t::broke")
+    assert "<i>note: context" not in page and "Context: past 9 tokens, cleared" in page
+    resolved = report.model_copy(update={"tests_status": type(report.tests_status)()})
+    assert "Failing tests" not in trajectory_page(
+        PageInfo("r", "a-1", "m", "../index.html"), resolved, [], ""
+    )

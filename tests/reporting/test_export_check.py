@@ -13,6 +13,7 @@ import yaml
 from swe_runner.cli.main import main
 from swe_runner.records import Outcome
 from swe_runner.reporting.export import check_experiments
+from swe_runner.reporting.export.experiments import CHECKLIST
 from swe_runner.rundir import RunDir
 from tests.reporting.export_factory import write_full_run
 from tests.reporting.runs_factory import TASKS, manifest
@@ -34,7 +35,39 @@ def submission(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = results / "20260101_full"
     args = ["export", "full", "-f", "experiments", "-o", str(out), "--results-dir", str(results)]
     assert main(args) == 0
+    fill_in(out)
     return out
+
+
+def fill_in(folder: Path) -> None:
+    """What the submitter adds to an export: the info links and authors, the ticks."""
+    meta = yaml.safe_load((folder / "metadata.yaml").read_text())
+    meta["info"].update(site="https://example.org", report="https://example.org/r", authors="A")
+    (folder / "metadata.yaml").write_text(yaml.safe_dump(meta, sort_keys=False))
+    readme = folder / "README.md"
+    readme.write_text(readme.read_text().replace("- [ ] ", "- [x] "))
+
+
+def test_a_fresh_export_names_what_the_submitter_must_still_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--check passed an export with empty info.site/report/authors and four unticked
+    checklist boxes (issue 27 item 9)."""
+    write_full_run(tmp_path, "full", OUTCOMES)
+    out = tmp_path / "sub"
+    args = ["export", "full", "-f", "experiments", "-o", str(out), "--results-dir", str(tmp_path)]
+    assert main(args) == 0
+    assert f"then: swe-runner export --check {out}" in capsys.readouterr().err
+    problems = check_experiments(out)
+    assert problems == [
+        "metadata.yaml: info.site is empty (a link to the system)",
+        "metadata.yaml: info.report is empty (a link to its technical report)",
+        "metadata.yaml: info.authors is empty (who made it)",
+        *(f"README.md: checklist item not ticked: {item}" for item in CHECKLIST),
+    ]
+    assert main(["export", "--check", str(out)]) == 1
+    fill_in(out)
+    assert check_experiments(out) == []
 
 
 @pytest.fixture
@@ -94,7 +127,7 @@ def test_check_catches_missing_metadata_keys(broken: Path) -> None:
     meta["tags"]["os_model"] = "no"
     (broken / "metadata.yaml").write_text(yaml.safe_dump(meta))
     assert check_experiments(broken) == [
-        "metadata.yaml: info.site is missing",
+        "metadata.yaml: info.site is missing (a link to the system)",
         "metadata.yaml: tags.os_model must be a bool",
         "metadata.yaml: tags.system.attempts is missing",
     ]
@@ -140,6 +173,7 @@ def test_a_multi_attempt_run_exports_its_first_attempt(
     args = ["export", "k2", "-f", "experiments", "-o", str(out), "--results-dir", str(tmp_path)]
     assert main(args) == 0
     assert "k2 has 2 attempts: exported its first attempt" in capsys.readouterr().err
+    fill_in(out)
     assert check_experiments(out) == []
     preds = {p["instance_id"]: p for p in map(json.loads, (out / "all_preds.jsonl").open())}
     assert preds["alpha-1"]["model_patch"].startswith("--- a/x.py")

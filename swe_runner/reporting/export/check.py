@@ -1,12 +1,14 @@
 """The SWE-bench experiments submission rules, as a check any folder can be put through
 (``swe-runner export --check DIR``): the required files, the keys of ``all_preds.jsonl``,
 ``metadata.yaml`` and ``results/results.json``, one prediction and one reasoning trace per
-instance (pass@1), evaluation logs for every instance not listed in ``no_logs``, and the
-checklist in ``README.md``."""
+instance (pass@1), evaluation logs for every instance not listed in ``no_logs``, the
+``info`` a submission fills in (``name``, ``site``, ``report``, ``authors``: not empty) and
+the checklist in ``README.md``, every item ticked."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,12 @@ __all__ = ["check_experiments"]
 
 REQUIRED = ("all_preds.jsonl", "metadata.yaml", "README.md", "results/results.json")
 RESULT_LISTS = ("resolved", "no_generation", "no_logs")
+META_INFO = (
+    ("name", "the leaderboard's name for the submission"),
+    ("site", "a link to the system"),
+    ("report", "a link to its technical report"),
+    ("authors", "who made it"),
+)
 META_TAGS: tuple[tuple[str, type], ...] = (
     ("checked", bool),
     ("model", list),
@@ -64,9 +72,11 @@ def _check_metadata(folder: Path, problems: list[str]) -> None:
     info = meta.get("info") if isinstance(meta, dict) else None
     tags = meta.get("tags") if isinstance(meta, dict) else None
     info, tags = info if isinstance(info, dict) else {}, tags if isinstance(tags, dict) else {}
-    for key in ("name", "site"):
+    for key, what in META_INFO:
         if key not in info:
-            problems.append(f"metadata.yaml: info.{key} is missing")
+            problems.append(f"metadata.yaml: info.{key} is missing ({what})")
+        elif not str(info[key] or "").strip():
+            problems.append(f"metadata.yaml: info.{key} is empty ({what})")
     for key, kind in META_TAGS:
         if not isinstance(tags.get(key), kind):
             problems.append(f"metadata.yaml: tags.{key} must be a {kind.__name__}")
@@ -121,6 +131,16 @@ def check_experiments(folder: Path) -> list[str]:
     _check_metadata(folder, problems)
     no_logs = _check_results(folder, set(ids), problems)
     _check_instances(folder, set(ids), set(no_logs), problems)
-    readme = (folder / "README.md").read_text(encoding="utf-8")
-    problems += [f"README.md: checklist item missing: {c}" for c in CHECKLIST if c not in readme]
+    problems += _check_checklist((folder / "README.md").read_text(encoding="utf-8"))
+    return problems
+
+
+def _check_checklist(readme: str) -> list[str]:
+    """Each checklist item present and ticked (``- [x] item``), as the rules require."""
+    problems = []
+    for item in CHECKLIST:
+        if item not in readme:
+            problems.append(f"README.md: checklist item missing: {item}")
+        elif not re.search(r"^\s*[-*] \[[xX]\] " + re.escape(item), readme, re.MULTILINE):
+            problems.append(f"README.md: checklist item not ticked: {item}")
     return problems

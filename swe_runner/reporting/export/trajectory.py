@@ -12,8 +12,9 @@ from pathlib import Path
 
 from swe_runner.models.base import Usage
 from swe_runner.models.pricing import PriceTable
-from swe_runner.records import EvalReport, TrajectoryStep
+from swe_runner.records import EvalReport, TrajectoryStep, is_setting
 from swe_runner.reporting.reasons import failing_tests, guard_parts
+from swe_runner.reporting.trajectory_view import context_setting
 
 __all__ = ["PAGE_STYLE", "PageInfo", "read_trajectory", "trajectory_page"]
 
@@ -102,7 +103,7 @@ def _turns(steps: list[TrajectoryStep], prices: PriceTable, model: str) -> dict[
     turns: dict[int, list[str]] = {}
     announced: dict[int, list[str]] = {}  # calls a model step showed, per turn
     for step in steps:
-        if step.kind == "stop":
+        if step.kind == "stop" or is_setting(step):  # the setting: shown above the turns
             continue
         if step.kind == "model":
             html = _model_step(step, prices, model)
@@ -120,6 +121,11 @@ def _turns(steps: list[TrajectoryStep], prices: PriceTable, model: str) -> dict[
             html = f"<p><i>{escape(step.kind)}: {escape(step.detail or '')}</i></p>"
         turns.setdefault(step.turn, []).append(html)
     return turns
+
+
+def _context(steps: list[TrajectoryStep]) -> str:
+    setting = context_setting(steps)
+    return f"<p class='context'>Context: {escape(setting)}</p>" if setting else ""
 
 
 def _stop(report: EvalReport | None, steps: list[TrajectoryStep]) -> str:
@@ -147,8 +153,11 @@ def _outcome(report: EvalReport | None) -> str:
     lines.extend(f"<p>Integrity guard: {escape(part)}</p>" for part in guard_parts(report))
     if report.integrity.record:
         lines.append(f"<p>Runner check: {escape(report.integrity.record)}</p>")
-    fails = "".join(f"<li><code>{escape(t)}</code></li>" for t in failing_tests(report))
-    return "".join(lines) + f"<ul class='failing'>{fails}</ul>"
+    failing = failing_tests(report)
+    if failing:
+        fails = "".join(f"<li><code>{escape(t)}</code></li>" for t in failing)
+        lines.append(f"<h3>Failing tests ({len(failing)})</h3><ul class='failing'>{fails}</ul>")
+    return "".join(lines)
 
 
 @dataclass(frozen=True)
@@ -190,6 +199,7 @@ def trajectory_page(
         f"<h1>{iid}</h1><p>run <b>{run_id}</b>{attempt} · outcome "
         f"<b class='{outcome}'>{outcome}</b> · <span class='turns'>{count} turns</span></p>"
         f"{_outcome(report)}<h2>Problem statement</h2><div class='problem'>{statement}</div>"
-        f"<h2>Trajectory</h2>{body or '<p>no trajectory</p>'}{_stop(report, steps)}"
+        f"<h2>Trajectory</h2>{_context(steps)}{body or '<p>no trajectory</p>'}"
+        f"{_stop(report, steps)}"
         f"<h2>Patch</h2>{diff_html(patch) if patch.strip() else '<p>empty</p>'}</body></html>\n"
     )
