@@ -80,3 +80,32 @@ def test_disk_usage_counts_each_shared_layer_once() -> None:
     # without the daemon's figure, an image's own layers are its unique part
     unknown = [ImageRecord(r.image_id, r.layers, r.size, -1) for r in (base, env, one)]
     assert unique_sizes(unknown) == {"b": 100, "e": 50, "i1": 5}
+
+
+def test_a_long_failing_test_list_is_cut_with_a_count_in_a_pipe(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Piped tables grew as wide as the longest failing-test list (~280 columns): now the
+    tests that fit 100 characters, then "(+N more)"; ids whole (issue 27 item 16)."""
+    from swe_runner.records import Outcome, SuccessFailure, TestsStatus
+    from swe_runner.reporting.summary import summarize
+    from swe_runner.reporting.table import summary_table
+    from swe_runner.rundir import RunDir
+
+    tests = [
+        f"tests/test_parsing.py::TestParser::test_nested_sections_with_value_{n:02}"
+        for n in range(7)
+    ]
+    status = TestsStatus(FAIL_TO_PASS=SuccessFailure(failure=tests))
+    failed = report("alpha-1", Outcome.UNRESOLVED, tests_status=status)
+    run = RunDir(tmp_path, "long")
+    run.write_json("run.json", manifest("long").model_dump(mode="json"))
+    run.write_instance(failed, "", None, None)
+    assert main(["report", "long", "--results-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    (row,) = [line for line in out.splitlines() if "alpha-1" in line]
+    assert f"failing {tests[0]} (+6 more)" in row and len(row) < 160, row
+    table = summary_table(summarize("long", [failed], 1.0))
+    options.print_whole(table)
+    (row,) = [line for line in capsys.readouterr().out.splitlines() if "alpha-1" in line]
+    assert f"{tests[0]} (+6 more)" in row and len(row) < 160, row

@@ -81,7 +81,10 @@ class CommandAgent:
             )
         )
         if result.timed_out:
-            return AgentRun(StopReason.MAX_TIME, f"the command ran past {timeout:g}s")
+            return AgentRun(
+                StopReason.MAX_TIME,
+                f"the command ran past the agent's --timeout {self.timeout:g} s",
+            )
         if result.exit_code != 0:
             return AgentRun(StopReason.AGENT_ERROR, f"the command exited {result.exit_code}")
         return AgentRun()

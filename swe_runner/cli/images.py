@@ -68,18 +68,23 @@ def build_cmd(
     dataset: str | None, instances: tuple[str, ...], pick: DatasetPick, settings: Settings
 ) -> None:
     """Build the base image (for --python, default 3.11), and the environment and instance
-    images of a dataset. An instance that cannot be built is reported and the others go
-    on; the exit status is 1 if any failed."""
+    images of a dataset: prints each task's instance image (built or already there). An
+    instance that cannot be built is reported and the others go on; the exit status is 1
+    if any failed."""
     settings = pick.settings(settings)
     builder = ImageBuilder(settings, notify=notice)
     if dataset is None:
-        stdout.print(builder.ensure_base(pick.python or "3.11"))
+        python = pick.python or "3.11"
+        stdout.print(f"base image (Python {python}): {builder.ensure_base(python)}", markup=False)
         return
     data = pick.load(dataset, instances)
+    stdout.print(f"instance images of {data.name} ({len(data.tasks)} tasks):", markup=False)
+    width = max((len(t.instance_id) for t in data.tasks), default=0)
     failed = 0
     for task in data.tasks:
         try:
-            stdout.print(builder.ensure_instance(task, data.repo_sources.get(task.repo)))
+            tag = builder.ensure_instance(task, data.repo_sources.get(task.repo))
+            stdout.print(f"  {task.instance_id:<{width}}  {tag}", markup=False, highlight=False)
         except (ImageError, RepoError) as exc:
             failed += 1
             stderr.print(f"[bold red]failed[/] {task.instance_id}: {escape(str(exc))}")

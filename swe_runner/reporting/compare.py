@@ -80,6 +80,12 @@ def compare_pair(a: LoadedRun, b: LoadedRun, label_a: str, label_b: str) -> Comp
     return comparison.model_copy(update={"verdict": verdict(comparison)})
 
 
+def _signed(points: float) -> str:
+    """Whole points with their sign; 0 without one (never "-0")."""
+    whole = round(points)
+    return f"{whole:+d}" if whole else "0"
+
+
 def verdict(c: Comparison) -> str:
     """A plain-language reading of the comparison."""
     if c.tasks == 0:
@@ -91,7 +97,7 @@ def verdict(c: Comparison) -> str:
     low, high = (x * 100 for x in c.ci95)  # of a - b: said as leader - other
     if c.difference < 0:
         low, high = -high, -low
-    interval = f"95% CI [{low:+.0f}, {high:+.0f}] points"
+    interval = f"95% CI [{_signed(low)}, {_signed(high)}] points"
     test = f"McNemar p={c.p_value:.3g} on {c.only_a + c.only_b} disagreeing tasks"
     if c.difference == 0:
         return f"{c.a} and {c.b} are level ({interval}; {test}): no difference at this size"

@@ -8,7 +8,9 @@ from swe_runner.records import EvalReport, Outcome, StopReason
 
 __all__ = [
     "SHOWN_TESTS",
+    "SHOWN_WIDTH",
     "failing_tests",
+    "few",
     "ghost_part",
     "guard_parts",
     "reason",
@@ -17,6 +19,7 @@ __all__ = [
 ]
 
 SHOWN_TESTS = 3
+SHOWN_WIDTH = 100  # characters of test ids one reason shows: tables stay readable in a pipe
 PLAIN_APPLY = "git apply"  # the exact method: not worth a mention
 
 
@@ -24,6 +27,19 @@ def failing_tests(report: EvalReport) -> list[str]:
     """The FAIL_TO_PASS then PASS_TO_PASS tests that did not pass."""
     status = report.tests_status
     return [*status.FAIL_TO_PASS.failure, *status.PASS_TO_PASS.failure]
+
+
+def few(tests: list[str]) -> str:
+    """The first tests, as many as fit :data:`SHOWN_WIDTH` characters (at least one, at
+    most :data:`SHOWN_TESTS`; ids are never cut), then ``(+N more)``: the whole list is in
+    report.json, ``show`` and ``--json``."""
+    shown: list[str] = []
+    for test in tests[:SHOWN_TESTS]:
+        if shown and len(", ".join([*shown, test])) > SHOWN_WIDTH:
+            break
+        shown.append(test)
+    more = len(tests) - len(shown)
+    return ", ".join(shown) + (f" (+{more} more)" if more else "")
 
 
 def _first_line(text: str) -> str:
@@ -38,9 +54,7 @@ def _outcome_part(report: EvalReport) -> str | None:
         failing = failing_tests(report)
         if not failing:
             return "no failing test named" if report.error is None else _first_line(report.error)
-        more = len(failing) - SHOWN_TESTS
-        shown = ", ".join(failing[:SHOWN_TESTS]) + (f" (+{more} more)" if more > 0 else "")
-        return f"failing {shown}"
+        return f"failing {few(failing)}"
     if report.error:
         return _first_line(report.error)
     if report.outcome is Outcome.EMPTY_PATCH:

@@ -52,6 +52,26 @@ def _instances_table(lines: list[InstanceLine]) -> Table:
     return table
 
 
+def _attempts_lines(r: RunReport) -> Text | None:
+    """A multi-attempt run's pass@k and spread, and which attempt the rest shows: said once,
+    under the headline."""
+    if r.attempts is None:
+        return None
+    a = r.attempts
+    ks = "  ".join(f"pass@{k} {_pct(v)}" for k, v in a.pass_at.items())
+    rates = ", ".join(_pct(x) for x in a.per_attempt)
+    text = (
+        f"{a.attempts} attempts: {ks}; per attempt {rates} (spread {_pct(a.spread[0])}-"
+        f"{_pct(a.spread[1])}, sd {a.std * 100:.1f} points)"
+    )
+    if r.shown_attempt is not None:
+        text += (
+            f"\noutcomes and instances below are attempt {r.shown_attempt} of {a.attempts} "
+            f"(report {r.run_id}/attempt-N shows another)"
+        )
+    return Text(text, style="yellow")
+
+
 def report_view(r: RunReport) -> RenderableType:
     """The whole report: headline, outcomes, breakdowns, stops, tokens and cost, spreads."""
     low, high = r.ci95
@@ -67,14 +87,9 @@ def report_view(r: RunReport) -> RenderableType:
     for name, count in r.counts.items():
         outcomes.add_row(name, str(count))
     parts: list[RenderableType] = [head]
-    if r.shown_attempt is not None and r.attempts is not None:
-        parts.append(
-            Text(
-                f"outcomes and instances are attempt {r.shown_attempt} of {r.attempts.attempts} "
-                f"(pass@k below covers every attempt; report {r.run_id}/attempt-N shows one)",
-                style="yellow",
-            )
-        )
+    attempts = _attempts_lines(r)
+    if attempts is not None:
+        parts.append(attempts)
     parts.append(outcomes)
     if r.by_repo:
         parts.append(_groups_table("repository", r.by_repo))
@@ -105,16 +120,6 @@ def report_view(r: RunReport) -> RenderableType:
     )
     if spread is not None:
         parts.append(spread)
-    if r.attempts is not None:
-        a = r.attempts
-        ks = "  ".join(f"pass@{k} {_pct(v)}" for k, v in a.pass_at.items())
-        rates = ", ".join(_pct(x) for x in a.per_attempt)
-        parts.append(
-            Text(
-                f"{a.attempts} attempts: {ks}\nper attempt: {rates} (spread "
-                f"{_pct(a.spread[0])}-{_pct(a.spread[1])}, sd {a.std * 100:.1f} points)"
-            )
-        )
     if r.instances:
         parts.append(_instances_table(r.instances))
     if r.replay is not None:

@@ -19,6 +19,8 @@ from swe_runner.manifest import RunManifest
 from swe_runner.records import EvalReport, Outcome
 from swe_runner.rundir import KILLED, RunDir
 
+UNKNOWN_MODEL = EvalReport.model_fields["model_name_or_path"].default  # no model named
+
 __all__ = ["LoadedRun", "TaskInfo", "attempt_dirs", "load_run", "run_path"]
 
 
@@ -62,11 +64,12 @@ class LoadedRun:
 
     @property
     def model(self) -> str:
-        """The model (``model_name_or_path`` of the predictions when no model was set)."""
+        """The model (``model_name_or_path`` of the predictions when no model was set;
+        instances a stopped run left interrupted name none)."""
         if self.manifest and self.manifest.agent and self.manifest.agent.model:
             return self.manifest.agent.model
-        names = {r.model_name_or_path for r in self._all_reports()}
-        return ", ".join(sorted(names)) or "unknown"
+        names = {r.model_name_or_path for r in self._all_reports() if not r.interrupted}
+        return ", ".join(sorted(names - {UNKNOWN_MODEL})) or UNKNOWN_MODEL
 
     @property
     def files(self) -> Path:

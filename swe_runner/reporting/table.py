@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from swe_runner.records import EvalReport, Outcome
+from swe_runner.reporting.reasons import few
 from swe_runner.reporting.summary import Summary
 
 __all__ = ["OUTCOME_STYLE", "RunProgress", "summary_line", "summary_table", "whole_table"]
@@ -37,12 +38,15 @@ def summary_table(summary: Summary, title: str | None = None) -> Table:
     table = whole_table("instance", "outcome", "detail")
     table.title, table.title_justify = title or f"run {summary.run_id}", "left"
     for row in summary.instances:
-        detail = row.error or ", ".join(row.failing_tests[:3])
-        if len(row.failing_tests) > 3:
-            detail += f" (+{len(row.failing_tests) - 3} more)"
+        detail = _first_line(row.error) if row.error else few(row.failing_tests)
         style = OUTCOME_STYLE[row.outcome]
         table.add_row(Text(row.instance_id), Text(row.outcome.value, style=style), Text(detail))
     return table
+
+
+def _first_line(text: str) -> str:
+    lines = text.strip().splitlines() or [""]
+    return lines[0] + (f" (+{len(lines) - 1} lines)" if len(lines) > 1 else "")
 
 
 def summary_line(summary: Summary) -> str:

@@ -29,7 +29,9 @@ def test_installed_wheel_builds_and_runs_the_demo(
         return done
 
     built = swe_runner("images", "build", "--dataset", "demo")
-    assert sorted(built.stdout.split()) == sorted(demo_images.values())  # the same definitions
+    assert built.stdout.startswith("instance images of demo (10 tasks):\n"), built.stdout
+    tags = [line.split()[-1] for line in built.stdout.splitlines()[1:]]
+    assert sorted(tags) == sorted(demo_images.values())  # the same definitions
     swe_runner("run", "--suite", "demo", "--agent", "gold", "--run-id", "g", "--workers", "2")
     summary = json.loads((elsewhere / "results" / "g" / "summary.json").read_text())
     assert summary["counts"]["resolved"] == 10, summary["counts"]

@@ -78,7 +78,7 @@ def test_compare_needs_two_runs(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "at least two runs" in capsys.readouterr().err
 
 
-VERDICT = re.compile(r"(\S+) is ahead of (\S+) by (\d+) points, 95% CI \[([+-]\d+), ([+-]\d+)\]")
+VERDICT = re.compile(r"(\S+) is ahead of (\S+) by (\d+) points, 95% CI \[([+-]?\d+), ([+-]?\d+)\]")
 
 
 def _verdicts(text: str) -> dict[tuple[str, str], tuple[int, int, int]]:
@@ -102,6 +102,8 @@ def test_the_interval_is_in_the_leader_s_direction_whichever_run_comes_first(
     assert seen[0] == seen[1] and list(seen[0]) == [("gold", "scripted")]
     assert seen[0][("gold", "scripted")][1] >= 0  # gold wins every disagreement
     assert main(["compare", "none", "scripted", "gold", *results]) == 0  # the matrix
-    matrix = _verdicts(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    assert "[0, +" in out and "-0" not in out  # it said "95% CI [-0, +20]" (issue 27 item 15)
+    matrix = _verdicts(out)
     assert set(matrix) == {("gold", "scripted"), ("scripted", "none"), ("gold", "none")}
     assert matrix[("gold", "scripted")] == seen[0][("gold", "scripted")]

@@ -131,3 +131,32 @@ def test_a_trajectory_page_heads_its_failing_tests_apart_from_the_runner_check(
     assert "Failing tests" not in trajectory_page(
         PageInfo("r", "a-1", "m", "../index.html"), resolved, [], ""
     )
+
+
+def _leader(run_id: str, cost: float | None, rate: float) -> object:
+    from swe_runner.reporting.export.rows import LeaderRow
+
+    return LeaderRow(
+        rank=1, run_id=run_id, agent="claude", model="m", resolved=1, total=2, pass_rate=rate,
+        ci_low=max(0.0, rate - 0.4), ci_high=min(1.0, rate + 0.4), errors=0, missing=0,
+        input_tokens=0, output_tokens=0, cache_creation_input_tokens=0, cache_read_input_tokens=0,
+        cost_usd=cost, dataset_fingerprint="f00d", attempts=1,
+    )  # fmt: skip
+
+
+def test_the_plot_shows_a_free_run_off_the_axis_ticks_its_costs_and_keeps_cents() -> None:
+    """A $0 run's interval was drawn on the y-axis, the x-axis had one tick, and the
+    leaderboards rounded $0.0216 to $0.02 where `report` says $0.0216 (issue 27 item 17)."""
+    import re
+
+    from swe_runner.reporting.export.plot import PAD, plot_svg
+    from swe_runner.reporting.export.tables_html import leaderboard_table
+
+    rows = [_leader("priced", 0.0216, 0.5), _leader("free", 0.0, 0.0)]
+    svg = plot_svg(rows)  # type: ignore[arg-type]
+    xs = sorted(float(x) for x in re.findall(r'<line class="ci" x1="([0-9.]+)"', svg))
+    assert xs[0] >= PAD + 10  # the $0 interval stands clear of the y-axis at x = PAD
+    ticks = re.findall(r'text-anchor="middle">(\$[0-9.]+)</text>', svg)
+    assert ticks == ["$0.0000", "$0.0054", "$0.0108", "$0.0162", "$0.0216"]
+    board = leaderboard_table(rows)  # type: ignore[arg-type]
+    assert ">$0.0216</td>" in board and ">$0.0000</td>" in board

@@ -155,7 +155,10 @@ def test_report_of_a_multi_attempt_run_says_which_attempt_it_shows(
     write_run(tmp_path / "multi", "attempt-2", outcomes({"alpha-2"}))
     assert main(["report", "multi", "--results-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "outcomes and instances are attempt 1 of 2" in out
+    assert "outcomes and instances below are attempt 1 of 2" in out
+    assert out.count("attempts") == 1  # said once, under the headline (issue 27 item 15)
+    lines = out.splitlines()
+    assert lines[2].startswith("2 attempts: pass@1 ") and "per attempt" in lines[2]
     assert main(["report", "multi", "--json", "--results-dir", str(tmp_path)]) == 0
     assert json.loads(capsys.readouterr().out)["shown_attempt"] == 1
 
@@ -180,3 +183,21 @@ def test_the_reason_names_what_the_integrity_guard_put_back_and_removed() -> Non
         "put back: sympy/testing/runtests.py (test directory); "
         "removed: pytest.py (shadows pytest), tests/__init__.py (test directory)"
     )
+
+
+def test_an_interrupted_instance_adds_no_unknown_model(tmp_path: Path) -> None:
+    """After an interrupted run, `report` said "model command, unknown": the interrupted
+    instance's report names no model (issue 27 item 15)."""
+    from swe_runner.manifest import AgentInfo
+    from swe_runner.rundir import RunDir
+    from tests.reporting.runs_factory import manifest, report
+
+    run = RunDir(tmp_path, "cmd")
+    made = manifest("cmd").model_copy(update={"agent": AgentInfo(name="command")})
+    run.write_json("run.json", made.model_dump(mode="json"))
+    finished = report("alpha-1", Outcome.EMPTY_PATCH).model_copy(
+        update={"model_name_or_path": "command"}
+    )
+    run.write_instance(finished, "", None, None)
+    run.write_report(run.interrupted("alpha-2", "interrupted: the run stopped"))
+    assert load_run("cmd", tmp_path).model == "command"

@@ -8,11 +8,13 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from swe_runner.reporting.export.rows import LeaderRow
+from swe_runner.reporting.export.rows import LeaderRow, usd
 
 __all__ = ["NO_COST", "no_cost_note", "plot_png", "plot_svg"]
 
 W, H, PAD = 640, 360, 56
+INSET = 24  # pixels between the y-axis and $0
+X_TICKS = 4  # intervals on the cost axis
 NO_COST = "no cost data"
 CI_LEGEND = "bars: 95% CI of the pass rate"
 
@@ -50,8 +52,8 @@ def plot_svg(rows: list[LeaderRow]) -> str:
         )
     top = max(cost for _, cost in priced) or 1.0
 
-    def sx(cost: float) -> float:
-        return PAD + (W - 2 * PAD) * cost / top
+    def sx(cost: float) -> float:  # $0 sits INSET right of the y-axis, its bar visible
+        return PAD + INSET + (W - 2 * PAD - INSET) * cost / top
 
     def sy(rate: float) -> float:
         return H - PAD - (H - 2 * PAD) * rate
@@ -68,7 +70,13 @@ def plot_svg(rows: list[LeaderRow]) -> str:
     ]
     for tick in (0, 0.25, 0.5, 0.75, 1):
         parts.append(f'<text x="{PAD - 6}" y="{sy(tick) + 4}" text-anchor="end">{tick:.0%}</text>')
-    parts.append(f'<text x="{W - PAD}" y="{H - PAD + 16}" text-anchor="end">${top:.2f}</text>')
+    for step in range(X_TICKS + 1):
+        cost = top * step / X_TICKS
+        parts.append(
+            f'<line x1="{sx(cost)}" x2="{sx(cost)}" y1="{H - PAD}" y2="{H - PAD + 4}" '
+            f'stroke="#333"/><text x="{sx(cost)}" y="{H - PAD + 16}" text-anchor="middle">'
+            f"{usd(cost)}</text>"
+        )
     for r, cost in priced:
         x, y = sx(cost), sy(r.pass_rate)
         side, anchor = (-1, "end") if x > W / 2 else (1, "start")  # the label stays inside
@@ -101,7 +109,8 @@ def plot_png(rows: list[LeaderRow], path: Path) -> Path:
     if priced:
         ax.set_xlabel("total cost (USD)")
         ax.set_ylabel("% resolved (95% CI)")
-        ax.set_xlim(left=0)
+        ax.set_xlim(left=-0.05 * max(cost for _, cost in priced))  # $0 off the y-axis
+        ax.xaxis.set_major_formatter(lambda value, _: usd(value) if value >= 0 else "")
         ax.set_ylim(0, 100)
         ax.set_title(CI_LEGEND, fontsize=9, loc="right")
     note = no_cost_note(rows)

@@ -18,6 +18,7 @@ __all__ = [
     "instance_rows",
     "leaderboard",
     "task_set_note",
+    "usd",
 ]
 
 
@@ -160,3 +161,8 @@ def export_metadata(runs: list[LoadedRun]) -> dict[str, object]:
             for run in runs
         ],
     }
+
+
+def usd(amount: float) -> str:
+    """Dollars as ``report`` prints them (four decimals: $0.0216, never rounded to $0.02)."""
+    return f"${amount:.4f}"

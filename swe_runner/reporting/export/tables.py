@@ -14,6 +14,7 @@ from swe_runner.reporting.export.rows import (
     export_metadata,
     instance_rows,
     leaderboard,
+    usd,
 )
 from swe_runner.reporting.runs import LoadedRun
 
@@ -102,7 +103,7 @@ def write_markdown(runs: list[LoadedRun], out: Path) -> list[Path]:
         "|---:|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in board:
-        cost = "unknown" if r.cost_usd is None else f"${r.cost_usd:.2f}"
+        cost = "unknown" if r.cost_usd is None else usd(r.cost_usd)
         lines.append(
             f"| {r.rank} | {_cell(r.run_id)} | {_cell(r.agent)} | {_cell(r.model)} | "
             f"{r.resolved}/{r.total} | {_pct(r.pass_rate)} | {_pct(r.ci_low)}-{_pct(r.ci_high)}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from swe_runner.reporting.export.rows import InstanceRow, LeaderRow, instance_rows
+from swe_runner.reporting.export.rows import InstanceRow, LeaderRow, instance_rows, usd
 from swe_runner.reporting.runs import LoadedRun
 
 __all__ = ["instances_table", "leaderboard_table"]
@@ -52,7 +52,7 @@ def leaderboard_table(rows: list[LeaderRow]) -> str:
             + r.cache_creation_input_tokens
             + r.cache_read_input_tokens
         )
-        cost = "unknown" if r.cost_usd is None else f"${r.cost_usd:.2f}"
+        cost = "unknown" if r.cost_usd is None else usd(r.cost_usd)
         body.append(
             f"<tr><td>{r.rank}</td><td>{escape(r.run_id)}</td><td>{escape(r.agent)}</td>"
             f"<td>{escape(r.model)}</td><td data-v='{r.pass_rate}'>{r.pass_rate:.1%} "
