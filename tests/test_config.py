@@ -39,3 +39,13 @@ def test_a_misspelled_variable_stops_with_the_setting_it_meant() -> None:
 def test_variables_that_are_no_setting_but_ours_are_left_alone() -> None:
     env = {"SWE_RUNNER_OWNER": "me", "SWE_RUNNER_RECORD_FILE": "/x", "SWE_RUNNER_WORKERS": "3"}
     assert load_settings(None, {}, environ=env).workers == 3
+
+
+def test_the_readme_lists_every_setting_the_config_error_names() -> None:
+    """The config error listed `debian_suite`, the README's key list did not (issue 27
+    item 19)."""
+    from swe_runner.config import Settings
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    keys = readme[readme.index("Keys: `results_dir`") :].split("\n\n")[0]
+    assert [k for k in Settings.model_fields if f"`{k}`" not in keys] == []

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import itertools
 import logging
-import socket
+import os
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Generic
 
 import ray
@@ -28,6 +29,7 @@ from ray import exceptions as rayerr
 
 from swe_runner.errors import ExecutorError
 from swe_runner.executors.base import J, Listener, NodeServices, R, Recipe
+from swe_runner.executors.ray_address import ClusterAddress, resolve_address
 from swe_runner.executors.ray_limit import ClusterLimit, start_limit
 from swe_runner.executors.ray_nodes import Place, node_slots, start_place, sweep
 
@@ -82,13 +84,14 @@ class RayExecutor(Generic[J, R]):
     def _connect(self) -> None:
         if self._connected:
             return
-        _reachable(self.address)
         if not ray.is_initialized():
+            head = resolve_address(self.address)
+            _authenticate(head)
             try:
-                ray.init(address=self.address, log_to_driver=False, logging_level=logging.ERROR)
+                ray.init(address=head.address, log_to_driver=False, logging_level=logging.ERROR)
             except (ConnectionError, RuntimeError, rayerr.RayError) as exc:
                 raise ExecutorError(
-                    f"cannot join the Ray cluster at {self.address}: {exc}"
+                    f"cannot join the Ray cluster at {head.describe()}: {_cause(exc)}"
                 ) from None
             self._owns_ray = True
         self._connected = True
@@ -300,21 +303,41 @@ def _cause(exc: BaseException) -> str:
     return (text[0] if text else type(exc).__name__)[:300]
 
 
-def _reachable(address: str) -> None:
-    """Fail fast on an address nothing listens at (``ray.init`` would retry for minutes).
+def _authenticate(head: ClusterAddress) -> None:
+    """Ask the head's GCS once, quietly, whether it takes our auth token: a cluster started
+    with token auth refuses a driver without its token only after ~20 s of GCS warnings.
 
     Raises:
-        ExecutorError: the address is malformed or refuses connections.
+        ExecutorError: the token is missing or wrong (one line: which, and how to set it).
     """
-    if address == "auto":
-        return
-    host, _, port = address.rpartition(":")
-    if not host or not port.isdigit():
-        raise ExecutorError(f"--ray-address {address!r}: expected HOST:PORT (or 'auto')")
+    from ray._raylet import GcsClient
+
+    with _quiet_stderr():
+        try:
+            GcsClient(address=head.address)
+            return
+        except rayerr.AuthenticationError:
+            pass
+        except Exception:  # anything else is ray.init's to report, as before
+            return
+    if os.environ.get("RAY_AUTH_TOKEN") or os.environ.get("RAY_AUTH_TOKEN_PATH"):
+        problem = "refused the auth token set here (RAY_AUTH_TOKEN): it is not the cluster's"
+    else:
+        problem = "needs an auth token and none is set here"
+    raise ExecutorError(
+        f"the Ray cluster at {head.describe()} {problem}: export RAY_AUTH_MODE=token "
+        "RAY_AUTH_TOKEN=<the token its nodes were started with>, as on every node"
+    )
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """File descriptor 2 to /dev/null for a moment: Ray's C++ client logs there directly."""
+    saved = os.dup(2)
     try:
-        socket.create_connection((host, int(port)), timeout=10).close()
-    except OSError as exc:
-        raise ExecutorError(
-            f"cannot reach the Ray cluster at {address}: {exc.strerror or exc} (start it with "
-            "ray start --head, and give its address with --ray-address HOST:PORT)"
-        ) from None
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
