@@ -310,7 +310,7 @@ def _authenticate(head: ClusterAddress) -> None:
     Raises:
         ExecutorError: the token is missing or wrong (one line: which, and how to set it).
     """
-    from ray._raylet import GcsClient
+    from ray._raylet import GcsClient  # type: ignore[attr-defined]
 
     with _quiet_stderr():
         try:
