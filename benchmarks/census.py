@@ -30,7 +30,7 @@ from swe_runner.images.disk import images_on_disk
 from swe_runner.inputs.dataset import load_dataset
 from swe_runner.inputs.known_bad import SHIPPED, KnownBadList
 
-ORDER = ["sympy", "pytest", "requests", "pylint", "seaborn", "sphinx", "astropy", "xarray"]
+ORDER = ["requests", "pylint", "seaborn", "pytest", "sympy", "sphinx", "astropy", "xarray"]
 
 
 def _run(args: argparse.Namespace, repo: str, kind: str) -> None:

@@ -57,6 +57,21 @@ VERIFIED = {
     "mwaskom/seaborn": 2,
     "pallets/flask": 1,
 }
+# The dev set's (version) environments per repository (Verified's 500 need about as many).
+VERSIONS = {
+    "django/django": 9,
+    "sympy/sympy": 12,
+    "sphinx-doc/sphinx": 13,
+    "matplotlib/matplotlib": 6,
+    "scikit-learn/scikit-learn": 4,
+    "astropy/astropy": 6,
+    "pydata/xarray": 4,
+    "pytest-dev/pytest": 7,
+    "pylint-dev/pylint": 4,
+    "psf/requests": 3,
+    "mwaskom/seaborn": 1,
+    "pallets/flask": 1,
+}
 # Sizes of the public snapshots (git history included) of the repositories too large to
 # fetch here, as the fetch tool reported them on 2026-12-06 (bytes); and their number of
 # (version) environments in the dev set.
@@ -107,12 +122,16 @@ def _own(records: dict[str, dict[str, Any]], image_id: str) -> int:
 
 
 def _repo_of(
-    records: dict[str, dict[str, Any]], image_id: str, roots: list[tuple[str, str]]
+    records: dict[str, dict[str, Any]], image_id: str, packs: list[tuple[str, tuple[str, ...]]]
 ) -> str:
+    """The repository whose history an image holds ("": none, a base or the empty root)."""
+    for tag in records[image_id]["tags"]:
+        kind, _, name = tag.partition(":")
+        if kind in ("swe-runner-pack", "swe-runner-snapshot"):
+            return str(name.rsplit("-", 2)[0])
     layers = records[image_id]["layers"]
-    for repo, root in roots:
-        root_layers = records[root]["layers"]
-        if layers[: len(root_layers)] == root_layers:
+    for repo, pack in packs:
+        if layers[: len(pack)] == pack:
             return repo
     return ""
 
@@ -127,12 +146,13 @@ def measure(tasks: list[Task], builder: ImageBuilder) -> tuple[dict[str, Any], l
         tag = builder.instance_tag(task, task.env_spec)
         if tag in by_tag:
             images[task.instance_id] = by_tag[tag]
-    roots = [
-        (r["tags"][0].split(":")[1].rsplit("-", 1)[0], iid)
+    packs = [
+        (_repo_of(records, iid, []), r["layers"])
         for iid, r in records.items()
-        if r["tags"] and r["tags"][0].startswith("swe-runner-repo:")
+        if any(t.startswith("swe-runner-pack:") for t in r["tags"])
     ]
     shared: dict[str, int] = defaultdict(int)
+    parts: dict[tuple[str, str], list[int]] = defaultdict(list)  # (repo, kind) -> own sizes
     bases = 0
     used = {records[i]["layers"] for i in images.values()}
     for iid, record in records.items():
@@ -140,17 +160,27 @@ def measure(tasks: list[Task], builder: ImageBuilder) -> tuple[dict[str, Any], l
             continue
         if not any(layers[: len(record["layers"])] == record["layers"] for layers in used):
             continue  # not under a measured instance
-        repo = _repo_of(records, iid, roots)
+        repo = _repo_of(records, iid, packs)
         if repo:
             shared[repo] += _own(records, iid)
+            parts[(repo, record["kind"])].append(_own(records, iid))
         else:
             bases += _own(records, iid)
     unique: dict[str, list[int]] = defaultdict(list)
+    seen: dict[str, set[str]] = defaultdict(set)  # versions of the measured instances
     for task in tasks:
         if task.instance_id in images:
             key = task.repo.replace("/", "__").lower()
             unique[key].append(records[images[task.instance_id]]["unique"])
-    return {"shared": dict(shared), "unique": dict(unique), "bases": bases}, list(images)
+            seen[key].add(task.version)
+    figures = {
+        "shared": dict(shared),
+        "parts": dict(parts),
+        "unique": dict(unique),
+        "seen": {k: len(v) for k, v in seen.items()},
+        "bases": bases,
+    }
+    return figures, list(images)
 
 
 def rebuild_times(
@@ -170,7 +200,8 @@ def rebuild_times(
     times = []
     for task in picked:
         assert task.env_spec is not None
-        client.images.remove(builder.instance_tag(task, task.env_spec), force=True)
+        image = client.images.get(builder.instance_tag(task, task.env_spec))
+        client.images.remove(image.id, force=True)  # every tag: no twin to reuse
         started = time.monotonic()
         builder.ensure_instance(task, None)
         times.append((task.instance_id, time.monotonic() - started))
@@ -178,45 +209,68 @@ def rebuild_times(
     return times
 
 
-def project(figures: dict[str, Any], mirror_dir: Path, dev: dict[str, int]) -> None:
-    """Print the projected disk of Verified's 500 (measured and estimated repositories)."""
-    shared, unique = figures["shared"], figures["unique"]
-    all_unique = [u for values in unique.values() for u in values]
-    median_unique = statistics.median(all_unique)
-    ratios = []
-    rows = []
-    total = figures["bases"]
-    for repo, count in VERIFIED.items():
-        key = repo.replace("/", "__").lower()
-        mirror = _mirror(mirror_dir, repo)
-        if key in shared and key in unique:
-            scale = max(1.0, count / max(1, dev.get(repo, count)))
-            layers = shared[key] * scale
-            per = statistics.median(unique[key])
-            if mirror is not None:
-                ratios.append(shared[key] / _dir_size(mirror))
-            rows.append((repo, count, layers, per, "measured"))
-        else:
-            rows.append((repo, count, None, median_unique, "estimated"))
-    ratio = statistics.median(ratios) if ratios else 1.0
-    for i, (repo, count, layers, per, how) in enumerate(rows):
-        if layers is None:
-            size = UNFETCHABLE.get(repo, (0, 1))[0]
-            mirror = _mirror(mirror_dir, repo)
-            if mirror is not None:
-                size = _dir_size(mirror)
-            layers = size * ratio
-            rows[i] = (repo, count, layers, per, how)
-        total += layers + count * per
-    bases = figures["bases"] / MB
-    print(f"\nProjected disk for SWE-bench Verified (500), base images {bases:,.0f} MB:")
-    print(f"{'repository':28} {'n':>4} {'shared MB':>10} {'per inst MB':>12}  how")
-    for repo, count, layers, per, how in rows:
-        print(f"{repo:28} {count:>4} {layers / MB:>10,.0f} {per / MB:>12.1f}  {how}")
+def project(figures: dict[str, Any], mirror_dir: Path) -> None:
+    """Print the projected disk of Verified's 500: per repository its history, its
+    environments (one per version), its snapshots (one per version) and its instances,
+    each measured where this machine built it and estimated otherwise (say which)."""
+    parts, unique = figures["parts"], figures["unique"]
+
+    def measured(repo: str, kind: str) -> list[int]:
+        found: list[int] = parts.get((repo.replace("/", "__").lower(), kind), [])
+        return found
+
+    every_unique = sorted(u for values in unique.values() for u in values)
+    p75 = every_unique[int(len(every_unique) * 0.75)] if every_unique else 0
+    envs = sorted(e for (_, kind), sizes in parts.items() if kind == "env" for e in sizes)
+    env_p75 = envs[int(len(envs) * 0.75)] if envs else 0
+    history_ratio, snapshot_ratio = [], []
+    for repo in VERIFIED:
+        history, mirror = sum(measured(repo, "repo")), _mirror(mirror_dir, repo)
+        if history and mirror is not None:
+            history_ratio.append(history / _dir_size(mirror))
+            if measured(repo, "snapshot"):
+                snapshot_ratio.append(statistics.median(measured(repo, "snapshot")) / history)
+    h_ratio = statistics.median(history_ratio) if history_ratio else 1.0
+    s_ratio = statistics.median(snapshot_ratio) if snapshot_ratio else 0.5
+    total: float = figures["bases"]
+    print(f"\nProjected disk for SWE-bench Verified (500); base images {total / MB:,.0f} MB")
     print(
-        f"total: {total / 2**30:,.2f} GiB (target <= 10 GiB); estimated repositories use the "
-        f"measured ratio of shared layers to repository size, {ratio:.2f}, and the median "
-        f"instance, {median_unique / MB:.1f} MB"
+        f"{'repository':26} {'n':>4} {'ver':>4} {'history':>8} {'envs':>7} {'snaps':>7} "
+        f"{'insts':>7}  MB; how"
+    )
+    for repo, count in VERIFIED.items():
+        versions = VERSIONS.get(repo, 1)
+        how = []
+        history = sum(measured(repo, "repo"))
+        if not history:
+            mirror = _mirror(mirror_dir, repo)
+            repo_size = _dir_size(mirror) if mirror else UNFETCHABLE.get(repo, (0, 0))[0]
+            history = int(repo_size * h_ratio)
+            how.append("history from repository size")
+        env_sizes = measured(repo, "env")
+        envs_total = statistics.mean(env_sizes) * versions if env_sizes else env_p75 * versions
+        if not env_sizes:
+            how.append("envs at the p75 environment")
+        snaps = measured(repo, "snapshot")
+        snaps_total = (statistics.median(snaps) if snaps else history * s_ratio) * versions
+        if not snaps:
+            how.append("snapshots from history")
+        key = repo.replace("/", "__").lower()
+        per = statistics.median(unique[key]) if key in unique else p75
+        if key not in unique:
+            how.append("instances at the p75 instance")
+        size: float = history + envs_total + snaps_total + count * per
+        total += size
+        print(
+            f"{repo:26} {count:>4} {versions:>4} {history / MB:>8,.0f} {envs_total / MB:>7,.0f} "
+            f"{snaps_total / MB:>7,.0f} {count * per / MB:>7,.0f}  "
+            f"{'; '.join(how) or 'measured'}"
+        )
+    print(
+        f"total: {total / 2**30:,.2f} GiB (target <= 10 GiB). Estimates: history = repository "
+        f"size x {h_ratio:.2f} (measured), snapshot = history x {s_ratio:.2f} (measured), "
+        f"p75 environment {env_p75 / MB:,.0f} MB, p75 instance {p75 / MB:,.1f} MB; an "
+        "environment per version (shared ones counted again)"
     )
 
 
@@ -226,6 +280,9 @@ def main() -> None:
     parser.add_argument("--mirror-dir", type=Path, required=True)
     parser.add_argument("--rebuild", type=int, default=20)
     parser.add_argument("--build", action="store_true", help="build missing instance images")
+    parser.add_argument(
+        "--peek", type=int, default=0, help="run the peeking probes in this many instance images"
+    )
     args = parser.parse_args()
     settings = load_settings().model_copy(update={"mirror_dir": args.mirror_dir})
     builder = ImageBuilder(settings)
@@ -261,7 +318,24 @@ def main() -> None:
             f"instance build once its environment exists: median {statistics.median(secs):.1f} s "
             f"(target <= 10), max {max(secs):.1f} s, n={len(secs)}"
         )
-    project(figures, args.mirror_dir, dev)
+    project(figures, args.mirror_dir)
+    if args.peek:
+        peek_all([t for t in tasks if t.instance_id in built][: args.peek], builder)
+
+
+def peek_all(tasks: list[Task], builder: ImageBuilder) -> None:
+    """The peeking probes (tests/integrity/peeking.py) in each instance's image."""
+    from tests.integrity.peeking import peek
+
+    found = 0
+    for task in tasks:
+        assert task.env_spec is not None
+        findings = {
+            k: v for k, v in peek(task, builder.instance_tag(task, task.env_spec)).items() if v
+        }
+        found += bool(findings)
+        print(f"  {task.instance_id}: {findings or 'nothing found'}", flush=True)
+    print(f"peeking probes: {len(tasks) - found} of {len(tasks)} images with nothing found")
 
 
 if __name__ == "__main__":
