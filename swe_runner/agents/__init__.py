@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from swe_runner.inputs.published import is_published
 from swe_runner.models.ratelimit import RateLimit
 
 __all__ = [
+    "AGENTS",
     "AGENT_NAMES",
     "Agent",
     "AgentOptions",
@@ -33,17 +34,6 @@ __all__ = [
     "Session",
     "make_agent",
 ]
-
-AGENT_NAMES = (
-    "gold",
-    "empty",
-    "predictions",
-    "command",
-    "scripted",
-    "claude",
-    "model",
-    "replay",
-)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,6 +50,64 @@ class AgentOptions:
     env: Mapping[str, str] = field(default_factory=dict)  # secrets for the agent (--env)
 
 
+# How each agent is built from a run's dataset, the CLI's options and the model rate limit.
+AgentFactory = Callable[[str, Dataset, AgentOptions, RateLimit | None], Agent]
+
+
+def _gold(name: str, dataset: Dataset, options: AgentOptions, limit: RateLimit | None) -> Agent:
+    return GoldAgent(dataset.tasks)
+
+
+def _empty(name: str, dataset: Dataset, options: AgentOptions, limit: RateLimit | None) -> Agent:
+    return EmptyAgent()
+
+
+def _predictions(
+    name: str, dataset: Dataset, options: AgentOptions, limit: RateLimit | None
+) -> Agent:
+    if options.predictions is None:
+        raise InputError("--agent predictions needs --predictions FILE")
+    return PredictionsAgent(load_predictions(options.predictions), str(options.predictions))
+
+
+def _command(name: str, dataset: Dataset, options: AgentOptions, limit: RateLimit | None) -> Agent:
+    if not options.command:
+        raise InputError("--agent command needs --agent-command 'CMD'")
+    if options.files is not None and not options.files.exists():
+        raise InputError(f"--agent-files {options.files} does not exist")
+    return CommandAgent(options.command, options.files, options.timeout, options.env)
+
+
+def _model(name: str, dataset: Dataset, options: AgentOptions, limit: RateLimit | None) -> Agent:
+    return model_agent(name, dataset, options.model, limit)
+
+
+def _replay(name: str, dataset: Dataset, options: AgentOptions, limit: RateLimit | None) -> Agent:
+    source = options.replay_from
+    if source is None:
+        raise InputError("--agent replay needs --from RUN (a recorded run or trajectories)")
+    ids = (t.instance_id for t in dataset.tasks)
+    if is_published(source):
+        return PublishedReplayAgent(source, ids, options.replay_verdicts)
+    if options.replay_verdicts is not None:
+        raise InputError("--verdicts is for replaying published trajectories")
+    return ReplayAgent(source, ids)
+
+
+# The registry: short name -> factory (the model agents share one, told apart by name).
+AGENTS: Mapping[str, AgentFactory] = {
+    "gold": _gold,
+    "empty": _empty,
+    "predictions": _predictions,
+    "command": _command,
+    "scripted": _model,
+    "claude": _model,
+    "model": _model,
+    "replay": _replay,
+}
+AGENT_NAMES = tuple(AGENTS)
+
+
 def make_agent(
     name: str, dataset: Dataset, options: AgentOptions, *, limit: RateLimit | None = None
 ) -> Agent:
@@ -74,33 +122,10 @@ def make_agent(
             f"--env is for --agent command (its command gets the variables); --agent {name} "
             "runs in swe-runner's own process and reads its credentials from its environment"
         )
-    if name == "gold":
-        return GoldAgent(dataset.tasks)
-    if name == "empty":
-        return EmptyAgent()
-    if name == "predictions":
-        if options.predictions is None:
-            raise InputError("--agent predictions needs --predictions FILE")
-        return PredictionsAgent(load_predictions(options.predictions), str(options.predictions))
-    if name == "command":
-        if not options.command:
-            raise InputError("--agent command needs --agent-command 'CMD'")
-        if options.files is not None and not options.files.exists():
-            raise InputError(f"--agent-files {options.files} does not exist")
-        return CommandAgent(options.command, options.files, options.timeout, options.env)
-    if name in ("scripted", "claude", "model"):
-        return model_agent(name, dataset, options.model, limit)
-    if name == "replay":
-        source = options.replay_from
-        if source is None:
-            raise InputError("--agent replay needs --from RUN (a recorded run or trajectories)")
-        ids = (t.instance_id for t in dataset.tasks)
-        if is_published(source):
-            return PublishedReplayAgent(source, ids, options.replay_verdicts)
-        if options.replay_verdicts is not None:
-            raise InputError("--verdicts is for replaying published trajectories")
-        return ReplayAgent(source, ids)
-    raise UnknownNameError("agent", name, list(AGENT_NAMES))
+    factory = AGENTS.get(name)
+    if factory is None:
+        raise UnknownNameError("agent", name, list(AGENT_NAMES))
+    return factory(name, dataset, options, limit)
 
 
 @dataclass(frozen=True)
