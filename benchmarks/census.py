@@ -67,7 +67,13 @@ def _reports(results: Path, kind: str, name: str) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _cause(report: dict[str, Any]) -> str:
+OFFLINE = ("Name or service not known", "Temporary failure in name resolution")
+
+
+def _cause(report: dict[str, Any], log: str = "") -> str:
+    offline = sum(log.count(text) for text in OFFLINE)
+    if offline:
+        return f"needs the internet: {offline} lines of its test log cannot resolve a host"
     if report.get("error"):
         return str(report["error"]).splitlines()[0][:160]
     failing = [
@@ -81,15 +87,18 @@ def _cause(report: dict[str, Any]) -> str:
     return str(report.get("invalid_reason") or report.get("outcome"))
 
 
-def classify(gold: dict[str, Any] | None, empty: dict[str, Any] | None) -> tuple[str, str]:
-    """(class, cause) of one instance from its two reports (None: not run yet)."""
+def classify(
+    gold: dict[str, Any] | None, empty: dict[str, Any] | None, log: str = ""
+) -> tuple[str, str]:
+    """(class, cause) of one instance from its two reports (None: not run yet) and its
+    gold run's test log."""
     if gold is None or empty is None:
         return "not run", ""
     if gold["outcome"] == "error":
         unbuildable = "build" in str(gold.get("error", "")).lower()
         return ("unbuildable" if unbuildable else "error"), _cause(gold)
     if gold["outcome"] != "resolved":
-        return "broken", "gold: " + _cause(gold)
+        return "broken", "gold: " + _cause(gold, log)
     if empty["outcome"] == "resolved":
         return "broken", "no patch resolves it too"
     return "valid", ""
@@ -130,7 +139,9 @@ def main() -> None:
                 wall += json.loads(summary.read_text()).get("wall_time_s") or 0.0
         for task in (t for t in data.tasks if t.repo == repo):
             iid = task.instance_id
-            cls, cause = classify(gold.get(iid), empty.get(iid))
+            log_path = args.results_dir / f"census-gold-{name}" / iid / "test_output.txt"
+            log = log_path.read_text(errors="replace") if log_path.exists() else ""
+            cls, cause = classify(gold.get(iid), empty.get(iid), log)
             classes[cls] += 1
             listed = known.get(iid)
             official = f"{listed.cls}: {listed.reason}" if listed else ""
@@ -155,7 +166,7 @@ def main() -> None:
         + ", ".join(f"{n} {c}" for c, n in classes.most_common())
     )
     print(
-        f"wall time of the runs: {wall / 3600:.1f} h; every swe-runner image here: "
+        f"wall time of the runs: {wall / 60:,.0f} min; every swe-runner image here: "
         f"{disk.total_mb / 1e3:,.1f} GB on disk ({disk.images} images)"
     )
 
