@@ -19,6 +19,7 @@ from pydantic import (
     model_serializer,
 )
 
+from swe_runner.config import Settings
 from swe_runner.records import SCHEMA_VERSION
 
 __all__ = [
@@ -106,7 +107,9 @@ class RunManifest(BaseModel):
     agent: AgentInfo | None = None  # None: predictions graded by ``evaluate``
     attempts: int = 1  # >1: one run folder per attempt, ``attempt-<n>/``
     exclude: Exclusion | None = None  # --exclude: the report's second denominator
-    settings: dict[str, Any]
+    # On disk, the settings the run's version had: an older run.json lacks the newer ones,
+    # which read as their defaults and are not written back (:meth:`all_settings`).
+    settings: Settings
     versions: dict[str, str]
     host: str
     started_at: str
@@ -125,6 +128,17 @@ class RunManifest(BaseModel):
             return {}
         data = agent.model_dump(mode="json")
         return {k: v for k, v in data.items() if v is not None or k not in _ONLY_KNOWN}
+
+    @field_serializer("settings")
+    def _settings_on_disk(self, settings: Settings) -> dict[str, Any]:
+        """The keys the file was read with, in the order it had them (a new run's
+        settings come from :meth:`all_settings`: every key)."""
+        return settings.model_dump(mode="json", exclude_unset=True)
+
+    @staticmethod
+    def all_settings(settings: Settings) -> Settings:
+        """``settings`` with every field to be written into run.json, defaults too."""
+        return Settings.model_construct(set(Settings.model_fields), **dict(settings))
 
     @model_serializer(mode="wrap")
     def _retries_when_any(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import json
 import pytest
 from pydantic import ValidationError
 
+from swe_runner.config import Settings
 from swe_runner.manifest import AgentInfo, RunManifest
 from swe_runner.records import AgentPhase, EvalReport, Outcome, StopReason, TrajectoryStep
 
@@ -69,6 +70,29 @@ def test_a_run_without_an_agent_keeps_its_empty_agent_on_disk() -> None:
     made = RunManifest.model_validate({**base, "agent": {"name": "gold", "model": None}})
     assert made.agent == AgentInfo(name="gold")
     assert made.model_dump(mode="json")["agent"] == {"name": "gold", "model": None}
+
+
+def test_run_json_settings_are_typed_and_an_older_file_keeps_its_keys() -> None:
+    base = {"run_id": "r", "command": "c", "dataset": {"name": "demo"}, "versions": {}}
+    base |= {"host": "h", "started_at": "now"}
+    # Written before the runtime and executor settings existed: in this order, no more.
+    older = {"workers": 2, "mem_limit": "4g", "images": "official"}
+    read = RunManifest.model_validate({**base, "settings": older})
+    assert isinstance(read.settings, Settings) and read.settings.workers == 2
+    assert read.settings.runtime == "docker"  # a setting added since reads as its default
+    assert read.model_dump(mode="json")["settings"] == older
+    assert list(read.model_dump(mode="json")["settings"]) == list(older)
+
+
+def test_a_new_run_json_holds_every_setting() -> None:
+    settings = Settings(workers=3)
+    base = {"run_id": "r", "command": "c", "dataset": {"name": "demo"}, "versions": {}}
+    made = RunManifest.model_validate(
+        {**base, "host": "h", "started_at": "now", "settings": RunManifest.all_settings(settings)}
+    )
+    assert made.model_dump(mode="json")["settings"] == settings.model_dump(mode="json")
+    again = RunManifest.model_validate_json(made.model_dump_json())
+    assert again.model_dump(mode="json") == made.model_dump(mode="json")
 
 
 def test_an_old_model_step_s_stop_reason_is_the_api_s() -> None:

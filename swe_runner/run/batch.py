@@ -304,7 +304,7 @@ def new_manifest(
         predictions=source,
         agent=agent,
         exclude=exclusion,
-        settings=settings.model_dump(mode="json"),
+        settings=RunManifest.all_settings(settings),
         versions={
             "swe_runner": __version__,
             "python": platform.python_version(),

@@ -89,10 +89,11 @@ def run_images(
 ) -> Settings:
     """``settings`` with the images to reproduce in: ``images``/``namespace`` when given,
     else the ones the run recorded, else the settings' own."""
-    recorded = case.run.manifest.settings if case.run.manifest else {}
+    recorded = case.run.manifest.settings if case.run.manifest else Settings()
+    known = recorded.model_fields_set  # an older run.json may lack these keys
     update = {
-        "images": images or recorded.get("images") or settings.images,
-        "image_namespace": namespace or recorded.get("image_namespace") or settings.image_namespace,
+        "images": images or (recorded.images if "images" in known else None) or settings.images,
+        "image_namespace": namespace or recorded.image_namespace or settings.image_namespace,
     }
     return settings.model_copy(update=update)
 
