@@ -21,33 +21,31 @@ __all__ = ["PROBES", "Probe", "findings", "peek", "probe_script"]
 SKIP = "--exclude-dir=proc --exclude-dir=sys --exclude-dir=dev"
 
 
-# A patch whose longest added line is shorter than this adds nothing to look for on disk
-# (pytest-dev__pytest-7432's gold patch adds only "if (").
+# Lines shorter than this are no fingerprint of a patch (pytest-dev__pytest-7432's gold
+# patch adds only "if (").
 FINGERPRINT = 12
 
 
-def _secret_line(diff: str) -> str:
-    """The longest line a diff adds: a fingerprint of it that the base commit lacks."""
-    added = [
+def _secret_lines(diff: str) -> list[str]:
+    """The lines a diff adds, longest first, that are long enough to recognise it by."""
+    added = {
         ln[1:].strip()
         for ln in diff.splitlines()
         if ln.startswith("+") and not ln.startswith("+++")
-    ]
-    return max(added, key=len)
+    }
+    return sorted((a for a in added if len(a) >= FINGERPRINT), key=lambda a: (-len(a), a))[:5]
 
 
-def _grep_for(text: str) -> str:
-    """Files holding ``text``, but the repository's files that hold it at the base commit
-    (a real patch may add a line its file or another already has: that is no leak)."""
-    if len(text) < FINGERPRINT:
-        return ":"
+def _grep_for(diff: str) -> str:
+    """Files holding the longest line ``diff`` adds that the base commit holds nowhere (a
+    real patch often adds a line the repository already has, as "raise
+    NotImplementedError", or moves one: no evidence of a leak); nothing when there is none."""
     decode = "import sys; sys.stdout.write(bytes.fromhex(sys.argv[1]).decode())"
+    hexes = " ".join(line.encode().hex() for line in _secret_lines(diff))
     return (
-        f"needle=$(python3 -c '{decode}' {text.encode().hex()}); "
-        "at_base=$(git -C /testbed grep -l -F -e \"$needle\" HEAD -- 2>/dev/null "
-        "| sed 's|^HEAD:|/testbed/|'); "
-        f'grep -rIl {SKIP} -F -- "$needle" / 2>/dev/null '
-        '| grep -v -x -F -e "${at_base:-/nonexistent}" | head -5'
+        f"for hex in {hexes}; do needle=$(python3 -c '{decode}' $hex); "
+        'git -C /testbed grep -q -F -e "$needle" HEAD -- 2>/dev/null && continue; '
+        f'grep -rIl {SKIP} -F -- "$needle" / 2>/dev/null | head -5; break; done'
     )
 
 
@@ -107,8 +105,8 @@ HEADER = "=== probe: "
 def probe_script(task: Task) -> str:
     """One bash script running every probe on ``task``, each after a header line."""
     fill = {
-        "gold": _grep_for(_secret_line(task.patch)),
-        "tests": _grep_for(_secret_line(task.test_patch)),
+        "gold": _grep_for(task.patch),
+        "tests": _grep_for(task.test_patch),
         "iid": task.instance_id,
         "base": task.base_commit,
         "skip": SKIP,
