@@ -49,6 +49,8 @@ VENDORS = {
     "ray": {"executors/ray.py", "executors/ray_nodes.py", "executors/ray_limit.py"},
 }
 VENDORS["requests"] = VENDORS["docker"]  # docker's transport: its errors are caught there
+# Not a runtime dependency (pyproject.toml's dev extra): task containers bring their own.
+VENDORS["pytest"] = VENDORS["_pytest"] = set()
 
 
 def imports(path: Path) -> list[str]:
