@@ -15,10 +15,10 @@ from swe_runner.grading.outcome import outcome_from_log
 from swe_runner.inputs.dataset import dataset_of_run
 from swe_runner.manifest import RunManifest
 from swe_runner.records import EvalReport
-from swe_runner.reporting.runs import attempt_dirs
 from swe_runner.reporting.summary import summarize
 from swe_runner.run.agent_phase import with_agent_phase
 from swe_runner.rundir import RunDir
+from swe_runner.runs import attempt_dirs
 from swe_runner.task import Prediction, Task
 
 __all__ = ["RegradeResult", "regrade_run"]

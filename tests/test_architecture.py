@@ -12,7 +12,8 @@ import pytest
 import swe_runner
 
 PACKAGE = Path(swe_runner.__file__).parent
-BOTTOM = {"errors", "config", "task", "records", "manifest", "rundir", "patch", "shipped"} | {
+BOTTOM = {"errors", "config", "task", "records", "manifest", "rundir", "runs", "patch"} | {
+    "shipped",
     "secret_env",
     "replay_records",
 }

@@ -11,7 +11,7 @@ from swe_runner.config import Settings
 from swe_runner.errors import InputError
 from swe_runner.reporting.export import FORMATS, check_experiments, export_runs
 from swe_runner.reporting.export.rows import task_set_note
-from swe_runner.reporting.runs import load_run
+from swe_runner.runs import load_run
 
 from .options import notice, results_options, stderr, stdout
 

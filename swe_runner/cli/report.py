@@ -12,7 +12,7 @@ from swe_runner.regrade import regrade_run
 from swe_runner.reporting.compare import compare_runs
 from swe_runner.reporting.render import comparison_view, report_view
 from swe_runner.reporting.report import build_report
-from swe_runner.reporting.runs import load_run, run_path
+from swe_runner.runs import load_run, run_path
 
 from .options import exclude_option, json_option, notice, print_whole, results_options, stdout
 

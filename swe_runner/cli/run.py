@@ -36,10 +36,10 @@ from swe_runner.manifest import Exclusion
 from swe_runner.reporting.render import report_view
 from swe_runner.reporting.replay_view import replay_lines
 from swe_runner.reporting.report import build_report
-from swe_runner.reporting.runs import LoadedRun, load_run, run_path
 from swe_runner.reporting.table import RunProgress
 from swe_runner.run.attempts import run_attempts
 from swe_runner.run.pipeline import AgentRequest, Events
+from swe_runner.runs import LoadedRun, load_run, run_path
 from swe_runner.secret_env import Secrets
 
 __all__ = ["run_cmd"]

@@ -8,8 +8,8 @@ from swe_runner.config import Settings
 from swe_runner.errors import InputError
 from swe_runner.grading.markers import apply_errors
 from swe_runner.reporting.export.trajectory import read_trajectory
-from swe_runner.reporting.runs import load_run
 from swe_runner.reporting.trajectory_view import trajectory_view
+from swe_runner.runs import load_run
 
 from .options import results_options, stdout
 

@@ -12,8 +12,8 @@ from itertools import combinations
 from pydantic import BaseModel
 
 from swe_runner.errors import InputError
-from swe_runner.reporting.runs import LoadedRun
 from swe_runner.reporting.stats import mcnemar_exact, paired_bootstrap
+from swe_runner.runs import LoadedRun
 
 __all__ = ["ALPHA", "Comparison", "compare_pair", "compare_runs", "run_labels"]
 

@@ -12,14 +12,14 @@ from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel, Field
 
-from swe_runner.manifest import Exclusion
+from swe_runner.manifest import Exclusion, TaskRef
 from swe_runner.records import SCHEMA_VERSION, Outcome
 from swe_runner.reporting.excluded import Excluding, excluding
 from swe_runner.reporting.reasons import reason
 from swe_runner.reporting.replay_view import ReplaySection, replay_section
-from swe_runner.reporting.runs import LoadedRun, TaskInfo
 from swe_runner.reporting.stats import Distribution, describe, pass_at_k, wilson_interval
 from swe_runner.reporting.summary import total_cost
+from swe_runner.runs import LoadedRun
 
 __all__ = ["USAGE_KINDS", "AttemptStats", "Group", "InstanceLine", "RunReport", "build_report"]
 
@@ -162,10 +162,10 @@ def _instance_lines(run: LoadedRun) -> list[InstanceLine]:
 
 
 def _groups(
-    run: LoadedRun, tasks: Iterable[TaskInfo], key: Callable[[TaskInfo], str]
+    run: LoadedRun, tasks: Iterable[TaskRef], key: Callable[[TaskRef], str]
 ) -> list[Group]:
     """Per-key pass rates; empty when the key is unknown for every task."""
-    members: dict[str, list[TaskInfo]] = {}
+    members: dict[str, list[TaskRef]] = {}
     for task in tasks:
         members.setdefault(key(task), []).append(task)
     if set(members) <= {""}:

@@ -16,8 +16,8 @@ from swe_runner.grading.evaluation import evaluate, prepare
 from swe_runner.grading.failures import failure_output
 from swe_runner.inputs.dataset import Dataset, dataset_of_run
 from swe_runner.records import AgentPhase, EvalReport
-from swe_runner.reporting.runs import LoadedRun, load_run
 from swe_runner.run.agent_phase import with_agent_phase
+from swe_runner.runs import LoadedRun, load_run
 from swe_runner.runtime.docker import DockerRuntime
 from swe_runner.sandbox.containers import remove_ids
 from swe_runner.sandbox.docker import DockerSandbox

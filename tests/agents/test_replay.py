@@ -10,8 +10,8 @@ from swe_runner.agents.replay import ReplayAgent
 from swe_runner.cli.main import main
 from swe_runner.errors import InputError
 from swe_runner.records import Outcome, TrajectoryStep
-from swe_runner.reporting.runs import load_run
 from swe_runner.rundir import RunDir
+from swe_runner.runs import load_run
 from tests.reporting.runs_factory import manifest, report
 
 STEP = TrajectoryStep(kind="tool", turn=1, name="bash", input={"command": "true"}, output="")

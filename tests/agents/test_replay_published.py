@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from swe_runner.cli.main import main
-from swe_runner.reporting.runs import load_run
+from swe_runner.runs import load_run
 from tests.fakes.published import SUBMIT, Step, mini_v1, mini_v2, swe_agent, write
 
 FIX = (

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from swe_runner.reporting.runs import load_run
+from swe_runner.runs import load_run
 from swe_runner.sandbox.containers import connect
 from swe_runner.sandbox.labels import INSTANCE_LABEL, MANAGED_LABEL, RUN_DIR_LABEL
 from tests.fakes.anthropic_server import Error, FakeAnthropic, Reply

@@ -11,7 +11,7 @@ import pytest
 from swe_runner.cli.main import main
 from swe_runner.records import Outcome
 from swe_runner.reporting.compare import compare_runs
-from swe_runner.reporting.runs import load_run
+from swe_runner.runs import load_run
 from tests.reporting.runs_factory import outcomes, write_run
 
 

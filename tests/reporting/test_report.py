@@ -10,7 +10,7 @@ import pytest
 from swe_runner.cli.main import main
 from swe_runner.records import Outcome
 from swe_runner.reporting.report import build_report
-from swe_runner.reporting.runs import load_run
+from swe_runner.runs import load_run
 from tests.reporting.runs_factory import TASKS, outcomes, write_run
 
 

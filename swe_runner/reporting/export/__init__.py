@@ -11,7 +11,7 @@ from swe_runner.reporting.export.check import check_experiments
 from swe_runner.reporting.export.experiments import write_experiments
 from swe_runner.reporting.export.html import write_html
 from swe_runner.reporting.export.tables import write_csv, write_json, write_markdown
-from swe_runner.reporting.runs import LoadedRun
+from swe_runner.runs import LoadedRun
 
 __all__ = ["FORMATS", "check_experiments", "export_runs"]
 

@@ -19,7 +19,7 @@ import yaml
 
 from swe_runner.records import Outcome, atomic_write_json, atomic_write_text
 from swe_runner.reporting.export.rows import export_metadata
-from swe_runner.reporting.runs import LoadedRun
+from swe_runner.runs import LoadedRun
 
 __all__ = ["CHECKLIST", "LOG_FILES", "PRED_KEYS", "write_experiments"]
 

@@ -20,7 +20,7 @@ from swe_runner.reporting.export.trajectory import (
     read_trajectory,
     trajectory_page,
 )
-from swe_runner.reporting.runs import LoadedRun
+from swe_runner.runs import LoadedRun
 
 __all__ = ["script_json", "write_html"]
 

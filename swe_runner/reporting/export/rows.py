@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from swe_runner import __version__
 from swe_runner.reporting.reasons import failing_tests, reason
 from swe_runner.reporting.report import RunReport, build_report
-from swe_runner.reporting.runs import LoadedRun
+from swe_runner.runs import LoadedRun
 
 __all__ = [
     "InstanceRow",

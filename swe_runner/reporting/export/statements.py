@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from swe_runner.errors import SweRunnerError
 from swe_runner.inputs.dataset import dataset_of_run
-from swe_runner.reporting.runs import LoadedRun
+from swe_runner.runs import LoadedRun
 
 __all__ = ["problem_statements"]
 

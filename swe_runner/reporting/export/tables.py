@@ -16,7 +16,7 @@ from swe_runner.reporting.export.rows import (
     leaderboard,
     usd,
 )
-from swe_runner.reporting.runs import LoadedRun
+from swe_runner.runs import LoadedRun
 
 __all__ = ["write_csv", "write_json", "write_markdown"]
 

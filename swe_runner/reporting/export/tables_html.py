@@ -7,7 +7,7 @@ from collections.abc import Callable
 from html import escape
 
 from swe_runner.reporting.export.rows import InstanceRow, LeaderRow, instance_rows, usd
-from swe_runner.reporting.runs import LoadedRun
+from swe_runner.runs import LoadedRun
 
 __all__ = ["instances_table", "leaderboard_table"]
 

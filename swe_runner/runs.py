@@ -1,5 +1,6 @@
-"""Read a finished (or partly finished) run folder back: the one loader every report,
-comparison and export goes through.
+"""Read a finished (or partly finished) run folder back, beside :mod:`swe_runner.rundir`
+that writes it: the one loader every report, comparison, export, regrade and reproduction
+goes through.
 
 A run is named by its id under the results folder or by a path to its folder. A run made
 with ``--attempts K`` (K > 1) holds one ordinary run folder per attempt, ``attempt-<n>/``;
@@ -15,22 +16,13 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from swe_runner.errors import InputError
-from swe_runner.manifest import RunManifest
+from swe_runner.manifest import RunManifest, TaskRef
 from swe_runner.records import EvalReport, Outcome
 from swe_runner.rundir import KILLED, RunDir
 
 UNKNOWN_MODEL = EvalReport.model_fields["model_name_or_path"].default  # no model named
 
-__all__ = ["LoadedRun", "TaskInfo", "attempt_dirs", "load_run", "run_path"]
-
-
-@dataclass(frozen=True)
-class TaskInfo:
-    """One task of the run's task set (what the denominator counts)."""
-
-    instance_id: str
-    repo: str = ""
-    difficulty: str | None = None
+__all__ = ["LoadedRun", "attempt_dirs", "load_run", "run_path"]
 
 
 @dataclass
@@ -39,7 +31,7 @@ class LoadedRun:
 
     path: Path
     manifest: RunManifest | None
-    tasks: list[TaskInfo]
+    tasks: list[TaskRef]  # the run's task set: what the denominator counts
     reports: dict[str, EvalReport]
     attempts: list[LoadedRun] = field(default_factory=list)
 
@@ -151,9 +143,9 @@ def _manifest(path: Path) -> RunManifest | None:
         raise InputError(f"{path / 'run.json'}: unreadable run manifest ({exc})") from None
 
 
-def _tasks(manifest: RunManifest | None, reports: dict[str, EvalReport]) -> list[TaskInfo]:
+def _tasks(manifest: RunManifest | None, reports: dict[str, EvalReport]) -> list[TaskRef]:
     """The run's task set: from run.json (older runs: the tasks that have a report)."""
     listed = manifest.dataset.tasks if manifest else None
     if listed is not None:
-        return [TaskInfo(t.instance_id, t.repo, t.difficulty) for t in listed]
-    return [TaskInfo(iid) for iid in sorted(reports)]
+        return list(listed)
+    return [TaskRef(instance_id=iid) for iid in sorted(reports)]
