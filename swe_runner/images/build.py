@@ -225,9 +225,7 @@ class ImageBuilder:
             self._make_env(spec, chosen, tag, parent)
         return EnvBuild(tag, chosen, built=True)
 
-    def _make_env(
-        self, spec: EnvSpec, plan: EnvPlan, tag: str, parent: str | None = None
-    ) -> None:
+    def _make_env(self, spec: EnvSpec, plan: EnvPlan, tag: str, parent: str | None = None) -> None:
         base = parent or self._system_base(spec, plan)
         with tempfile.TemporaryDirectory(prefix="swe-runner-env-") as tmp:
             ctx = Path(tmp)
@@ -314,11 +312,14 @@ class ImageBuilder:
         """Build ``tag`` on its shared layers (:mod:`swe_runner.images.history`): the
         repository's yearly packs, the environment, the snapshot at the anchor."""
         layers, stack = self._stack(task, local)
-        env = self.build_env_for(task, spec, self.plan(task, spec, local), local).tag
-        below = stack.below_env[-1] if stack.below_env else None
-        over = layers.packs(env, stack.above_env, below)
-        top = stack.above_env[-1] if stack.above_env else below
-        snapshot = layers.snapshot(over, stack.anchor, top)
+        plan = self.plan(task, spec, local)
+        snapshot = self._snapshot_tag(layers, stack, spec, plan)
+        if not self.exists(snapshot):  # the version's first instance: its shared layers
+            env = self.build_env_for(task, spec, plan, local).tag
+            below = stack.below_env[-1] if stack.below_env else None
+            over = layers.packs(env, stack.above_env, below)
+            top = stack.above_env[-1] if stack.above_env else below
+            snapshot = layers.snapshot(over, stack.anchor, top)
         with tempfile.TemporaryDirectory(prefix="swe-runner-inst-") as tmp:
             ctx = Path(tmp)
             shutil.copytree(_definition("instance").parent, ctx, dirs_exist_ok=True)
@@ -327,6 +328,16 @@ class ImageBuilder:
             self._write_ca(ctx)
             self.notify(f"building instance image {tag}")
             self._build(ctx, tag, "instance", {"PARENT": snapshot, "COMMIT": stack.commit})
+
+    def _snapshot_tag(self, layers: RepoLayers, stack: Stack, spec: EnvSpec, plan: EnvPlan) -> str:
+        """The tag of the snapshot an instance image stands on, worked out without the
+        daemon (as :meth:`build_env_for` and :class:`RepoLayers` build them)."""
+        base = spec.base_image or self.base_tag(plan.python)
+        if plan.system_packages:
+            base = self.system_tag(base, plan.system_packages)
+        under = layers.packs_tag(layers.root_tag(base), stack.below_env)
+        env = self.env_tag(spec, plan.fallback or plan, parent=under)
+        return layers.snapshot_tag(layers.packs_tag(env, stack.above_env), stack.anchor)
 
     def build_env_for(self, task: Task, spec: EnvSpec, plan: EnvPlan, local: Path) -> EnvBuild:
         """``task``'s environment image where its instance image stands on it: on the

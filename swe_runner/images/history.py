@@ -28,9 +28,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from swe_runner.errors import RepoError
-from swe_runner.images.repo import git_in, kept_tags
+from swe_runner.images.repo import git_in
 
-__all__ = ["Stack", "merge_base", "packed_refs", "plan_stack", "write_pack", "yearly_points"]
+__all__ = [
+    "Stack",
+    "merge_base",
+    "packed_refs",
+    "plan_stack",
+    "tags_kept",
+    "write_pack",
+    "yearly_points",
+]
 
 
 @dataclass(frozen=True)
@@ -118,7 +126,47 @@ def plan_stack(
         above_env=tuple(sha for sha, _ in above if sha not in below_ids and sha != anchor),
         anchor=anchor,
         commit=commit,
-        tags=tuple(kept_tags(local, commit)),
+        tags=tags_kept(local, commit, anchor),
+    )
+
+
+def _tag_table(local: Path) -> tuple[tuple[str, str, int], ...]:
+    """(ref, commit it names, when it was made) of every tag of ``local`` (listed each
+    time: a fetch may bring new ones)."""
+    out = git_in(
+        local,
+        "for-each-ref",
+        "--format=%(refname) %(objectname) %(*objectname) %(creatordate:unix)",
+        "refs/tags",
+    )
+    rows = []
+    for line in out.splitlines():
+        ref, sha, *peeled, made = line.split()
+        rows.append((ref, peeled[0] if peeled else sha, int(made) if made.isdigit() else 0))
+    return tuple(rows)
+
+
+@functools.lru_cache(maxsize=1024)
+def _merged_tags(
+    local: Path, commit: str, table: tuple[tuple[str, str, int], ...]
+) -> frozenset[str]:
+    """The tags of ``table`` merged into ``commit`` (``table``: the cache's key too)."""
+    return frozenset(git_in(local, "tag", "--merged", commit, "--format=%(refname)").split())
+
+
+def tags_kept(local: Path, commit: str, anchor: str) -> tuple[str, ...]:
+    """:func:`~swe_runner.images.repo.kept_tags` of ``commit``, from those of its ancestor
+    ``anchor`` (asked of git once per anchor) and the tags on the commits in between."""
+    when = int(git_in(local, "show", "-s", "--format=%ct", commit))
+    between = set(git_in(local, "rev-list", f"{anchor}..{commit}").split()) | {commit}
+    table = _tag_table(local)
+    merged = _merged_tags(local, anchor, table)
+    return tuple(
+        sorted(
+            ref
+            for ref, named, made in table
+            if (ref in merged or named in between) and made <= when
+        )
     )
 
 
@@ -135,8 +183,16 @@ def write_pack(
     dest.mkdir(parents=True, exist_ok=True)
     revs = "".join(f"{t}\n" for t in tips) + "".join(f"^{b}\n" for b in below)
     done = subprocess.run(
-        ["git", "-C", str(local), "pack-objects", "--revs", "-q", f"--window={window}",
-         str(dest / "pack")],
+        [
+            "git",
+            "-C",
+            str(local),
+            "pack-objects",
+            "--revs",
+            "-q",
+            f"--window={window}",
+            str(dest / "pack"),
+        ],
         input=revs,
         capture_output=True,
         text=True,
@@ -160,9 +216,7 @@ def packed_refs(local: Path, tags: Sequence[str]) -> str:
     """A ``packed-refs`` file naming ``tags`` as ``local`` has them (peeled where annotated)."""
     if not tags:
         return "# pack-refs with: peeled fully-peeled sorted \n"
-    out = git_in(
-        local, "for-each-ref", "--format=%(objectname) %(refname) %(*objectname)", *tags
-    )
+    out = git_in(local, "for-each-ref", "--format=%(objectname) %(refname) %(*objectname)", *tags)
     lines = ["# pack-refs with: peeled fully-peeled sorted "]
     for row in sorted(out.splitlines(), key=lambda r: r.split()[1]):
         sha, ref, *peeled = row.split()

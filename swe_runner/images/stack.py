@@ -45,25 +45,39 @@ class RepoLayers:
     def plan(self, commit: str, peers: Peers) -> Stack:
         return history.plan_stack(self.local, commit, peers.version, peers.env)
 
+    def root_tag(self, parent: str) -> str:
+        return self.maker.layer_tag("repo", self.name, parent)
+
+    def pack_tag(self, parent: str, commit: str) -> str:
+        return self.maker.layer_tag("pack", f"{self.name}-{commit[:12]}", parent, commit)
+
+    def snapshot_tag(self, parent: str, anchor: str) -> str:
+        return self.maker.layer_tag("snapshot", f"{self.name}-{anchor[:12]}", parent, anchor)
+
+    def packs_tag(self, parent: str, commits: Sequence[str]) -> str:
+        """The tag :meth:`packs` returns, worked out without the daemon."""
+        for commit in commits:
+            parent = self.pack_tag(parent, commit)
+        return parent
+
     def root(self, parent: str) -> str:
         """An empty repository at /testbed on ``parent``."""
-        tag = self.maker.layer_tag("repo", self.name, parent)
-        return self.maker.ensure_built("repo", tag, {"PARENT": parent}, None)
+        return self.maker.ensure_built("repo", self.root_tag(parent), {"PARENT": parent}, None)
 
     def packs(self, parent: str, commits: Sequence[str], below: str | None) -> str:
         """``parent`` with one pack layer per commit of ``commits`` (oldest first), each
         holding what its commit adds to the one before (``below``: the commit under the
         first). Returns the top image."""
         for commit in commits:
-            tag = self.maker.layer_tag("pack", f"{self.name}-{commit[:12]}", parent, commit)
             fill = functools.partial(self._pack_into, commit, below)
+            tag = self.pack_tag(parent, commit)
             parent = self.maker.ensure_built("pack", tag, {"PARENT": parent}, fill)
             below = commit
         return parent
 
     def snapshot(self, parent: str, anchor: str, below: str | None) -> str:
         """``parent`` with the history up to ``anchor`` and the work tree at it."""
-        tag = self.maker.layer_tag("snapshot", f"{self.name}-{anchor[:12]}", parent, anchor)
+        tag = self.snapshot_tag(parent, anchor)
         fill = functools.partial(self._pack_into, anchor, below)
         return self.maker.ensure_built("snapshot", tag, {"PARENT": parent, "COMMIT": anchor}, fill)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from swe_runner.images import history
+from swe_runner.images.repo import kept_tags
 from tests.images.dated_repo import DatedRepo, git, years_of_history
 
 
@@ -113,3 +114,16 @@ def _pack_objects(pack: Path) -> set[str]:
             ["git", "show-index"], stdin=idx, capture_output=True, text=True, check=True
         ).stdout
     return {line.split()[1] for line in out.splitlines()}
+
+
+def test_the_tags_kept_from_the_anchors_are_those_git_keeps(
+    project: tuple[DatedRepo, dict[str, str]],
+) -> None:
+    repo, c = project
+    repo.tag("light", c["2020b"], "2020-11-02T12:00:00Z", annotated=False)
+    for name, commit in c.items():
+        for anchor in {c["2020a"], commit}:
+            if _is_ancestor(repo, anchor, commit):
+                assert history.tags_kept(repo.path, commit, anchor) == tuple(
+                    kept_tags(repo.path, commit)
+                ), name
