@@ -6,8 +6,7 @@ import click
 
 from swe_runner.cli.options import print_whole, stdout
 from swe_runner.reporting.table import whole_table
-from swe_runner.sandbox.containers import orphaned_containers, remove_ids
-from swe_runner.sandbox.labels import INSTANCE_LABEL, OWNER_LABEL, RUN_LABEL
+from swe_runner.runtime import leftovers, remove_leftovers
 
 __all__ = ["clean_cmd"]
 
@@ -28,20 +27,13 @@ def clean_cmd(everyone: bool, dry_run: bool) -> None:
     Containers of live processes (and of other hosts, which cannot be checked) and those
     kept on purpose (reproduce --keep) stay unless --all.
     """
-    found = orphaned_containers(everyone)
+    found = leftovers(everyone)
     table = whole_table("container", "owner", "run", "instance", "state")
-    for entry in found:
-        labels = entry["Labels"]
-        table.add_row(
-            entry["Id"][:12],
-            labels.get(OWNER_LABEL, "?"),
-            labels.get(RUN_LABEL, "-"),
-            labels.get(INSTANCE_LABEL, "-"),
-            entry.get("State", "?"),
-        )
+    for left in found:
+        table.add_row(left.id[:12], left.owner, left.run, left.instance, left.state)
     if found:
         print_whole(table)
     if not dry_run:
-        remove_ids([entry["Id"] for entry in found])
+        remove_leftovers(found)
     verb = "would remove" if dry_run else "removed"
     stdout.print(f"{verb} {len(found)} container(s)")

@@ -37,7 +37,6 @@ from swe_runner.images.envs import (
 )
 from swe_runner.images.official import ImagePuller, download_size, official_image
 from swe_runner.reporting.table import whole_table
-from swe_runner.sandbox.containers import connect
 
 __all__ = ["images_group"]
 
@@ -181,11 +180,11 @@ def pull_cmd(
     data = pick.load(dataset, instances)
     namespace = image_namespace or settings.image_namespace
     wanted = list(dict.fromkeys(official_image(t, namespace) for t in data.tasks))
-    puller = ImagePuller(connect(), notice)
+    puller = ImagePuller.local(notice)
     missing = [image for image in wanted if not puller.exists(image)]
     _say_download(wanted, missing)
     failed = _pull_all(puller, missing)
-    sizes = {i: connect().images.get(i).attrs.get("Size", 0) for i in wanted if i not in failed}
+    sizes = {image: puller.size(image) for image in wanted if image not in failed}
     for image in sizes:
         stdout.print(image, highlight=False)
     stderr.print(

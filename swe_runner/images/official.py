@@ -20,6 +20,7 @@ import docker.errors
 import requests
 
 from swe_runner.errors import ImageError
+from swe_runner.sandbox.containers import connect
 from swe_runner.task import Task
 
 __all__ = [
@@ -72,6 +73,19 @@ class ImagePuller:
     _locks: dict[str, threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
     _told: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def local(cls, notify: Callable[[str], None] = lambda _: None) -> ImagePuller:
+        """A puller into the daemon of the environment (``DOCKER_HOST`` or the socket).
+
+        Raises:
+            DockerUnavailableError: no daemon answers.
+        """
+        return cls(connect(), notify)
+
+    def size(self, image: str) -> int:
+        """Bytes ``image`` (here) takes on disk, layers it shares with others included."""
+        return int(self.client.images.get(image).attrs.get("Size", 0))
 
     def exists(self, image: str) -> bool:
         try:

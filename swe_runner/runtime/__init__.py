@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from swe_runner.config import Settings
-from swe_runner.runtime.base import Runtime
+from swe_runner.runtime.base import Leftover, Runtime
 
-__all__ = ["Runtime", "open_runtime"]
+__all__ = ["Leftover", "Runtime", "leftovers", "open_runtime", "remove_leftovers"]
 
 
 def open_runtime(
@@ -26,3 +26,22 @@ def open_runtime(
     from swe_runner.runtime.docker import DockerRuntime
 
     return DockerRuntime(settings, labels, notify)
+
+
+def leftovers(everyone: bool = False) -> list[Leftover]:
+    """The Docker containers swe-runner processes that are gone left behind, kept ones
+    aside (``everyone``: all of swe-runner's), whichever run or runtime setting made them.
+
+    Raises:
+        DockerUnavailableError: no daemon answers.
+    """
+    from swe_runner.runtime.docker import leftovers as docker_leftovers
+
+    return docker_leftovers(everyone)
+
+
+def remove_leftovers(found: list[Leftover]) -> None:
+    """Force-remove ``found`` (:func:`leftovers`); ones already gone are fine."""
+    from swe_runner.runtime.docker import remove_leftovers as docker_remove
+
+    docker_remove(found)

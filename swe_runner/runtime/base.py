@@ -10,6 +10,7 @@ runs the same pipeline on host folders. Every implementation passes
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -17,7 +18,19 @@ from swe_runner.sandbox.base import Sandbox
 from swe_runner.sandbox.profiles import ImageProfile
 from swe_runner.task import Task
 
-__all__ = ["Runtime"]
+__all__ = ["Leftover", "Runtime"]
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """A sandbox a swe-runner process started, as ``swe-runner clean`` lists it ("?" or
+    "-" where its labels do not say)."""
+
+    id: str
+    owner: str  # the process that started it, host:pid
+    run: str
+    instance: str
+    state: str
 
 
 class Runtime(Protocol):

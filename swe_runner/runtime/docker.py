@@ -10,15 +10,22 @@ from pathlib import Path
 
 from swe_runner.config import Settings
 from swe_runner.images.source import ImageSource, image_source
+from swe_runner.runtime.base import Leftover
 from swe_runner.sandbox.base import snapshot
-from swe_runner.sandbox.containers import ContainerLimits, connect, remove_containers
+from swe_runner.sandbox.containers import (
+    ContainerLimits,
+    connect,
+    orphaned_containers,
+    remove_containers,
+    remove_ids,
+)
 from swe_runner.sandbox.docker import DockerSandbox
-from swe_runner.sandbox.labels import INSTANCE_LABEL
+from swe_runner.sandbox.labels import INSTANCE_LABEL, OWNER_LABEL, RUN_LABEL
 from swe_runner.sandbox.pool import ContainerPool, KeepingPool
 from swe_runner.sandbox.profiles import ImageProfile, get_profile
 from swe_runner.task import Task
 
-__all__ = ["DockerRuntime"]
+__all__ = ["DockerRuntime", "leftovers", "remove_leftovers"]
 
 
 class DockerRuntime:
@@ -112,3 +119,27 @@ class DockerRuntime:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()
+
+
+def leftovers(everyone: bool = False) -> list[Leftover]:
+    """swe-runner containers whose process is gone (killed, crashed), kept ones aside;
+    ``everyone``: every swe-runner container.
+
+    Raises:
+        DockerUnavailableError: no daemon answers.
+    """
+    return [
+        Leftover(
+            entry["Id"],
+            entry["Labels"].get(OWNER_LABEL, "?"),
+            entry["Labels"].get(RUN_LABEL, "-"),
+            entry["Labels"].get(INSTANCE_LABEL, "-"),
+            entry.get("State", "?"),
+        )
+        for entry in orphaned_containers(everyone)
+    ]
+
+
+def remove_leftovers(found: list[Leftover]) -> None:
+    """Force-remove ``found``; ones already gone are fine."""
+    remove_ids([leftover.id for leftover in found])
