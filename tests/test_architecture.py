@@ -30,7 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "agents": {"inputs", "sandbox", "tools", "models"},
     "executors": {"models"},  # the rate limit's interface; jobs and stations are the run's
     "run": {"inputs", "sandbox", "images", "tools", "models", "grading", "reporting"}
-    | {"runtime", "agents", "executors", "regrade"},
+    | {"runtime", "agents", "executors"},
     "regrade": {"inputs", "grading", "reporting", "run"},
     "cli": {"inputs", "sandbox", "images", "tools", "models", "grading", "reporting"}
     | {"runtime", "agents", "executors", "run", "regrade"},
@@ -138,6 +138,39 @@ def test_docker_plumbing_is_reached_only_through_the_runtime_and_images(path: Pa
 def test_the_modules_not_yet_through_the_seam_still_need_their_exception() -> None:
     still = {m for m in NOT_YET if DOCKER_PLUMBING.intersection(imports(PACKAGE / m))}
     assert still == NOT_YET, f"{sorted(NOT_YET - still)} go through the seam now: drop them"
+
+
+def drawn_floors() -> dict[str, int]:
+    """The floor of each part in docs/architecture.md's layer drawing."""
+    text = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    drawing = text.split("## Layers", 1)[1].split("```")[1]
+    floors: dict[str, int] = {}
+    for line in drawing.splitlines():
+        number, _, rest = line.partition("│")
+        if number.strip().isdigit():
+            for name in rest.partition("│")[0].split():
+                floors[name.removesuffix("/").removesuffix(".py")] = int(number)
+    return floors
+
+
+def test_the_drawing_s_floors_are_the_code_s() -> None:
+    """Every part is drawn, and every import of another part goes down a floor or more;
+    a part on floor n > 0 imports some part on floor n - 1 (its floor is earned)."""
+    floors = drawn_floors()
+    parts = {part(p.relative_to(PACKAGE)) for p in MODULES} - BOTTOM - {"__init__", "__main__"}
+    assert set(floors) == parts
+    below: dict[str, set[str]] = {name: set() for name in parts}
+    for path in MODULES:
+        source = part(path.relative_to(PACKAGE))
+        for name in imports(path):
+            target = name.removeprefix("swe_runner.").split(".")[0]
+            if source in floors and target in floors and target != source:
+                assert floors[target] < floors[source], f"{path.name}: {source} imports {target}"
+                below[source].add(target)
+    unearned = [
+        p for p in parts if floors[p] and floors[p] - 1 not in {floors[t] for t in below[p]}
+    ]
+    assert not unearned, unearned
 
 
 def top_level_imports(path: Path) -> set[str]:
