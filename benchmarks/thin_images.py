@@ -82,6 +82,25 @@ UNFETCHABLE = {
 }
 
 
+BASE_MB = {"3.9": 585}  # the bullseye base every Python 3.9 environment holds (MB)
+TABLE = Path(__file__).resolve().parent.parent / "docs" / "validation.md"
+
+
+def table_envs(path: Path = TABLE) -> dict[tuple[str, str], int]:
+    """(repo, version) -> bytes of its environment alone, from the Environments table of
+    docs/validation.md (``images envs``: images on the base image, size less the base)."""
+    out = {}
+    for line in path.read_text().splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) < 8 or not cells[3].startswith("built") or not cells[5].endswith(" MB"):
+            continue
+        base = BASE_MB.get(cells[6])
+        if base is not None:
+            size = float(cells[5].removesuffix(" MB").replace(",", ""))
+            out[(cells[0], cells[1])] = int(max(0.0, size - base) * MB)
+    return out
+
+
 def _mirror(mirror_dir: Path, repo: str) -> Path | None:
     path = mirror_dir / repo.replace("/", "__")
     return path if path.exists() else None
@@ -220,8 +239,12 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
         return found
 
     every_unique = sorted(u for values in unique.values() for u in values)
-    p75 = every_unique[int(len(every_unique) * 0.75)] if every_unique else 0
-    envs = sorted(e for (_, kind), sizes in parts.items() if kind == "env" for e in sizes)
+    typical = statistics.median(every_unique) if every_unique else 0
+    table = table_envs()
+    envs = sorted(
+        [e for (_, kind), sizes in parts.items() if kind == "env" for e in sizes]
+        + list(table.values())
+    )
     env_p75 = envs[int(len(envs) * 0.75)] if envs else 0
     history_ratio, snapshot_ratio = [], []
     for repo in VERIFIED:
@@ -248,17 +271,25 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
             history = int(repo_size * h_ratio)
             how.append("history from repository size")
         env_sizes = measured(repo, "env")
-        envs_total = statistics.mean(env_sizes) * versions if env_sizes else env_p75 * versions
-        if not env_sizes:
+        seen = figures["seen"].get(repo.replace("/", "__").lower(), 0)
+        tabled = [size for (r, _), size in table.items() if r == repo]
+        if env_sizes:  # the environments built, for the versions seen, scaled to all
+            envs_total = sum(env_sizes) * versions / max(seen, len(env_sizes))
+        elif tabled:  # built on the base image by images envs (docs/validation.md)
+            rest = max(0, versions - len(tabled))
+            envs_total = sum(tabled) + env_p75 * rest
+            how.append(f"{len(tabled)} envs from the table, {rest} at p75")
+        else:
+            envs_total = env_p75 * versions
             how.append("envs at the p75 environment")
         snaps = measured(repo, "snapshot")
         snaps_total = (statistics.median(snaps) if snaps else history * s_ratio) * versions
         if not snaps:
             how.append("snapshots from history")
         key = repo.replace("/", "__").lower()
-        per = statistics.median(unique[key]) if key in unique else p75
+        per = statistics.median(unique[key]) if key in unique else typical
         if key not in unique:
-            how.append("instances at the p75 instance")
+            how.append("instances at the median instance")
         size: float = history + envs_total + snaps_total + count * per
         total += size
         print(
@@ -269,7 +300,7 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
     print(
         f"total: {total / 2**30:,.2f} GiB (target <= 10 GiB). Estimates: history = repository "
         f"size x {h_ratio:.2f} (measured), snapshot = history x {s_ratio:.2f} (measured), "
-        f"p75 environment {env_p75 / MB:,.0f} MB, p75 instance {p75 / MB:,.1f} MB; an "
+        f"p75 environment {env_p75 / MB:,.0f} MB, median instance {typical / MB:,.1f} MB; an "
         "environment per version (shared ones counted again)"
     )
 
