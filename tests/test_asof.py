@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ import pytest
 from swe_runner.images import asof
 from swe_runner.images.plan import nearest_python, plan_environment
 from swe_runner.task import EnvSpec, Task
+from tests.images.dated_repo import git
 
 FILES = {
     "mpmath": [
@@ -94,16 +94,7 @@ def test_the_nearest_available_python_ties_going_to_the_older(asked: str, used: 
 
 
 def _git(cwd: Path, *args: str, when: str = "2019-04-17T21:52:37Z") -> str:
-    env = {"GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when, "PATH": "/usr/bin:/bin"}
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@e", *args],
-        cwd=cwd,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip()
+    return git(cwd, *args, when=when)
 
 
 def test_the_plan_reads_the_conda_file_at_the_environment_commit(tmp_path: Path) -> None:

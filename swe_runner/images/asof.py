@@ -43,7 +43,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-__all__ = ["PYTHON_FLOOR", "cutoff", "parse_date", "pins", "pypi_upload_dates"]
+__all__ = ["PYTHON_FLOOR", "cutoff", "file_version", "parse_date", "pins", "pypi_upload_dates"]
 
 # Python's release date plus about three months: by then its wheels are on PyPI.
 PYTHON_FLOOR = {
@@ -143,7 +143,7 @@ def _ask_pypi(
     stamps = [
         str(f["upload-time"])
         for f in files
-        if f.get("upload-time") and _file_version(str(f.get("filename", ""))) == wanted
+        if f.get("upload-time") and file_version(str(f.get("filename", ""))) == wanted
     ]
     if not stamps:
         problems.append(f"{name}=={version}: no such release on PyPI")
@@ -151,7 +151,8 @@ def _ask_pypi(
     return max(stamps)
 
 
-def _file_version(filename: str) -> Version | None:
+def file_version(filename: str) -> Version | None:
+    """The release a wheel's or sdist's file name holds (None: not such a name)."""
     try:
         if filename.endswith(".whl"):
             return parse_wheel_filename(filename)[1]

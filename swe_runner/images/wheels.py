@@ -27,13 +27,13 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import (
-    InvalidSdistFilename,
     InvalidWheelFilename,
     canonicalize_name,
-    parse_sdist_filename,
     parse_wheel_filename,
 )
 from packaging.version import InvalidVersion, Version
+
+from swe_runner.images.asof import file_version
 
 __all__ = [
     "GLIBC",
@@ -196,7 +196,7 @@ def pypi_releases(
             tmp.replace(cache)
     releases: Releases = {}
     for filename in names:
-        version = _file_version(filename)
+        version = file_version(filename)
         if version is not None:
             releases.setdefault(version, []).append(filename)
     return releases
@@ -215,10 +215,3 @@ def _ask_index(url: str, ca: Path | None) -> list[str]:
     return [str(f["filename"]) for f in files if f.get("filename") and not f.get("yanked")]
 
 
-def _file_version(filename: str) -> Version | None:
-    try:
-        if filename.endswith(".whl"):
-            return parse_wheel_filename(filename)[1]
-        return parse_sdist_filename(filename)[1]
-    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
-        return None
