@@ -15,6 +15,7 @@ from swe_runner.cli.main import main
 from swe_runner.inputs.dataset import Dataset
 from tests.browser import browse
 from tests.docker.conftest import ca_args
+from tests.reporting.test_export_check import fill_in
 
 
 @pytest.fixture(scope="module")
@@ -186,6 +187,8 @@ def test_experiments_export_passes_the_submission_check(
     out = tmp_path / "20261125_scripted"
     args = ["export", "scripted", "-f", "experiments", "-o", str(out), "--results-dir", str(runs)]
     assert main(args) == 0
+    assert main(["export", "--check", str(out)]) == 1  # its info and checklist are the submitter's
+    fill_in(out)
     assert main(["export", "--check", str(out)]) == 0
     results = json.loads((out / "results" / "results.json").read_text())
     assert len(results["resolved"]) == 8 and results["no_generation"] == ["confparse-3"]
