@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
 from swe_runner.images import asof
 from swe_runner.images.plan import nearest_python, plan_environment
 from swe_runner.task import EnvSpec, Task
+from tests.fakes.pypi import FakeIndex, simple_index
 from tests.images.dated_repo import git
 
 FILES = {
@@ -26,31 +23,10 @@ FILES = {
 }
 
 
-class SimpleIndex(BaseHTTPRequestHandler):
-    """PyPI's simple API in JSON (PEP 691), upload times per PEP 700."""
-
-    asked: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        name = self.path.strip("/").split("/")[-1]
-        self.asked.append(name)
-        body = json.dumps({"meta": {"api-version": "1.1"}, "files": FILES.get(name, [])})
-        self.send_response(200 if name in FILES else 404)
-        self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
-        self.end_headers()
-        self.wfile.write(body.encode())
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def index() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), SimpleIndex)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    SimpleIndex.asked = []
-    yield f"http://127.0.0.1:{server.server_port}/simple/{{name}}/"
-    server.shutdown()
+def index() -> Iterator[FakeIndex]:
+    with simple_index(FILES) as served:
+        yield served
 
 
 def test_pins_are_found_in_requirements_and_commands() -> None:
@@ -64,15 +40,17 @@ def test_pins_are_found_in_requirements_and_commands() -> None:
     assert asof.pins(lines) == [("flake8", "3.7"), ("numpy", "1.25.2"), ("setuptools", "68.0.0")]
 
 
-def test_a_release_is_dated_by_its_latest_file_and_remembered(index: str, tmp_path: Path) -> None:
+def test_a_release_is_dated_by_its_latest_file_and_remembered(
+    index: FakeIndex, tmp_path: Path
+) -> None:
     cache = tmp_path / "dates.json"
     wanted = [("mpmath", "1.3.0"), ("nothing", "1.0")]
-    dates, problems = asof.pypi_upload_dates(wanted, cache, index=index)
+    dates, problems = asof.pypi_upload_dates(wanted, cache, index=index.url)
     assert dates == {("mpmath", "1.3.0"): datetime(2023, 3, 7, 16, 47, 11, tzinfo=UTC)}
     assert len(problems) == 1 and problems[0].startswith("nothing==1.0")
-    SimpleIndex.asked = []
-    again, _ = asof.pypi_upload_dates([("mpmath", "1.3.0")], cache, index=index)
-    assert again == dates and SimpleIndex.asked == []  # from the cache
+    index.asked.clear()
+    again, _ = asof.pypi_upload_dates([("mpmath", "1.3.0")], cache, index=index.url)
+    assert again == dates and index.asked == []  # from the cache
 
 
 def test_the_cutoff_is_the_latest_of_environment_pins_and_the_python_floor() -> None:

@@ -3,12 +3,8 @@ release files recorded from the real PyPI index (the ``recorded`` fixture)."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 from packaging.tags import Tag
@@ -21,6 +17,7 @@ from swe_runner.images.wheels import (
     target_tags,
     wheel_fallback,
 )
+from tests.fakes.pypi import FakeIndex, simple_index
 from tests.images.conftest import releases
 
 PY39 = target_tags("3.9", "x86_64")
@@ -83,8 +80,7 @@ def test_scikit_learn_0_20s_packages_get_numpy_and_scipy_with_wheels(recorded: P
     assert notes == [
         'numpy==1.19.2; python_version < "3.10" has no wheel for Python 3.9: numpy==1.19.3 '
         "used, the nearest release with one",
-        "scipy==1.5.2 has no wheel for Python 3.9: scipy==1.5.4 used, the nearest release "
-        "with one",
+        "scipy==1.5.2 has no wheel for Python 3.9: scipy==1.5.4 used, the nearest release with one",
     ]
 
 
@@ -96,49 +92,30 @@ def test_a_pin_whose_releases_cannot_be_read_is_kept_and_said(tmp_path: Path) ->
     assert len(notes) == 1 and notes[0].startswith("cannot check numpy==1.19.2 for a Python 3.9")
 
 
-class SimpleIndex(BaseHTTPRequestHandler):
-    """PyPI's simple API in JSON (PEP 691)."""
-
-    asked: ClassVar[list[str]] = []
-    files: ClassVar[dict[str, list[dict[str, object]]]] = {
-        "numpy": [
-            {"filename": "numpy-1.19.3-cp39-cp39-manylinux2010_x86_64.whl", "yanked": False},
-            {"filename": "numpy-1.19.4-cp39-cp39-manylinux2010_x86_64.whl", "yanked": "broken"},
-            {"filename": "numpy-1.19.2.zip"},
-        ]
-    }
-
-    def do_GET(self) -> None:
-        name = self.path.strip("/").split("/")[-1]
-        self.asked.append(name)
-        found = name in self.files
-        self.send_response(200 if found else 404)
-        self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
-        self.end_headers()
-        self.wfile.write(json.dumps({"files": self.files.get(name, [])}).encode())
-
-    def log_message(self, *args: object) -> None:
-        pass
+FILES: dict[str, list[dict[str, object]]] = {
+    "numpy": [
+        {"filename": "numpy-1.19.3-cp39-cp39-manylinux2010_x86_64.whl", "yanked": False},
+        {"filename": "numpy-1.19.4-cp39-cp39-manylinux2010_x86_64.whl", "yanked": "broken"},
+        {"filename": "numpy-1.19.2.zip"},
+    ]
+}
 
 
 @pytest.fixture
-def index() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), SimpleIndex)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    SimpleIndex.asked = []
-    yield f"http://127.0.0.1:{server.server_port}/simple/{{name}}/"
-    server.shutdown()
+def index() -> Iterator[FakeIndex]:
+    with simple_index(FILES) as served:
+        yield served
 
 
 def test_releases_come_from_the_simple_api_once_without_yanked_files(
-    index: str, tmp_path: Path
+    index: FakeIndex, tmp_path: Path
 ) -> None:
-    first = pypi_releases("NumPy", tmp_path, index=index)
+    first = pypi_releases("NumPy", tmp_path, index=index.url)
     assert first == {
         Version("1.19.3"): ["numpy-1.19.3-cp39-cp39-manylinux2010_x86_64.whl"],
         Version("1.19.2"): ["numpy-1.19.2.zip"],
     }
-    assert pypi_releases("numpy", tmp_path, index=index) == first
-    assert SimpleIndex.asked == ["numpy"]  # the second answer came from the cache
+    assert pypi_releases("numpy", tmp_path, index=index.url) == first
+    assert index.asked == ["numpy"]  # the second answer came from the cache
     with pytest.raises(LookupError, match="HTTP 404"):
-        pypi_releases("no-such-project", tmp_path, index=index)
+        pypi_releases("no-such-project", tmp_path, index=index.url)
