@@ -1,8 +1,9 @@
-"""``scripts/setup-host`` makes python3 import swe_runner from this checkout, or says in one
-line what to do: a leftover ``site-packages/swe_runner/_shipped/`` of a deleted clone
-imports as a namespace package and passed for "installed" (``scripts/demo`` then failed
-with ``No module named 'swe_runner.cli'``), and another clone's install ran silently
-(issue 27 item 1). Each case in a throwaway venv; this machine's install is not touched."""
+"""``scripts/setup-host`` makes python3 import swe_runner from this checkout, installing it
+in place of another clone's (saying so): a leftover ``site-packages/swe_runner/_shipped/`` of
+a deleted clone imports as a namespace package and passed for "installed" (``scripts/demo``
+then failed with ``No module named 'swe_runner.cli'``), and another clone's install ran
+silently (issue 27 item 1); refusing instead stopped CI's clean clone. Each case in a
+throwaway venv; this machine's install is not touched."""
 
 from __future__ import annotations
 
@@ -55,19 +56,25 @@ def test_a_stale_namespace_leftover_is_not_taken_for_an_install(tmp_path: Path) 
     assert imported_from(bin_dir) == str(ROOT.resolve())
 
 
-def test_another_clone_installed_is_one_line_saying_what_to_do(tmp_path: Path) -> None:
-    bin_dir, site = venv(tmp_path / "venv")
+def test_another_clone_installed_is_replaced_by_this_checkout_saying_so(tmp_path: Path) -> None:
+    bin_dir, _ = venv(tmp_path / "venv")
     other = tmp_path / "other-clone"
     (other / "swe_runner").mkdir(parents=True)
     (other / "swe_runner" / "__init__.py").write_text("")
-    (site / "other_clone.pth").write_text(f"{other}\n")
-    done = setup_host(bin_dir)
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert done.returncode == 1 and len(lines) == 1, done.stderr
-    assert lines[0] == (
-        f"swe-runner is installed from {other}, not this checkout ({ROOT.resolve()}): to use "
-        f"this one, python3 -m pip install -e '{ROOT.resolve()}[dev]'"
+    (other / "pyproject.toml").write_text(
+        '[project]\nname = "swe-runner"\nversion = "0.0.1"\n'
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
     )
+    pip = [str(bin_dir / "python"), "-m", "pip", "install", "-q", "hatchling", "editables"]
+    subprocess.run(pip, env=outside_env(), check=True, capture_output=True)
+    quiet = {"PIP_NO_DEPS": "1", "PIP_NO_BUILD_ISOLATION": "0"}
+    install_other = [*pip[:4], "-q", "-e", str(other)]
+    subprocess.run(install_other, env={**outside_env(), **quiet}, check=True, capture_output=True)
+    assert imported_from(bin_dir) == str(other)
+    done = setup_host(bin_dir, **quiet)
+    assert done.returncode == 0, done.stderr
+    assert f"swe-runner was installed from {other}; installing this checkout" in done.stderr
+    assert imported_from(bin_dir) == str(ROOT.resolve())
 
 
 def test_this_checkout_installed_is_left_alone(tmp_path: Path) -> None:
