@@ -14,7 +14,9 @@ the projected disk of all 500 Verified instances, environments and instances tog
   --predictions gold``, or pass ``--build``).
 - Build time: ``--rebuild`` of them (spread over the repositories) have their instance image
   removed and built again, timed whole (the host's git work and the docker build), with
-  their environment and snapshot in place.
+  their environment and snapshots in place; ``--rebuild-versions`` versions have their
+  instance images and their chain of snapshots removed and built again, the time
+  amortised over the version's instances.
 - Projection: each repository's measured layers (its history, environments and snapshots,
   counted once) plus, per instance of Verified's 500, the median unique size measured for
   that repository, its shared layers scaled by its share of Verified's instances. A
@@ -228,15 +230,72 @@ def rebuild_times(
     return times
 
 
+def _under(image: Any, layers: tuple[str, ...]) -> bool:
+    """Whether ``image``'s layers are the bottom of ``layers``."""
+    own = tuple(image.attrs["RootFS"]["Layers"])
+    return layers[: len(own)] == own
+
+
+def rebuild_versions(
+    tasks: list[Task], builder: ImageBuilder, built: list[str], count: int
+) -> list[tuple[str, int, float]]:
+    """Remove ``count`` versions' instance images and their chains of snapshots (round
+    robin over repositories), build them all again, and time it: (version, instances,
+    seconds). A version's snapshot chain is shared work, so this is the build of an
+    instance once its environment exists, amortised over its version."""
+    by_version: dict[tuple[str, str], list[Task]] = defaultdict(list)
+    for task in tasks:
+        if task.instance_id in built:
+            by_version[(task.repo, task.version or "")].append(task)
+    by_repo: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key in sorted(by_version, key=lambda k: (-len(by_version[k]), k)):
+        by_repo[key[0]].append(key)
+    picked: list[tuple[str, str]] = []
+    while len(picked) < count and any(by_repo.values()):
+        for repo in sorted(by_repo):
+            if by_repo[repo] and len(picked) < count:
+                picked.append(by_repo[repo].pop(0))
+    client = connect()
+    out = []
+    for key in picked:
+        group = by_version[key]
+        tags = [builder.instance_tag(t, t.env_spec) for t in group if t.env_spec]
+        images = [client.images.get(tag) for tag in tags]
+        layers = [tuple(i.attrs["RootFS"]["Layers"]) for i in images]
+        snapshots = client.images.list(filters={"label": f"{KIND_LABEL}=snapshot"})
+        chain = [s for s in snapshots if any(_under(s, ls) for ls in layers)]
+        for image in images:
+            client.images.remove(image.id, force=True)
+        for snap in sorted(chain, key=lambda s: -len(s.attrs["RootFS"]["Layers"])):
+            client.images.remove(snap.id, force=True)
+        started = time.monotonic()
+        for task in group:
+            builder.ensure_instance(task, None)
+        took = time.monotonic() - started
+        name = f"{key[0].split('/')[1]} {key[1]}"
+        out.append((name, len(group), took))
+        print(
+            f"  rebuilt {name}: {len(group)} instances and {len(chain)} snapshots in "
+            f"{took:.1f} s ({took / len(group):.1f} s each)",
+            flush=True,
+        )
+    return out
+
+
 def project(figures: dict[str, Any], mirror_dir: Path) -> None:
     """Print the projected disk of Verified's 500: per repository its history, its
-    environments (one per version), its snapshots (one per version) and its instances,
+    environments (one per version), its snapshots (a chain per version) and its instances,
     each measured where this machine built it and estimated otherwise (say which)."""
     parts, unique = figures["parts"], figures["unique"]
 
     def measured(repo: str, kind: str) -> list[int]:
         found: list[int] = parts.get((repo.replace("/", "__").lower(), kind), [])
         return found
+
+    def per_version(repo: str, kind: str) -> float:
+        """A version's layers of ``kind`` (a chain of snapshots: all its links) together."""
+        seen = figures["seen"].get(repo.replace("/", "__").lower(), 0)
+        return sum(measured(repo, kind)) / max(1, int(seen))
 
     every_unique = sorted(u for values in unique.values() for u in values)
     typical = statistics.median(every_unique) if every_unique else 0
@@ -252,7 +311,7 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
         if history and mirror is not None:
             history_ratio.append(history / _dir_size(mirror))
             if measured(repo, "snapshot"):
-                snapshot_ratio.append(statistics.median(measured(repo, "snapshot")) / history)
+                snapshot_ratio.append(per_version(repo, "snapshot") / history)
     h_ratio = statistics.median(history_ratio) if history_ratio else 1.0
     s_ratio = statistics.median(snapshot_ratio) if snapshot_ratio else 0.5
     total: float = figures["bases"]
@@ -283,7 +342,7 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
             envs_total = env_p75 * versions
             how.append("envs at the p75 environment")
         snaps = measured(repo, "snapshot")
-        snaps_total = (statistics.median(snaps) if snaps else history * s_ratio) * versions
+        snaps_total = (per_version(repo, "snapshot") if snaps else history * s_ratio) * versions
         if not snaps:
             how.append("snapshots from history")
         key = repo.replace("/", "__").lower()
@@ -310,6 +369,12 @@ def main() -> None:
     parser.add_argument("--dataset", required=True)
     parser.add_argument("--mirror-dir", type=Path, required=True)
     parser.add_argument("--rebuild", type=int, default=20)
+    parser.add_argument(
+        "--rebuild-versions",
+        type=int,
+        default=0,
+        help="rebuild this many versions whole (instances and snapshot chains), timed",
+    )
     parser.add_argument("--build", action="store_true", help="build missing instance images")
     parser.add_argument(
         "--peek", type=int, default=0, help="run the peeking probes in this many instance images"
@@ -331,6 +396,7 @@ def main() -> None:
     figures, built = measure(tasks, builder)
     print(f"{len(built)} of {len(tasks)} instance images built here")
     times = rebuild_times(tasks, builder, built, args.rebuild)
+    versions = rebuild_versions(tasks, builder, built, args.rebuild_versions)
     figures, built = measure(tasks, builder)
     every = sorted(u for values in figures["unique"].values() for u in values)
     print("\nUnique disk of an instance image (docker Size - SharedSize), by repository:")
@@ -348,6 +414,13 @@ def main() -> None:
         print(
             f"instance build once its environment exists: median {statistics.median(secs):.1f} s "
             f"(target <= 10), max {max(secs):.1f} s, n={len(secs)}"
+        )
+    if versions:
+        each = [took / n for _, n, took in versions for _ in range(n)]
+        print(
+            f"instance build once its environment exists, a version's snapshots included "
+            f"(amortised over its instances): median {statistics.median(each):.1f} s "
+            f"(target <= 10), n={len(each)} instances of {len(versions)} versions"
         )
     project(figures, args.mirror_dir)
     if args.peek:

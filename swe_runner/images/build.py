@@ -30,7 +30,7 @@ from swe_runner.errors import ImageError
 from swe_runner.images import asof, repo, wheels
 from swe_runner.images.buildlog import failure_message
 from swe_runner.images.disk import KIND_LABEL, KINDS, ImageInfo, list_images
-from swe_runner.images.history import Stack
+from swe_runner.images.history import LAYOUT, Stack
 from swe_runner.images.plan import AVAILABLE_PYTHONS, EnvPlan, nearest_python, plan_environment
 from swe_runner.images.stack import RepoLayers
 from swe_runner.sandbox.containers import connect
@@ -151,6 +151,7 @@ class ImageBuilder:
             task.base_commit,
             _install_script(spec),
             *(_definition_bytes(kind) for kind in ("repo", "pack", "snapshot", "instance")),
+            LAYOUT,
             *task.peers.version,
             "\0",
             *task.peers.env,
@@ -310,7 +311,7 @@ class ImageBuilder:
 
     def _build_instance(self, task: Task, spec: EnvSpec, local: Path, tag: str) -> None:
         """Build ``tag`` on its shared layers (:mod:`swe_runner.images.history`): the
-        repository's yearly packs, the environment, the snapshot at the anchor."""
+        repository's yearly packs, the environment, the chain of snapshots."""
         layers, stack = self._stack(task, local)
         plan = self.plan(task, spec, local)
         snapshot = self._snapshot_tag(layers, stack, spec, plan)
@@ -319,7 +320,7 @@ class ImageBuilder:
             below = stack.below_env[-1] if stack.below_env else None
             over = layers.packs(env, stack.above_env, below)
             top = stack.above_env[-1] if stack.above_env else below
-            snapshot = layers.snapshot(over, stack.anchor, top)
+            snapshot = layers.snapshots(over, stack.anchors, top)
         with tempfile.TemporaryDirectory(prefix="swe-runner-inst-") as tmp:
             ctx = Path(tmp)
             shutil.copytree(_definition("instance").parent, ctx, dirs_exist_ok=True)
@@ -337,7 +338,7 @@ class ImageBuilder:
             base = self.system_tag(base, plan.system_packages)
         under = layers.packs_tag(layers.root_tag(base), stack.below_env)
         env = self.env_tag(spec, plan.fallback or plan, parent=under)
-        return layers.snapshot_tag(layers.packs_tag(env, stack.above_env), stack.anchor)
+        return layers.snapshots_tag(layers.packs_tag(env, stack.above_env), stack.anchors)
 
     def build_env_for(self, task: Task, spec: EnvSpec, plan: EnvPlan, local: Path) -> EnvBuild:
         """``task``'s environment image where its instance image stands on it: on the

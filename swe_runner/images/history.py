@@ -5,17 +5,22 @@ reachable from the layer's commit and from none below it), so that what instance
 repository share is stored once:
 
     base -> repo root -> yearly packs up to G -> environment (venv) -> yearly packs above G
-         -> snapshot (pack up to A, work tree at A) -> instance (pack up to C, work tree at
-            C, tags, install)
+         -> snapshots (A1 -> A2 -> ... -> Ak: each a pack and the work tree at its commit)
+         -> instance (pack up to C, work tree at C, tags, install)
 
-``C`` is the task's base commit. ``A``, the *anchor*, is the merge-base of the base commits
-of the dataset's tasks of the same repository and version (:class:`~swe_runner.task.Peers`):
-their images share its layer, work tree included, and each adds only what changed since.
-``G`` is the newest yearly point below the merge-base of the tasks that share the
-environment, so one environment image serves all of them. The yearly points lie on the
-first-parent history (the newest commit before each 1 January), the same commits for every
-task of the main line, so those layers are shared across versions. Every layer's commit is an
-ancestor of ``C``: no image holds anything from after its own base commit.
+``C`` is the task's base commit. The *anchors* ``A1 .. Ak`` are where the base commits of
+the dataset's tasks of the same repository and version (:class:`~swe_runner.task.Peers`)
+meet one first-parent line: each peer's point is the newest commit of that line that is an
+ancestor of the peer's base commit (the base commit itself when it lies on the line, as a
+pull request's base usually does). The version's points form one chain of snapshot layers,
+each adding what changed since the one below; an instance stands on the chain up to its own
+point, so it adds only what its base commit changes past that point (nothing, when its base
+is on the line), and what the version's instances have in common is stored once whatever
+the span of the version. ``G`` is the newest yearly point below the merge-base of the tasks
+that share the environment, so one environment image serves all of them. The yearly points
+lie on the first-parent history (the newest commit before each 1 January), the same commits
+for every task of the main line, so those layers are shared across versions. Every layer's
+commit is an ancestor of ``C``: no image holds anything from after its own base commit.
 """
 
 from __future__ import annotations
@@ -31,14 +36,26 @@ from swe_runner.errors import RepoError
 from swe_runner.images.repo import git_in
 
 __all__ = [
+    "LAYOUT",
+    "MAX_SNAPSHOTS",
     "Stack",
+    "fork_points",
     "merge_base",
     "packed_refs",
     "plan_stack",
     "tags_kept",
+    "thinned",
     "write_pack",
     "yearly_points",
 ]
+
+
+# Snapshot layers one version's chain may hold at most (docker stacks about 125 layers;
+# each snapshot adds two): past it, the chain keeps evenly spaced points.
+MAX_SNAPSHOTS = 16
+
+# Part of every instance image's tag: how the layers are laid out (a change rebuilds).
+LAYOUT = "yearly packs, environment, a version's chain of snapshots"
 
 
 @dataclass(frozen=True)
@@ -46,10 +63,15 @@ class Stack:
     """The commits of a task's image, oldest first (full ids)."""
 
     below_env: tuple[str, ...]  # yearly points up to G, under the environment
-    above_env: tuple[str, ...]  # yearly points above G and below the anchor's year
-    anchor: str
+    above_env: tuple[str, ...]  # yearly points above G and below the first anchor's year
+    anchors: tuple[str, ...]  # the snapshot chain up to the task's own point
     commit: str
     tags: tuple[str, ...]  # refs/tags/... kept for ``commit``
+
+    @property
+    def anchor(self) -> str:
+        """The snapshot the instance layer stands on (the last of the chain)."""
+        return self.anchors[-1]
 
 
 def _year_start(year: int) -> int:
@@ -106,27 +128,67 @@ def _merge_base(local: Path, commits: tuple[str, ...]) -> str | None:
     return out.split()[0] if out.strip() else None
 
 
+def fork_points(local: Path, commits: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Each of ``commits`` (full ids, all present) with its chain of anchors, oldest first:
+    the points of the commits on the first-parent line of the newest of them, up to its own
+    (see the module's docstring)."""
+    return _fork_points(local, tuple(sorted(set(commits))))
+
+
+@functools.lru_cache(maxsize=256)
+def _fork_points(local: Path, commits: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    dated = [line.split() for line in git_in(local, "show", "-s", "--format=%ct %H", *commits)
+             .splitlines() if line.strip()]  # fmt: skip
+    tip = max(dated, key=lambda row: (int(row[0]), row[1]))[1]
+    line = git_in(local, "rev-list", "--first-parent", tip).split()
+    depth = {sha: len(line) - n for n, sha in enumerate(line)}  # 1 = the root
+    point = {c: _point_on(local, tip, c, depth) for c in commits}
+    chain = thinned(sorted(set(point.values()), key=depth.__getitem__))
+    return {c: tuple(q for q in chain if depth[q] <= depth[point[c]]) for c in commits}
+
+
+def _point_on(local: Path, tip: str, commit: str, depth: dict[str, int]) -> str:
+    """The newest commit of the first-parent line ``depth`` that is an ancestor of
+    ``commit`` (``tip`` heads the line)."""
+    if commit in depth:
+        return commit
+    best = merge_base(local, [tip, commit])
+    if best in depth:  # a best common ancestor on the line is the newest such commit
+        return best
+    ancestors = git_in(local, "rev-list", commit).split()
+    return max((c for c in ancestors if c in depth), key=depth.__getitem__)
+
+
+def thinned(chain: list[str], most: int = MAX_SNAPSHOTS) -> list[str]:
+    """At most ``most`` of ``chain``, evenly spaced, its first and last kept."""
+    if len(chain) <= most:
+        return chain
+    last = len(chain) - 1
+    return [chain[i] for i in sorted({round(n * last / (most - 1)) for n in range(most)})]
+
+
 def plan_stack(
     local: Path, commit: str, version_peers: Sequence[str], env_peers: Sequence[str]
 ) -> Stack:
     """The layers' commits for the image of ``commit`` (a full id in ``local``).
 
-    Peers ``local`` lacks are ignored; with none, the anchor is ``commit`` itself.
+    Peers ``local`` lacks are ignored; with none, the chain is ``commit`` itself.
     """
     version = sorted({commit, *_present(local, version_peers)})
-    anchor = merge_base(local, version) or commit
-    env = sorted({commit, anchor, *_present(local, env_peers)})
-    env_base = merge_base(local, env) or anchor
+    anchors = fork_points(local, version)[commit]
+    first = anchors[0]
+    env = sorted({commit, first, *_present(local, env_peers)})
+    env_base = merge_base(local, env) or first
     below = yearly_points(local, env_base)
     floor = below[-1][1] if below else -1
-    above = [(sha, when) for sha, when in yearly_points(local, anchor) if when > floor]
+    above = [(sha, when) for sha, when in yearly_points(local, first) if when > floor]
     below_ids = {sha for sha, _ in below}
     return Stack(
         below_env=tuple(sha for sha, _ in below),
-        above_env=tuple(sha for sha, _ in above if sha not in below_ids and sha != anchor),
-        anchor=anchor,
+        above_env=tuple(sha for sha, _ in above if sha not in below_ids and sha != first),
+        anchors=anchors,
         commit=commit,
-        tags=tags_kept(local, commit, anchor),
+        tags=tags_kept(local, commit, first),
     )
 
 

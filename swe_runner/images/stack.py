@@ -3,7 +3,8 @@
 :mod:`swe_runner.images.history` says which commits an instance image stacks; this module
 makes each layer an image of its own (tagged by a digest of its parent and its commit, so
 every instance whose stack passes through it shares it): the repository's root, one image
-per yearly pack, the snapshot at the anchor, on top of which the instance image is built.
+per yearly pack, the chain of snapshots at the anchors, on top of which the instance image
+is built.
 """
 
 from __future__ import annotations
@@ -54,6 +55,12 @@ class RepoLayers:
     def snapshot_tag(self, parent: str, anchor: str) -> str:
         return self.maker.layer_tag("snapshot", f"{self.name}-{anchor[:12]}", parent, anchor)
 
+    def snapshots_tag(self, parent: str, anchors: Sequence[str]) -> str:
+        """The tag :meth:`snapshots` returns, worked out without the daemon."""
+        for anchor in anchors:
+            parent = self.snapshot_tag(parent, anchor)
+        return parent
+
     def packs_tag(self, parent: str, commits: Sequence[str]) -> str:
         """The tag :meth:`packs` returns, worked out without the daemon."""
         for commit in commits:
@@ -75,11 +82,17 @@ class RepoLayers:
             below = commit
         return parent
 
-    def snapshot(self, parent: str, anchor: str, below: str | None) -> str:
-        """``parent`` with the history up to ``anchor`` and the work tree at it."""
-        tag = self.snapshot_tag(parent, anchor)
-        fill = functools.partial(self._pack_into, anchor, below)
-        return self.maker.ensure_built("snapshot", tag, {"PARENT": parent, "COMMIT": anchor}, fill)
+    def snapshots(self, parent: str, anchors: Sequence[str], below: str | None) -> str:
+        """``parent`` with one snapshot layer per anchor (oldest first): the history up to
+        it and the work tree at it, each adding what changed since the one before
+        (``below``: the commit under the first). Returns the top image."""
+        for anchor in anchors:
+            tag = self.snapshot_tag(parent, anchor)
+            fill = functools.partial(self._pack_into, anchor, below)
+            args = {"PARENT": parent, "COMMIT": anchor}
+            parent = self.maker.ensure_built("snapshot", tag, args, fill)
+            below = anchor
+        return parent
 
     def instance_context(self, ctx: Path, stack: Stack) -> None:
         """Write the git part of an instance build's context: the pack of what the base

@@ -35,19 +35,43 @@ def test_yearly_points_are_the_last_first_parent_commit_before_each_new_year(
     assert history.yearly_points(repo.path, c["2020b"]) == ()
 
 
-def test_the_anchor_is_the_versions_merge_base_and_the_environment_sits_below_every_peer(
+def test_the_anchors_are_the_versions_chain_and_the_environment_sits_below_every_peer(
     project: tuple[DatedRepo, dict[str, str]],
 ) -> None:
     repo, c = project
     version = (c["2022b"], c["2022c"])
     env = (c["2021b"], c["2022b"], c["2022c"])
     stack = history.plan_stack(repo.path, c["2022c"], version, env)
-    assert stack.anchor == c["2022b"]
+    assert stack.anchors == (c["2022b"], c["2022c"])  # the peer's snapshot, then its own
     assert stack.below_env == (c["2020b"],)  # below 2021b, the environment's merge-base
     assert stack.above_env == (c["2021b"],)
     assert stack.tags == ("refs/tags/v1.0",)  # v2.0 was made the day after 2022c
-    for commit in (*stack.below_env, *stack.above_env, stack.anchor):
+    for commit in (*stack.below_env, *stack.above_env, *stack.anchors):
         assert _is_ancestor(repo, commit, c["2022c"])
+    earlier = history.plan_stack(repo.path, c["2022b"], version, env)
+    assert earlier.anchors == (c["2022b"],)  # shared with 2022c's image, nothing later
+
+
+def test_a_peer_off_the_first_parent_line_stands_on_where_it_left_it(
+    project: tuple[DatedRepo, dict[str, str]],
+) -> None:
+    """The side branch's commit (merged later) is no point of the line: its chain ends at
+    the newest commit of the line it descends from, which every peer's chain starts with."""
+    repo, c = project
+    version = (c["side"], c["2021a"], c["2022b"])
+    chains = history.fork_points(repo.path, version)
+    assert chains[c["side"]] == (c["2020b"],)
+    assert chains[c["2021a"]] == (c["2020b"], c["2021a"])
+    assert chains[c["2022b"]] == (c["2020b"], c["2021a"], c["2022b"])
+    stack = history.plan_stack(repo.path, c["side"], version, ())
+    assert stack.anchors == (c["2020b"],) and stack.commit == c["side"]
+
+
+def test_a_long_chain_keeps_evenly_spaced_points_its_ends_included() -> None:
+    chain = [f"c{n}" for n in range(40)]
+    kept = history.thinned(chain, most=5)
+    assert kept == ["c0", "c10", "c20", "c29", "c39"]
+    assert history.thinned(chain[:5], most=5) == chain[:5]
 
 
 def test_a_peer_the_clone_lacks_is_ignored_and_alone_the_task_is_its_own_anchor(
@@ -55,7 +79,7 @@ def test_a_peer_the_clone_lacks_is_ignored_and_alone_the_task_is_its_own_anchor(
 ) -> None:
     repo, c = project
     stack = history.plan_stack(repo.path, c["2022b"], ("f" * 40, c["2022b"]), ())
-    assert stack.anchor == c["2022b"] and stack.tags == ("refs/tags/v1.0",)
+    assert stack.anchors == (c["2022b"],) and stack.tags == ("refs/tags/v1.0",)
 
 
 @pytest.mark.parametrize("later", ["2023a", "2022c"])
@@ -66,7 +90,7 @@ def test_no_layer_of_an_image_holds_a_later_commit_or_tag(
     task's layers (the anchor is below both)."""
     repo, c = project
     stack = history.plan_stack(repo.path, c["2022b"], (c["2022b"], c[later]), (c[later],))
-    held = repo.objects(*stack.below_env, *stack.above_env, stack.anchor, stack.commit)
+    held = repo.objects(*stack.below_env, *stack.above_env, *stack.anchors, stack.commit)
     assert c[later] not in held
     assert held == repo.objects(c["2022b"])
     assert "refs/tags/v2.0" not in stack.tags
@@ -79,7 +103,7 @@ def test_each_pack_holds_what_its_commit_adds_and_the_stack_holds_the_whole_hist
     stack = history.plan_stack(repo.path, c["2022c"], (c["2022b"], c["2022c"]), ())
     below: list[str] = []
     seen: set[str] = set()
-    for n, commit in enumerate((*stack.below_env, *stack.above_env, stack.anchor)):
+    for n, commit in enumerate((*stack.below_env, *stack.above_env, *stack.anchors)):
         pack = history.write_pack(repo.path, [commit], below[-1:], tmp_path / str(n))
         assert pack is not None
         seen |= _pack_objects(pack)
