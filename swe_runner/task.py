@@ -43,6 +43,10 @@ class EnvSpec(BaseModel):
     # A conda environment file in the repository (the first that exists at the environment
     # setup commit), installed with pip into the environment image (official xarray specs).
     conda_env_files: tuple[str, ...] = ()
+    # A requirements file in the repository (the first that exists at the environment setup
+    # commit, its ``-r`` includes inlined), installed into the environment image before the
+    # spec's packages are installed again (official specs' ``packages: requirements.txt``).
+    requirements_files: tuple[str, ...] = ()
 
 
 class Peers(BaseModel):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from swe_runner.errors import ImageError
 from swe_runner.images import asof
 from swe_runner.images.plan import nearest_python, plan_environment
 from swe_runner.task import EnvSpec, Task
@@ -113,3 +114,46 @@ def test_the_plan_reads_the_conda_file_at_the_environment_commit(tmp_path: Path)
     assert today.as_of is None and today.conda_packages == plan.conda_packages
     undated = plan_environment(task, spec, tmp_path, lambda pins: ({}, ["pandas==1.5.3: down"]))
     assert undated.as_of is None and any("as of today" in n for n in undated.notes)
+
+
+def test_the_plan_reads_the_requirements_file_at_the_environment_commit_as_official_does(
+    tmp_path: Path,
+) -> None:
+    """pylint's requirements_test.txt: its ``-r`` includes inlined first, the editable
+    install of the repository and comments left out (swebench's get_requirements_by_commit),
+    read at the environment commit, not the base commit."""
+    _git(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "requirements_test_min.txt").write_text(
+        "-e .[testutils,spelling]\n# astroid is in setup.cfg too\nastroid==2.13.5\n"
+    )
+    (tmp_path / "requirements_test.txt").write_text(
+        "-r requirements_test_min.txt\n-r missing.txt\ncoveralls~=3.3\n\npytest-xdist\n"
+    )
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-qm", "env")
+    env_commit = _git(tmp_path, "rev-parse", "HEAD")
+    (tmp_path / "requirements_test.txt").write_text("later==1\n")
+    _git(tmp_path, "commit", "-qam", "later", when="2024-01-01T00:00:00Z")
+    spec = EnvSpec(python="3.9", requirements_files=("absent.txt", "requirements_test.txt"))
+    task = Task(
+        instance_id="x-1",
+        repo="o/x",
+        base_commit=_git(tmp_path, "rev-parse", "HEAD"),
+        problem_statement="",
+        patch="",
+        test_patch="",
+        FAIL_TO_PASS=["t"],
+        environment_setup_commit=env_commit,
+        created_at="2025-01-01T00:00:00Z",
+    )
+    astroid = datetime(2023, 1, 8, tzinfo=UTC)
+    plan = plan_environment(task, spec, tmp_path, lambda pins: ({pins[0]: astroid}, []))
+    assert plan.repo_requirements == ("astroid==2.13.5", "coveralls~=3.3", "pytest-xdist")
+    assert plan.as_of == (astroid + asof.PIN_MARGIN).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert f"requirements_test.txt at {env_commit[:12]} installed into the environment" in (
+        plan.notes
+    )
+    with pytest.raises(ImageError, match=r"none of nowhere.txt exists at"):
+        plan_environment(task, EnvSpec(requirements_files=("nowhere.txt",)), tmp_path, None)
+    with pytest.raises(ImageError, match=r"reads absent.txt, requirements_test.txt from the"):
+        plan_environment(task, spec, None, None)

@@ -122,9 +122,9 @@ def test_official_swebench_specs_are_translated(tmp_path: Path) -> None:
     django, sympy, mpl = load_dataset(str(write_jsonl(tmp_path / "t.jsonl", records))).tasks
     assert django.env_spec is not None and django.env_spec.test_selection == "modules"
     assert django.env_spec.log_parser == "django"
-    # the requirements file first (the official environment image's), then the install
-    assert 'pip install -r "$f"' in django.env_spec.pre_install[0]
-    assert "tests/requirements/py3.txt" in django.env_spec.pre_install[0]
+    # the requirements file goes into the environment (the official environment image's)
+    assert django.env_spec.requirements_files == ("tests/requirements/py3.txt",)
+    assert django.env_spec.pre_install == ()
     assert django.env_spec.install == ("python -m pip install -e .",)
     assert django.env_spec.reinstall_for_tests  # as the official eval script does
     assert django.env_spec.eval_timeout == 1800  # the official harness's default limit
@@ -197,7 +197,8 @@ def test_a_specs_file_in_the_official_tables_shape_means_what_it_means_there(
     assert "numpy==1.23.0" in xarray.packages
     django = table.find("django/django", "3.0")
     assert django is not None and django.log_parser == "django"
-    assert django.test_selection == "modules" and "py3.txt" in django.pre_install[0]
+    assert django.test_selection == "modules" and django.pre_install == ()
+    assert django.requirements_files == ("tests/requirements/py3.txt",)  # into the env
     assert django.eval_setup == ("export LANG=en_US.UTF-8",)
     sympy = table.find("sympy/sympy", "1.1")  # no official-only key: our format,
     assert sympy is not None and sympy.log_parser == "sympy"  # with the repository's parser

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +135,9 @@ class ImageBuilder:
         reqs = "\n".join(plan.packages)
         conda = "\n".join(plan.conda_packages)
         key = _digest(base, _definition_bytes("env"), reqs, conda, plan.as_of or "")
+        if plan.repo_requirements:  # a layer of its own on the environment
+            bare = f"swe-runner-env:py{plan.python}-{key}"
+            key = _digest(bare, _definition_bytes("reqs"), "\n".join(plan.repo_requirements))
         return f"swe-runner-env:py{plan.python}-{key}"
 
     def instance_tag(self, task: Task, spec: EnvSpec) -> str:
@@ -223,8 +226,26 @@ class ImageBuilder:
             if plan.fallback is not None:
                 swaps = [n for n in plan.fallback.notes if n not in plan.notes]
                 self.notify(f"{tag}: no wheel for Python {chosen.python}: {'; '.join(swaps)}")
-            self._make_env(spec, chosen, tag, parent)
+            if not chosen.repo_requirements:
+                self._make_env(spec, chosen, tag, parent)
+                return EnvBuild(tag, chosen, built=True)
+            bare = self.env_tag(spec, replace(chosen, repo_requirements=()), parent)
+            with _tag_lock(bare):
+                if not self.exists(bare):
+                    self._make_env(spec, chosen, bare, parent)
+            self._add_repo_requirements(chosen, bare, tag)
         return EnvBuild(tag, chosen, built=True)
+
+    def _add_repo_requirements(self, plan: EnvPlan, env: str, tag: str) -> None:
+        """``env`` with the repository's requirements file installed (containers/reqs)."""
+        with tempfile.TemporaryDirectory(prefix="swe-runner-reqs-") as tmp:
+            ctx = Path(tmp)
+            shutil.copytree(_definition("reqs").parent, ctx, dirs_exist_ok=True)
+            (ctx / "repo-requirements.txt").write_text("\n".join(plan.repo_requirements) + "\n")
+            (ctx / "requirements.txt").write_text("\n".join(plan.packages) + "\n")
+            self._write_ca(ctx)
+            self.notify(f"building environment image {tag}: the repository's requirements")
+            self._build(ctx, tag, "env", {"PARENT": env})
 
     def _make_env(self, spec: EnvSpec, plan: EnvPlan, tag: str, parent: str | None = None) -> None:
         base = parent or self._system_base(spec, plan)

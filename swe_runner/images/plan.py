@@ -38,6 +38,9 @@ class EnvPlan:
     # Debian packages standing in for conda-only ones, installed on the base image first
     # (in an image of their own: an environment without them keeps its tag).
     system_packages: tuple[str, ...] = ()
+    # A requirements file of the repository (official ``packages: requirements.txt``), as
+    # read at the environment commit: installed on the environment in a layer of its own.
+    repo_requirements: tuple[str, ...] = ()
     # To build instead when this plan does not: its compiled pins that have no wheel for
     # this Python replaced by the nearest releases that have one (its notes say which).
     fallback: EnvPlan | None = None
@@ -97,6 +100,48 @@ def _conda_packages(
     return [], [], []
 
 
+# Lines of a requirements file the official harness leaves out (it installs the
+# repository itself later, in the instance).
+_SKIPPED = ("-e .", "#", ".[test")
+
+
+def _repo_requirements(spec: EnvSpec, local: Path | None, commit: str) -> tuple[list[str], str]:
+    """The first of the spec's requirements files that exists at ``commit``, read as the
+    official harness reads it (its ``-r`` includes, one level, inlined first; editable
+    installs of the repository and comments left out), and a note naming it."""
+    if not spec.requirements_files:
+        return [], ""
+    if local is None:
+        raise ImageError(
+            f"the spec reads {', '.join(spec.requirements_files)} from the repository, "
+            "which is not at hand"
+        )
+    for path in spec.requirements_files:
+        text = repo.file_at(local, commit, path)
+        if text is None:
+            continue
+        folder = path.rpartition("/")[0]
+        included: list[str] = []
+        own: list[str] = []
+        for line in text.splitlines():
+            if line.strip().startswith("-r"):
+                name = line.strip()[2:].strip()
+                inner = repo.file_at(local, commit, f"{folder}/{name}" if folder else name)
+                included += [x for x in (inner or "").splitlines() if _kept(x)]
+            elif _kept(line):
+                own.append(line)
+        lines = [x.strip() for x in (*included, *own) if x.strip()]
+        return lines, f"{path} at {commit[:12]} installed into the environment"
+    raise ImageError(
+        f"none of {', '.join(spec.requirements_files)} exists at {commit[:12]}: "
+        "the requirements file of this spec cannot be read"
+    )
+
+
+def _kept(line: str) -> bool:
+    return not any(line.strip().startswith(x) for x in _SKIPPED)
+
+
 DatePins = Callable[[list[tuple[str, str]]], tuple[dict[tuple[str, str], datetime], list[str]]]
 
 
@@ -122,6 +167,8 @@ def plan_environment(
     """
     commit = task.environment_setup_commit or task.base_commit
     conda, notes, debian = _conda_packages(spec, local, commit)
+    from_repo, read = _repo_requirements(spec, local, commit)
+    notes += [read] if read else []
     system = () if spec.base_image else tuple(debian)
     python = spec.python if spec.base_image else nearest_python(spec.python)
     if python != spec.python:
@@ -135,14 +182,18 @@ def plan_environment(
             "so its environment commit's date, is not at hand"
         )
     when = when or asof.parse_date(task.created_at)
-    plan = EnvPlan(python, spec.packages, None, tuple(notes), tuple(conda), system)
+    plan = EnvPlan(
+        python, spec.packages, None, tuple(notes), tuple(conda), system, tuple(from_repo)
+    )
     plan = _dated(plan, spec, when, date_pins)
     if releases_of is None or spec.base_image or python not in wheels.GLIBC:
         return plan
     swapped, swaps = wheels.replace_unbuildable_pins(spec.packages, python, releases_of)
     if swapped == tuple(spec.packages):
         return replace(plan, notes=(*plan.notes, *swaps))  # swaps: only pins it cannot check
-    fallback = EnvPlan(python, swapped, None, (*notes, *swaps), tuple(conda), system)
+    fallback = EnvPlan(
+        python, swapped, None, (*notes, *swaps), tuple(conda), system, tuple(from_repo)
+    )
     return replace(plan, fallback=_dated(fallback, spec, when, date_pins))
 
 
@@ -152,7 +203,13 @@ def _dated(
     """``plan`` with the moment its requirements are resolved as of (see :mod:`asof`)."""
     if date_pins is None:
         return plan
-    lines = [*plan.packages, *plan.conda_packages, *spec.pre_install, *spec.install]
+    lines = [
+        *plan.packages,
+        *plan.conda_packages,
+        *plan.repo_requirements,
+        *spec.pre_install,
+        *spec.install,
+    ]
     pin_dates, problems = date_pins(asof.pins(lines))
     if problems:  # a pin newer than the cutoff would not install: resolve as of today
         note = f"resolving as of today: cannot date {'; '.join(problems)}"

@@ -158,8 +158,9 @@ def translate_official(
 ) -> EnvSpec | str:
     """One entry of the official table as our spec, or why it cannot be used as is.
 
-    Conda-only inputs (``environment.yml``) cannot be met with pip and venv; a requirements
-    file named by the official table is installed from the repository in the instance.
+    A conda environment file (``environment.yml``) is translated to pip requirements; a
+    requirements file named by the official table is read from the repository at the
+    environment commit; each is installed into the environment image.
     """
     body = {k: v for k, v in raw.items() if k in _OFFICIAL_KEYS or k in EnvSpec.model_fields}
     packages = body.pop("packages", "")
@@ -172,11 +173,9 @@ def translate_official(
         reqs = REQS_PATHS.get(repo, ())
         if not reqs:
             return f"{repo} {version}: the official spec's requirements file is unknown"
-        # The official environment image installs the first of these files that exists
-        # (read at the environment commit) before pre_install and install run.
-        first = " ".join(shlex.quote(r) for r in reqs)
-        pick = f'for f in {first}; do [ -f "$f" ] && exec python -m pip install -r "$f"; done'
-        body["pre_install"] = [f"( {pick} )", *_as_list(body.get("pre_install", []))]
+        # The official environment image installs the first of these files that exists,
+        # read at the environment commit, before pre_install and install run.
+        body["requirements_files"] = list(reqs)
     elif packages:
         body["packages"] = packages
     body["reinstall_for_tests"] = True  # the official eval script installs again
