@@ -4,12 +4,14 @@ line per instance: its class, both outcomes, the cause of anything not valid, an
 shipped known-broken list (the official harness's) says of it.
 
     python benchmarks/census.py --dataset verified.jsonl --mirror-dir DIR --results-dir DIR
-        [--workers 2] [--report-only]
+        [--workers 2] [--report-only] [--known-bad FILE]
 
 Classes, as ``tasks validate`` gives them: ``valid`` (gold resolves, no patch does not),
 ``broken`` (gold does not resolve, or no patch resolves too), ``unbuildable`` (the image
 could not be made), ``error`` (the harness failed). Prints a Markdown table (for
-docs/validation.md), the counts, the runs' wall time and the disk of every swe-runner image.
+docs/validation.md), the counts, the runs' wall time and the disk of every swe-runner image;
+``--known-bad FILE`` writes the instances found not valid as a known-bad list (the gate's
+format, for ``--exclude``).
 Each run id is ``census-<gold|empty>-<repository name>`` under ``--results-dir``: run it
 again to go on where it stopped.
 """
@@ -21,14 +23,16 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from swe_runner import __version__
 from swe_runner.images.disk import images_on_disk
 from swe_runner.inputs.dataset import load_dataset
-from swe_runner.inputs.known_bad import SHIPPED, KnownBadList
+from swe_runner.inputs.known_bad import SHIPPED, GateClass, KnownBad, KnownBadList
 
 ORDER = ["requests", "pylint", "seaborn", "pytest", "sympy", "sphinx", "astropy", "xarray"]
 
@@ -111,6 +115,7 @@ def main() -> None:
     parser.add_argument("--results-dir", type=Path, required=True)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--known-bad", type=Path, help="write the instances not valid here")
     args = parser.parse_args()
     data = load_dataset(args.dataset)
     repos = sorted(
@@ -156,6 +161,8 @@ def main() -> None:
                     official,
                 )
             )
+    if args.known_bad:
+        _known_bad(rows, data.fingerprint, args.known_bad)
     print("| instance | version | class | gold | no patch | cause | official known-broken list |")
     print("|---|---|---|---|---|---|---|")
     for row in rows:
@@ -169,6 +176,23 @@ def main() -> None:
         f"wall time of the runs: {wall / 60:,.0f} min; every swe-runner image here: "
         f"{disk.total_mb / 1e3:,.1f} GB on disk ({disk.images} images)"
     )
+
+
+def _known_bad(rows: list[tuple[str, ...]], fingerprint: str, path: Path) -> None:
+    """The census's own known-bad list: each instance graded and found not valid."""
+    graded = [r for r in rows if r[2] != "not run"]
+    KnownBadList(
+        dataset={"name": "SWE-bench Verified (census)", "fingerprint": fingerprint},
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        swe_runner=__version__,
+        repeat=1,
+        validated=len(graded),
+        instances=[
+            KnownBad(instance_id=r[0], cls=GateClass(r[2]), reason=r[5])
+            for r in sorted(graded)
+            if r[2] in ("broken", "unbuildable", "flaky")
+        ],
+    ).write(path)
 
 
 def _outcome(report: dict[str, Any] | None) -> str:
