@@ -8,7 +8,8 @@ would take here, and with more Ray nodes.
 - The sample: ``--sample`` tasks of the dataset whose repositories are in ``--mirror-dir``,
   spread over the repositories (round robin). Their environments are built first (timed,
   from the build logs of those built now) and are not counted in the build rate; their
-  instance images are then removed and built again by ``swe-runner images build``.
+  instance images (and the snapshot layers only they stand on) are then removed and built
+  again by ``swe-runner images build``. ``--repo`` (repeatable) samples only those.
 - Gold run and evaluate: ``swe-runner run --agent gold`` and ``swe-runner evaluate
   --predictions gold`` on the sample, each in a fresh run, with ``--workers``.
 - Peak memory: the harness's (the swe-runner process and its children, ru_maxrss) and the
@@ -34,11 +35,14 @@ import threading
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
+
+import docker.errors
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from swe_runner.config import load_settings
-from swe_runner.images.build import ImageBuilder
+from swe_runner.images.build import KIND_LABEL, ImageBuilder
 from swe_runner.images.disk import images_on_disk
 from swe_runner.inputs.dataset import load_dataset
 from swe_runner.sandbox.containers import connect
@@ -99,6 +103,28 @@ def _bytes(text: str) -> int:
     return 0
 
 
+def _drop_snapshots(client: Any, layers: list[tuple[str, ...]]) -> int:
+    """Remove the snapshot images under ``layers`` that no other image stands on (top
+    first): building them is part of building the sample's instances."""
+    snapshots = client.images.list(filters={"label": f"{KIND_LABEL}=snapshot"})
+    under = [
+        s
+        for s in snapshots
+        if any(
+            ls[: len(s.attrs["RootFS"]["Layers"])] == tuple(s.attrs["RootFS"]["Layers"])
+            for ls in layers
+        )
+    ]
+    dropped = 0
+    for snap in sorted(under, key=lambda s: -len(s.attrs["RootFS"]["Layers"])):
+        try:
+            client.images.remove(snap.id)
+            dropped += 1
+        except docker.errors.APIError:  # another instance stands on it: it stays
+            pass
+    return dropped
+
+
 def timed(cmd: list[str]) -> float:
     started = time.monotonic()
     done = subprocess.run(cmd, check=False, capture_output=True, text=True)
@@ -115,11 +141,15 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=12)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--ray-efficiency", type=float, default=0.96)
+    parser.add_argument(
+        "--repo", action="append", default=[], help="sample only these repositories"
+    )
     args = parser.parse_args()
     settings = load_settings().model_copy(update={"mirror_dir": args.mirror_dir})
     builder = ImageBuilder(settings)
     data = load_dataset(args.dataset)
-    picked = sample([t for t in data.tasks if t.env_spec], args.mirror_dir, args.sample)
+    wanted = [t for t in data.tasks if t.env_spec and (not args.repo or t.repo in args.repo)]
+    picked = sample(wanted, args.mirror_dir, args.sample)
     ids = [flag for t in picked for flag in ("-i", t.instance_id)]
     common = ["--dataset", args.dataset, "--mirror-dir", str(args.mirror_dir), *ids]
     print(f"sample: {len(picked)} instances of {len({t.repo for t in picked})} repositories")
@@ -130,9 +160,14 @@ def main() -> None:
     )
     env_times = [float(s) for s in re.findall(r"built swe-runner-env:\S+ in (\d+) s", first.stderr)]
     client = connect()
+    layers = []
     for task in picked:
         assert task.env_spec is not None
-        client.images.remove(builder.instance_tag(task, task.env_spec), force=True)
+        image = client.images.get(builder.instance_tag(task, task.env_spec))
+        layers.append(tuple(image.attrs["RootFS"]["Layers"]))
+        client.images.remove(image.id, force=True)
+    dropped = _drop_snapshots(client, layers)
+    print(f"removed the sample's instance images and {dropped} snapshot layers only they used")
 
     workers = ["--workers", str(args.workers)]
     with ContainerMemory() as memory, tempfile.TemporaryDirectory() as results:
