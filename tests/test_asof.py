@@ -76,6 +76,21 @@ def _git(cwd: Path, *args: str, when: str = "2019-04-17T21:52:37Z") -> str:
     return git(cwd, *args, when=when)
 
 
+def _task_at_head(repo: Path, env_commit: str) -> Task:
+    """A task at ``repo``'s HEAD whose environment commit is ``env_commit``."""
+    return Task(
+        instance_id="x-1",
+        repo="o/x",
+        base_commit=_git(repo, "rev-parse", "HEAD"),
+        problem_statement="",
+        patch="",
+        test_patch="",
+        FAIL_TO_PASS=["t"],
+        environment_setup_commit=env_commit,
+        created_at="2025-01-01T00:00:00Z",
+    )
+
+
 def test_the_plan_reads_the_conda_file_at_the_environment_commit(tmp_path: Path) -> None:
     (tmp_path / "ci").mkdir()
     _git(tmp_path, "init", "-q", "-b", "main")
@@ -92,17 +107,7 @@ def test_the_plan_reads_the_conda_file_at_the_environment_commit(tmp_path: Path)
         packages=("pandas==1.5.3",),
         conda_env_files=("missing.yml", "ci/environment.yml"),
     )
-    task = Task(
-        instance_id="x-1",
-        repo="o/x",
-        base_commit=_git(tmp_path, "rev-parse", "HEAD"),
-        problem_statement="",
-        patch="",
-        test_patch="",
-        FAIL_TO_PASS=["t"],
-        environment_setup_commit=env_commit,
-        created_at="2025-01-01T00:00:00Z",
-    )
+    task = _task_at_head(tmp_path, env_commit)
     pandas = datetime(2023, 1, 19, tzinfo=UTC)
     plan = plan_environment(task, spec, tmp_path, lambda pins: ({pins[0]: pandas}, []))
     assert plan.python == "3.9"
@@ -135,17 +140,7 @@ def test_the_plan_reads_the_requirements_file_at_the_environment_commit_as_offic
     (tmp_path / "requirements_test.txt").write_text("later==1\n")
     _git(tmp_path, "commit", "-qam", "later", when="2024-01-01T00:00:00Z")
     spec = EnvSpec(python="3.9", requirements_files=("absent.txt", "requirements_test.txt"))
-    task = Task(
-        instance_id="x-1",
-        repo="o/x",
-        base_commit=_git(tmp_path, "rev-parse", "HEAD"),
-        problem_statement="",
-        patch="",
-        test_patch="",
-        FAIL_TO_PASS=["t"],
-        environment_setup_commit=env_commit,
-        created_at="2025-01-01T00:00:00Z",
-    )
+    task = _task_at_head(tmp_path, env_commit)
     astroid = datetime(2023, 1, 8, tzinfo=UTC)
     plan = plan_environment(task, spec, tmp_path, lambda pins: ({pins[0]: astroid}, []))
     assert plan.repo_requirements == ("astroid==2.13.5", "coveralls~=3.3", "pytest-xdist")
