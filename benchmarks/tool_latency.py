@@ -17,7 +17,8 @@ from swe_runner.agents import AgentOptions, make_agent
 from swe_runner.config import load_settings
 from swe_runner.images.build import ImageBuilder
 from swe_runner.inputs.dataset import load_dataset
-from swe_runner.run.pipeline import AgentRequest, run_agent
+from swe_runner.run.pipeline import run_agent
+from swe_runner.run.request import AgentRequest
 from swe_runner.sandbox.docker import DockerSandbox
 from swe_runner.tools.bash import BashTool
 
@@ -64,7 +65,9 @@ def main() -> int:
         agent = make_agent("gold", data, AgentOptions())
         for workers in (1, 2):
             with tempfile.TemporaryDirectory() as tmp:
-                run_settings = settings.model_copy(update={"results_dir": Path(tmp)})
+                run_settings = settings.model_copy(
+                    update={"results_dir": Path(tmp), "workers": workers}
+                )
                 began = time.perf_counter()
                 summary = run_agent(
                     AgentRequest(
@@ -72,7 +75,6 @@ def main() -> int:
                         agent=agent,
                         run_id=f"bench-w{workers}",
                         settings=run_settings,
-                        workers=workers,
                     )
                 )
                 wall = time.perf_counter() - began

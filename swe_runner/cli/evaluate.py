@@ -32,7 +32,9 @@ from swe_runner.inputs.dataset import load_predictions, predictions_from_tasks
 from swe_runner.manifest import Exclusion
 from swe_runner.reporting.summary import Summary
 from swe_runner.reporting.table import RunProgress, summary_line, summary_table
-from swe_runner.run.pipeline import EvalRequest, Events, evaluate_predictions
+from swe_runner.run.batch import Events
+from swe_runner.run.pipeline import evaluate_predictions
+from swe_runner.run.request import EvalRequest
 from swe_runner.task import Prediction, Task
 
 __all__ = ["default_run_id", "evaluate_cmd", "show_summary"]
@@ -126,7 +128,6 @@ def evaluate_cmd(
         predictions_source=source,
         run_id=run,
         settings=settings,
-        workers=workers,
         retry_errors=retry_errors,
         exclusion=exclusion,
         force=force,

@@ -38,7 +38,8 @@ from swe_runner.reporting.replay_view import replay_lines
 from swe_runner.reporting.report import build_report
 from swe_runner.reporting.table import RunProgress
 from swe_runner.run.attempts import run_attempts
-from swe_runner.run.pipeline import AgentRequest, Events
+from swe_runner.run.batch import Events
+from swe_runner.run.request import AgentRequest
 from swe_runner.runs import LoadedRun, load_run, run_path
 from swe_runner.secret_env import Secrets
 
@@ -212,7 +213,6 @@ def run_cmd(
         recipe=AgentRecipe(agent_name, options),
         run_id=run_id if run_id is not None else default_run_id(model or agent.name),
         settings=settings,
-        workers=workers,
         timeout=timeout,
         network=network,
         model_name=model,

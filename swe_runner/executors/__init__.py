@@ -26,12 +26,11 @@ __all__ = [
 
 def ray_executor(
     settings: Settings,
-    workers: int,
     recipe: Recipe[J, R],
     notify: Callable[[str], None] = lambda _: None,
 ) -> Executor[J, R]:
     """The executor on the Ray cluster at ``settings.ray_address`` (connected on first
-    use): ``workers`` jobs at once, at most ``settings.node_workers`` a node.
+    use): ``settings.workers`` jobs at once, at most ``settings.node_workers`` a node.
 
     Raises:
         ConfigError: Ray is not installed.
@@ -45,7 +44,7 @@ def ray_executor(
         ) from None
     return RayExecutor(
         settings.ray_address,
-        workers,
+        settings.workers,
         settings.node_workers,
         container_memory(settings.mem_limit),
         settings.runtime == "docker",

@@ -14,7 +14,8 @@ from swe_runner.errors import InputError
 from swe_runner.manifest import AgentInfo, RunManifest
 from swe_runner.reporting.summary import Summary
 from swe_runner.run.batch import Events, new_manifest
-from swe_runner.run.pipeline import AgentRequest, run_agent
+from swe_runner.run.pipeline import run_agent
+from swe_runner.run.request import AgentRequest
 from swe_runner.run.resume import check_resume
 from swe_runner.rundir import RunDir
 

@@ -1,16 +1,15 @@
 """A batch of instances: each one run by an executor, recorded; the run resumable.
 
-:class:`Batch` is what every instance of a run shares (dataset, settings, run folder, the
-executor and its runtime, secrets to mask). :meth:`Batch.execute` hands each instance's
-:class:`~swe_runner.run.instance.Job` to the executor (``settings.executor``: a local pool
-of workers, or the nodes of a Ray cluster), which runs it with
-:func:`~swe_runner.run.instance.attempt` (any failure of one instance becomes its ``error``
-outcome there, with the traceback, and the batch goes on); every result comes back here
-and is written to the run folder as it arrives. Ctrl-C removes this run's containers,
-keeps finished results, records the instances it stopped mid-way as ``interrupted``
-errors (so does the next run for a killed process's) and leaves the run resumable: a
-resume redoes them.
-"""
+:func:`run_batch` carries out a :class:`Plan` (made by the run's kind's planner, in
+:mod:`swe_runner.run.pipeline`) in the one order a run has: open the run folder, execute
+the jobs, finish the run. It hands each instance's :class:`~swe_runner.run.instance.Job`
+to the executor (``settings.executor``: a local pool of workers, or the nodes of a Ray
+cluster), which runs it with :func:`~swe_runner.run.instance.attempt` (any failure of one
+instance becomes its ``error`` outcome there, with the traceback, and the batch goes on);
+every result comes back here and is written to the run folder as it arrives. Ctrl-C
+removes this run's containers, keeps finished results, records the instances it stopped
+mid-way as ``interrupted`` errors (so does the next run for a killed process's) and leaves
+the run resumable: a resume redoes them."""
 
 from __future__ import annotations
 
@@ -21,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from swe_runner import __version__
@@ -38,9 +37,10 @@ from swe_runner.manifest import (
     RunManifest,
     TaskRef,
 )
-from swe_runner.records import EvalReport, Outcome
+from swe_runner.records import EvalReport
 from swe_runner.reporting.summary import Summary, summarize
 from swe_runner.run.instance import InstanceResult, Job, NodeKit, Station, failed
+from swe_runner.run.request import RunRequest
 from swe_runner.run.resume import check_resume
 from swe_runner.rundir import KILLED, RunDir
 from swe_runner.runtime import Runtime, open_runtime
@@ -50,10 +50,11 @@ from swe_runner.task import Prediction
 
 __all__ = [
     "INTERRUPTED",
-    "Batch",
     "Events",
     "InstanceResult",
+    "Plan",
     "new_manifest",
+    "run_batch",
     "run_labels",
 ]
 
@@ -70,16 +71,61 @@ class Events:
 INTERRUPTED = "interrupted: the run stopped (Ctrl-C) before this instance finished"
 
 
-@dataclass
-class Batch:
-    """What every instance of a run shares. Made by :meth:`open`, as a context manager
-    that releases the executor (and the runtime) on exit::
+@dataclass(frozen=True, kw_only=True)
+class Plan:
+    """What a run is to do, decided by its kind's planner before anything starts: what
+    run.json records, the instances to run (``jobs``) and those a resume keeps
+    (``reused``), and the predictions a finished run records, from every report.
+    ``needs_runtime``: some instance needs a sandbox (grading empty patches needs none)."""
 
-        with Batch.open(dataset, settings, run, events, manifest, workers=2) as batch:
-            reused = ...  # batch.finished(...) for what a resume keeps
-            reports = batch.execute(jobs, reused)
-            summary = batch.finish(reports, predictions)
+    manifest: RunManifest
+    jobs: list[Job]
+    reused: list[EvalReport]
+    predictions: Callable[[dict[str, EvalReport]], list[Prediction]]
+    needs_runtime: bool = True
+
+
+def run_batch(req: RunRequest, plan: Plan, events: Events | None = None) -> Summary:
+    """Carry out ``plan``: open the run folder, run the jobs on the executor, finish the
+    run (predictions.jsonl, summary.json, the finished run.json); its summary.
+
+    The folder is refused if made by another agent, dataset or predictions file (unless
+    ``req.force``; see :mod:`swe_runner.run.resume`). Then (``plan.needs_runtime``: the
+    runtime's versions into the manifest) the instances a killed process left unfinished
+    are recorded as ``interrupted`` errors (this resume redoes them), run.json is written
+    (secrets masked) and the sandboxes an earlier attempt left are removed.
+
+    The jobs run on ``settings.executor``, ``settings.workers`` at once: here, with
+    ``req.runtime`` (else the one ``settings.runtime`` names, opened here) and the
+    request's agent; or on a Ray cluster's nodes, each opening its runtime and building
+    the agent from its recipe (without one, the agent itself is sent, if it pickles).
+
+    Raises:
+        InputError: the run exists for another agent, dataset or predictions file.
+        DockerUnavailableError: ``plan.needs_runtime`` and the Docker daemon is down.
+        ExecutorError, ConfigError: the Ray cluster cannot be used.
     """
+    with _Batch.open(req, plan.manifest, events or Events(), plan.needs_runtime) as batch:
+        reports = batch.execute(_warmed(plan.jobs, batch.lookahead), plan.reused)
+        return batch.finish(reports, plan.predictions(reports))
+
+
+def _warmed(jobs: list[Job], lookahead: int) -> list[Job]:
+    """``jobs``, each grading a patch (no agent phase) set to warm the sandbox of the one
+    ``lookahead`` such jobs later: the next job its worker takes."""
+    grading = [i for i, job in enumerate(jobs) if job.solve is None and not job.prediction.is_empty]
+    out = list(jobs)
+    if not lookahead:
+        return out
+    for n, i in enumerate(grading[: max(0, len(grading) - lookahead)]):
+        out[i] = replace(jobs[i], warm=jobs[grading[n + lookahead]].task)
+    return out
+
+
+@dataclass
+class _Batch:
+    """What every instance of a run shares; :func:`run_batch` drives it (open, execute,
+    finish), and the context manager releases the executor (and the runtime) on exit."""
 
     dataset: Dataset
     settings: Settings
@@ -89,7 +135,6 @@ class Batch:
     secrets: Secrets = field(default_factory=lambda: Secrets.parse(()))
     stop: threading.Event = field(default_factory=threading.Event)
     resuming: bool = False  # the run existed: finished instances are kept
-    workers: int = 1
     retries: list[Retry] = field(default_factory=list)  # instances run again elsewhere
     _executor: Executor[Job, InstanceResult] | None = None
     _runtime: Runtime | None = None
@@ -99,42 +144,15 @@ class Batch:
     @classmethod
     @contextmanager
     def open(
-        cls,
-        dataset: Dataset,
-        settings: Settings,
-        run: RunDir,
-        events: Events,
-        manifest: RunManifest,
-        *,
-        workers: int = 1,
-        agent: Agent | None = None,
-        recipe: AgentRecipe | None = None,
-        secrets: Secrets | None = None,
-        force: bool = False,
-        runtime: Runtime | None = None,
-        needs_runtime: bool = True,
-    ) -> Iterator[Batch]:
-        """Open the run folder: refuse one made by another agent, dataset or predictions
-        file (unless ``force``; see :mod:`swe_runner.run.resume`), then (``needs_runtime``:
-        the runtime's versions into the manifest) record the instances a killed process
-        left unfinished as ``interrupted`` errors (this resume redoes them), write run.json
-        (secrets masked) and remove the sandboxes an earlier attempt left.
-
-        The instances run on ``settings.executor``, ``workers`` at once: here, with
-        ``runtime`` (else the one ``settings.runtime`` names, opened here) and ``agent``;
-        or on a Ray cluster's nodes, each opening its runtime and building the agent from
-        ``recipe`` (without one, ``agent`` itself is sent, if it pickles).
-
-        Raises:
-            InputError: the run exists for another agent, dataset or predictions file.
-            DockerUnavailableError: ``needs_runtime`` and the Docker daemon is down.
-            ExecutorError, ConfigError: the Ray cluster cannot be used.
-        """
-        batch = cls(dataset, settings, run, events, manifest, secrets or Secrets.parse(()))
-        batch._runtime, batch.workers = runtime, workers
+        cls, req: RunRequest, manifest: RunManifest, events: Events, needs_runtime: bool
+    ) -> Iterator[_Batch]:
+        """The batch of ``req``, its folder opened (see :func:`run_batch`)."""
+        agent, recipe, secrets = req.solver()
+        batch = cls(req.dataset, req.settings, req.run, events, manifest, secrets)
+        batch._runtime = req.runtime
         try:
             batch._executor = batch._open_executor(agent, recipe)
-            batch._start(force, needs_runtime)
+            batch._start(req.force, needs_runtime)
             yield batch
         finally:
             batch.close()
@@ -153,7 +171,7 @@ class Batch:
 
     @property
     def executor(self) -> Executor[Job, InstanceResult]:
-        assert self._executor is not None, "Batch.open makes the executor"
+        assert self._executor is not None, "_Batch.open makes the executor"
         return self._executor
 
     @property
@@ -165,14 +183,15 @@ class Batch:
         self, agent: Agent | None, recipe: AgentRecipe | None
     ) -> Executor[Job, InstanceResult]:
         if self.settings.executor == "local":
-            return LocalExecutor(self.workers, lambda _: Station(self.runtime, agent, self.secrets))
+            workers = self.settings.workers
+            return LocalExecutor(workers, lambda _: Station(self.runtime, agent, self.secrets))
         environ = forwarded_environment()
         if agent is not None:  # a model agent's credentials: read there as here
             given = self.secrets.given
             environ |= {k: v for k, v in self.secrets.masked.items() if k not in given}
         settings = _absolute(self.settings)
         kit = NodeKit(settings, self.labels, self.dataset, recipe or agent, self.secrets, environ)
-        return ray_executor(settings, self.workers, kit, self.events.on_message)
+        return ray_executor(settings, kit, self.events.on_message)
 
     def close(self) -> None:
         """Release the executor (the local one closes this process's runtime)."""
@@ -195,16 +214,6 @@ class Batch:
         self.run.write_json("run.json", manifest.model_dump(mode="json"))
         if needs_runtime:
             self.executor.remove_all()
-
-    def finished(self, instance_id: str, retry_errors: bool) -> EvalReport | None:
-        """The instance's kept report, if any: unfinished ones are redone, and with
-        ``retry_errors`` so are infrastructure errors (a daemon restart, an API outage...)."""
-        report = self.run.read_report(instance_id)
-        if report is None or report.interrupted:  # an interrupted one never finished
-            return None
-        if retry_errors and report.outcome is Outcome.ERROR:
-            return None
-        return report
 
     def execute(self, jobs: list[Job], reused: list[EvalReport]) -> dict[str, EvalReport]:
         """Run every job on the executor; every report (the kept ones too) by id."""

@@ -8,13 +8,15 @@ naming what differs, unless the user forces it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from swe_runner.errors import InputError
 from swe_runner.manifest import RunManifest
+from swe_runner.records import EvalReport, Outcome
 from swe_runner.rundir import RunDir
 
-__all__ = ["check_resume"]
+__all__ = ["check_resume", "kept_reports"]
 
 
 def _identity(manifest: RunManifest) -> dict[str, str | None]:
@@ -73,3 +75,22 @@ def check_resume(run: RunDir, manifest: RunManifest, force: bool = False) -> boo
             "--run-id, or add --force to resume it anyway"
         )
     return True
+
+
+def kept_reports(
+    run: RunDir, instance_ids: Iterable[str], retry_errors: bool
+) -> dict[str, EvalReport]:
+    """The reports of ``instance_ids`` a resume of ``run`` keeps, by id: finished ones.
+    Not kept: an interrupted one (it never finished), one a killed process was redoing
+    (opening the run records it ``interrupted``: see :meth:`RunDir.stale`) and, with
+    ``retry_errors``, infrastructure errors (a daemon restart, an API outage...)."""
+    redoing = set(run.stale())
+    kept: dict[str, EvalReport] = {}
+    for instance_id in instance_ids:
+        report = None if instance_id in redoing else run.read_report(instance_id)
+        if report is None or report.interrupted:
+            continue
+        if retry_errors and report.outcome is Outcome.ERROR:
+            continue
+        kept[instance_id] = report
+    return kept

@@ -16,7 +16,8 @@ from pathlib import Path
 from swe_runner.config import load_settings
 from swe_runner.inputs.dataset import Dataset, load_dataset, predictions_from_tasks
 from swe_runner.records import Outcome
-from swe_runner.run.pipeline import EvalRequest, evaluate_predictions
+from swe_runner.run.pipeline import evaluate_predictions
+from swe_runner.run.request import EvalRequest
 from swe_runner.rundir import KILLED, RUNNING, RunDir
 from swe_runner.runs import load_run
 
