@@ -17,9 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from swe_runner.config import load_settings
+from swe_runner.images.build import ImageBuilder
+from swe_runner.inputs.dataset import load_dataset
 from swe_runner.runs import load_run
 from swe_runner.sandbox.containers import connect
 from swe_runner.sandbox.labels import INSTANCE_LABEL, MANAGED_LABEL, RUN_DIR_LABEL
+from tests.conftest import HOST_CA_BUNDLE
 from tests.fakes.anthropic_server import Error, FakeAnthropic, Reply
 from tests.integrity.private_daemon import private_daemon
 
@@ -97,9 +101,18 @@ def killed_container(results: Path, agent: Path) -> Row:
     )
 
 
+def _picked_images() -> list[str]:
+    """The instance images of the demo tasks the faults run on (built when missing)."""
+    demo = load_dataset("demo")
+    builder = ImageBuilder(load_settings(None, {"ca_bundle": HOST_CA_BUNDLE}, environ={}))
+    tasks = [t for t in demo.tasks if t.instance_id in PICK[1::2]]
+    return [builder.ensure_instance(t, demo.repo_sources.get(t.repo)) for t in tasks]
+
+
 def daemon_restart(results: Path, agent: Path) -> Row:
+    images = _picked_images()
     with private_daemon() as daemon:  # its own network namespace: the host's is untouched
-        daemon.load_images()
+        daemon.load_images(images)
         env = {**os.environ, "DOCKER_HOST": daemon.host}
         args = cli(results, "restart", *agent_args(agent, f"sleep 10; {FIX}"), "-w", "2")
         proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -17,11 +17,9 @@ import secrets
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-
-from swe_runner.images.build import list_images
 
 __all__ = ["PrivateDaemon", "host_bridge", "private_daemon"]
 
@@ -75,9 +73,10 @@ class PrivateDaemon:
         self.stop()
         self.start()
 
-    def load_images(self) -> None:
-        """Copy the host daemon's swe-runner images into this one."""
-        tags = [i.tag for i in list_images() if i.tag != "<none>"]
+    def load_images(self, tags: Sequence[str]) -> None:
+        """Copy the host daemon's images ``tags`` (with the layers under them) into this
+        one: only those a test needs, not every image a machine that benchmarks real
+        instances holds (tens of GB)."""
         save = subprocess.Popen(["docker", "save", *tags], stdout=subprocess.PIPE)
         subprocess.run(
             ["docker", "-H", self.host, "load", "-q"],
