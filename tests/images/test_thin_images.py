@@ -103,6 +103,17 @@ def test_an_instance_image_adds_only_its_own_commit_on_the_snapshot(
     ca = Path(HOST_CA_BUNDLE).stat().st_size if HOST_CA_BUNDLE else 0  # the build's own copy
     assert own < 100_000 + ca
     assert top.attrs["Size"] - min(under, key=lambda s: len(_layers(s.id))).attrs["Size"] < 50_000
+    # the link rewrote only what 2022c changed, not every file of the work tree
+    written = _written(top.id)
+    assert "testbed/src/app.py" in written
+    assert not {"testbed/README", "testbed/big.txt", "testbed/src/side.py"} & written, written
+
+
+def _written(image_id: str) -> set[str]:
+    """The files the image's last RUN layer wrote (overlay2's upper directory)."""
+    data = connect().images.get(image_id).attrs["GraphDriver"]["Data"]
+    upper = Path(data["UpperDir"])
+    return {str(f.relative_to(upper)) for f in upper.rglob("*") if f.is_file()}
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])
