@@ -84,6 +84,14 @@ UNFETCHABLE = {
 }
 
 
+# Repositories whose official spec installs a requirements file of the repository into the
+# environment (``packages: requirements.txt``), which cannot be read here; each of their
+# environments gets the layer django's would: its tests/requirements/py3.txt (the 2024 file
+# less pylibmc and pywatchman, which need a compiler) installed on Python 3.9, 172 MB
+# (measured on 2026-12-07 in a venv on the bullseye base, site-packages less an empty one's).
+READS_REQUIREMENTS = ("django/django", "matplotlib/matplotlib", "pallets/flask")
+REQUIREMENTS_LAYER = 172 * MB
+
 BASE_MB = {"3.9": 585}  # the bullseye base every Python 3.9 environment holds (MB)
 TABLE = Path(__file__).resolve().parent.parent / "docs" / "validation.md"
 
@@ -338,6 +346,9 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
             rest = max(0, versions - len(tabled))
             envs_total = sum(tabled) + env_p75 * rest
             how.append(f"{len(tabled)} envs from the table, {rest} at p75")
+        if not env_sizes and repo in READS_REQUIREMENTS:  # its file could not be read here
+            envs_total += REQUIREMENTS_LAYER * versions
+            how.append(f"+ {REQUIREMENTS_LAYER / MB:,.0f} MB of requirements file per env")
         else:
             envs_total = env_p75 * versions
             how.append("envs at the p75 environment")
