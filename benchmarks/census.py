@@ -1,19 +1,20 @@
-"""The gold census: every record of a dataset whose repository is at hand, graded with its
-gold patch and with no patch, repository by repository (each a resumable run), then one
-line per instance: its class, both outcomes, the cause of anything not valid, and what the
-shipped known-broken list (the official harness's) says of it.
+"""The gold census: every record of a dataset whose repository is at hand, through the gold
+gate (``swe-runner tasks validate``: the hidden tests with the gold patch and without any
+patch, each in a fresh container), repository by repository; then one line per instance:
+its class, both outcomes, the cause of anything not valid, and what the shipped
+known-broken list (the official harness's) says of it.
 
     python benchmarks/census.py --dataset verified.jsonl --mirror-dir DIR --results-dir DIR
         [--workers 2] [--report-only] [--known-bad FILE]
 
-Classes, as ``tasks validate`` gives them: ``valid`` (gold resolves, no patch does not),
-``broken`` (gold does not resolve, or no patch resolves too), ``unbuildable`` (the image
-could not be made), ``error`` (the harness failed). Prints a Markdown table (for
-docs/validation.md), the counts, the runs' wall time and the disk of every swe-runner image;
-``--known-bad FILE`` writes the instances found not valid as a known-bad list (the gate's
-format, for ``--exclude``).
-Each run id is ``census-<gold|empty>-<repository name>`` under ``--results-dir``: run it
-again to go on where it stopped.
+Classes are the gate's: ``valid`` (gold resolves, no patch does not), ``flaky``,
+``broken`` (gold does not resolve, or no patch resolves too), ``unbuildable`` (the image or
+the environment keeps the tests from running). Prints a Markdown table (for
+docs/validation.md), the counts, the gate's wall time and the disk of every swe-runner
+image; ``--known-bad FILE`` writes the instances found not valid as a known-bad list (the
+gate's format, for ``--exclude``). Each repository's verdicts are kept in
+``census-gate-<repository name>.json`` under ``--results-dir``: a repository whose file is
+there is not gated again (delete the file to redo it).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import argparse
 import json
 import subprocess
 import sys
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,75 +39,62 @@ from swe_runner.inputs.known_bad import SHIPPED, GateClass, KnownBad, KnownBadLi
 ORDER = ["requests", "pylint", "seaborn", "pytest", "sympy", "sphinx", "astropy", "xarray"]
 
 
-def _run(args: argparse.Namespace, repo: str, kind: str) -> None:
-    name = repo.split("/")[1]
-    subprocess.run(
+def _gate(args: argparse.Namespace, repo: str) -> None:
+    """Gate ``repo``'s tasks unless its verdicts are kept already; keep them, timed."""
+    out = _kept(args.results_dir, repo)
+    if out.exists():
+        return
+    started = time.monotonic()
+    done = subprocess.run(
         [
             sys.executable,
             "-m",
             "swe_runner",
-            "evaluate",
+            "tasks",
+            "validate",
             "--dataset",
             args.dataset,
             "--mirror-dir",
             str(args.mirror_dir),
             "--repo",
             repo,
-            "--predictions",
-            kind,
             "--workers",
             str(args.workers),
-            "--run-id",
-            f"census-{kind}-{name}",
             "--results-dir",
             str(args.results_dir),
+            "--known-bad",
+            str(out.with_suffix(".known-bad.json")),
+            "--json",
         ],
+        capture_output=True,
+        text=True,
         check=False,
     )
+    if done.returncode not in (0, 1):  # 1: some task is not valid
+        print(f"{repo}: the gate failed:\n{done.stderr[-2000:]}", file=sys.stderr)
+        return
+    report = json.loads(done.stdout)
+    report["wall_time_s"] = round(time.monotonic() - started, 1)
+    out.write_text(json.dumps(report, indent=1) + "\n")
 
 
-def _reports(results: Path, kind: str, name: str) -> dict[str, dict[str, Any]]:
-    out = {}
-    for path in (results / f"census-{kind}-{name}").glob("*/report.json"):
-        out.update(json.loads(path.read_text()))
-    return out
+def _kept(results: Path, repo: str) -> Path:
+    return results / f"census-gate-{repo.split('/')[1]}.json"
 
 
-OFFLINE = ("Name or service not known", "Temporary failure in name resolution")
+def _verdicts(results: Path, repo: str) -> tuple[dict[str, dict[str, Any]], float]:
+    """The gate's verdicts on ``repo``'s tasks by instance id, and its wall time."""
+    path = _kept(results, repo)
+    if not path.exists():
+        return {}, 0.0
+    report = json.loads(path.read_text())
+    return {v["instance_id"]: v for v in report["instances"]}, report.get("wall_time_s", 0.0)
 
 
-def _cause(report: dict[str, Any], log: str = "") -> str:
-    offline = sum(log.count(text) for text in OFFLINE)
-    if offline:
-        return f"needs the internet: {offline} lines of its test log cannot resolve a host"
-    if report.get("error"):
-        return str(report["error"]).splitlines()[0][:160]
-    failing = [
-        t
-        for group in ("FAIL_TO_PASS", "PASS_TO_PASS")
-        for t in report.get("tests_status", {}).get(group, {}).get("failure", [])
-    ]
-    if failing:
-        more = f" (+{len(failing) - 3} more)" if len(failing) > 3 else ""
-        return "failing: " + ", ".join(failing[:3]) + more
-    return str(report.get("invalid_reason") or report.get("outcome"))
-
-
-def classify(
-    gold: dict[str, Any] | None, empty: dict[str, Any] | None, log: str = ""
-) -> tuple[str, str]:
-    """(class, cause) of one instance from its two reports (None: not run yet) and its
-    gold run's test log."""
-    if gold is None or empty is None:
-        return "not run", ""
-    if gold["outcome"] == "error":
-        unbuildable = "build" in str(gold.get("error", "")).lower()
-        return ("unbuildable" if unbuildable else "error"), _cause(gold)
-    if gold["outcome"] != "resolved":
-        return "broken", "gold: " + _cause(gold, log)
-    if empty["outcome"] == "resolved":
-        return "broken", "no patch resolves it too"
-    return "valid", ""
+def _cause(verdict: dict[str, Any]) -> str:
+    notes = "; ".join(verdict.get("notes") or [])
+    reason = str(verdict.get("reason") or "")
+    return "; ".join(x for x in (reason, notes) if x)
 
 
 def main() -> None:
@@ -124,8 +113,7 @@ def main() -> None:
     )
     if not args.report_only:
         for repo in repos:
-            for kind in ("gold", "empty"):
-                _run(args, repo, kind)
+            _gate(args, repo)
     shipped = SHIPPED / "known-bad-swe-bench-verified.json"
     listed_bad = KnownBadList.model_validate_json(shipped.read_text()).instances
     known = {k.instance_id: k for k in listed_bad}
@@ -133,34 +121,19 @@ def main() -> None:
     classes: Counter[str] = Counter()
     wall = 0.0
     for repo in repos:
-        name = repo.split("/")[1]
-        gold, empty = (
-            _reports(args.results_dir, "gold", name),
-            _reports(args.results_dir, "empty", name),
-        )
-        for kind in ("gold", "empty"):
-            summary = args.results_dir / f"census-{kind}-{name}" / "summary.json"
-            if summary.exists():
-                wall += json.loads(summary.read_text()).get("wall_time_s") or 0.0
+        verdicts, took = _verdicts(args.results_dir, repo)
+        wall += took
         for task in (t for t in data.tasks if t.repo == repo):
             iid = task.instance_id
-            log_path = args.results_dir / f"census-gold-{name}" / iid / "test_output.txt"
-            log = log_path.read_text(errors="replace") if log_path.exists() else ""
-            cls, cause = classify(gold.get(iid), empty.get(iid), log)
+            verdict = verdicts.get(iid)
+            cls = verdict["class"] if verdict else "not run"
             classes[cls] += 1
             listed = known.get(iid)
             official = f"{listed.cls}: {listed.reason}" if listed else ""
-            rows.append(
-                (
-                    iid,
-                    task.version,
-                    cls,
-                    _outcome(gold.get(iid)),
-                    _outcome(empty.get(iid)),
-                    cause,
-                    official,
-                )
-            )
+            gold = ", ".join(verdict["gold"]) if verdict else ""
+            empty = (verdict.get("empty") or "") if verdict else ""
+            cause = _cause(verdict) if verdict else ""
+            rows.append((iid, task.version or "", cls, gold, empty, cause, official))
     if args.known_bad:
         _known_bad(rows, data.fingerprint, args.known_bad)
     print("| instance | version | class | gold | no patch | cause | official known-broken list |")
@@ -173,7 +146,7 @@ def main() -> None:
         + ", ".join(f"{n} {c}" for c, n in classes.most_common())
     )
     print(
-        f"wall time of the runs: {wall / 60:,.0f} min; every swe-runner image here: "
+        f"wall time of the gate: {wall / 60:,.0f} min; every swe-runner image here: "
         f"{disk.total_mb / 1e3:,.1f} GB on disk ({disk.images} images)"
     )
 
@@ -193,10 +166,6 @@ def _known_bad(rows: list[tuple[str, ...]], fingerprint: str, path: Path) -> Non
             if r[2] in ("broken", "unbuildable", "flaky")
         ],
     ).write(path)
-
-
-def _outcome(report: dict[str, Any] | None) -> str:
-    return report["outcome"] if report else ""
 
 
 if __name__ == "__main__":
