@@ -122,22 +122,15 @@ DOCKER_PLUMBING = {f"swe_runner.{m}" for m in ("runtime.docker", "sandbox.docker
     f"swe_runner.sandbox.{m}" for m in ("containers", "diskwatch", "pool")
 }
 PLUMBERS = {"runtime", "sandbox", "images"}
-# Not through the seam yet (issue 26 item 1): reproduce keeps a sandbox and opens a shell.
-NOT_YET = {"run/reproduce.py", "cli/reproduce.py"}
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_docker_plumbing_is_reached_only_through_the_runtime_and_images(path: Path) -> None:
     relative = path.relative_to(PACKAGE)
     plumbing = sorted(DOCKER_PLUMBING.intersection(imports(path)))
-    if part(relative) in PLUMBERS or relative.as_posix() in NOT_YET:
+    if part(relative) in PLUMBERS:
         return
     assert not plumbing, f"{relative} imports {plumbing}: go through swe_runner.runtime"
-
-
-def test_the_modules_not_yet_through_the_seam_still_need_their_exception() -> None:
-    still = {m for m in NOT_YET if DOCKER_PLUMBING.intersection(imports(PACKAGE / m))}
-    assert still == NOT_YET, f"{sorted(NOT_YET - still)} go through the seam now: drop them"
 
 
 def drawn_floors() -> dict[str, int]:

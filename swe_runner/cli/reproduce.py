@@ -17,7 +17,7 @@ from swe_runner.run.reproduce import (
     reproduce,
     run_images,
 )
-from swe_runner.sandbox.containers import interactive_shell
+from swe_runner.runtime import Kept
 from swe_runner.task import EnvSpec
 
 from .options import settings_options, stderr, stdout
@@ -94,26 +94,23 @@ def reproduce_cmd(
 
 
 def _shell(case: Case, settings: Settings, with_tests: bool, keep: bool) -> None:
-    sandbox = prepare_shell(case, settings, with_tests, keep)
-    cid = sandbox.container.id[:12]
+    shell = prepare_shell(case, settings, with_tests, keep)
     if with_tests:
         command = hidden_tests_command(case.task, case.task.env_spec or EnvSpec())
         stderr.print(f"hidden tests in place: run them with `{escape(command)}`", highlight=False)
     try:
-        interactive_shell(cid, sandbox.workdir)
+        shell.enter()
     finally:
         if keep:
-            _say_kept(cid)
-        else:
-            sandbox.close()
+            _say_kept(shell.keep())
+        shell.close()
 
 
-def _say_kept(cid: str | None) -> None:
-    if cid is None:
+def _say_kept(kept: Kept | None) -> None:
+    if kept is None:
         stderr.print("nothing kept: this patch was graded without a container (see its outcome)")
         return
     stderr.print(
-        f"container kept: enter with `docker exec -it {cid} bash`, "
-        f"remove with `docker rm -f {cid}`",
+        f"container kept: enter with `{escape(kept.enter)}`, remove with `{escape(kept.remove)}`",
         highlight=False,
     )

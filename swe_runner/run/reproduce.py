@@ -3,7 +3,8 @@ a shell in that environment to see why a task failed.
 
 The task comes back from the run's own record (run.json names the dataset and its
 fingerprint), its instance image is rebuilt if missing, and the evaluation is the very one
-the run did (:func:`grading.evaluation.evaluate`).
+the run did (:func:`grading.evaluation.evaluate`), on the runtime ``settings.runtime``
+names: it keeps the graded sandbox, or the shell's, for a person when asked.
 """
 
 from __future__ import annotations
@@ -18,14 +19,13 @@ from swe_runner.inputs.dataset import Dataset, dataset_of_run
 from swe_runner.records import AgentPhase, EvalReport
 from swe_runner.run.agent_phase import with_agent_phase
 from swe_runner.runs import LoadedRun, load_run
-from swe_runner.runtime.docker import DockerRuntime
-from swe_runner.sandbox.containers import remove_ids
-from swe_runner.sandbox.docker import DockerSandbox
-from swe_runner.sandbox.labels import KEPT_LABEL
+from swe_runner.runtime import Kept, Runtime, open_runtime
+from swe_runner.sandbox.base import Sandbox
 from swe_runner.task import Prediction, Task
 
 __all__ = [
     "Case",
+    "PreparedShell",
     "Reproduction",
     "failure_excerpts",
     "open_case",
@@ -56,7 +56,28 @@ class Case:
 class Reproduction:
     report: EvalReport
     log: str | None
-    kept: str | None = None  # the id of the evaluation's container, left running (keep)
+    kept: Kept | None = None  # the evaluation's sandbox, left running (keep)
+
+
+@dataclass(frozen=True)
+class PreparedShell:
+    """A sandbox made ready for a person's shell (:func:`prepare_shell`), on its runtime."""
+
+    runtime: Runtime
+    sandbox: Sandbox
+
+    def enter(self) -> int:
+        """The person's interactive shell in it; its exit status."""
+        return self.runtime.shell(self.sandbox)
+
+    def keep(self) -> Kept:
+        """Leave it running past this process; how to enter and remove it."""
+        return self.runtime.keep(self.sandbox)
+
+    def close(self) -> None:
+        """Remove it (unless kept) and release the runtime."""
+        self.sandbox.close()
+        self.runtime.close()
 
 
 def open_case(
@@ -98,15 +119,15 @@ def run_images(
     return settings.model_copy(update=update)
 
 
-def _labels(case: Case, keep: bool) -> dict[str, str]:
-    """A reproduction's container labels; a kept one is marked so ``clean`` spares it."""
-    return {REPRODUCE_LABEL: case.run.run_id, **({KEPT_LABEL: "1"} if keep else {})}
+def _runtime(case: Case, settings: Settings, keep: bool) -> Runtime:
+    """A reproduction's runtime; ``keep``: its sandboxes are marked so ``clean`` spares them."""
+    return open_runtime(settings, {REPRODUCE_LABEL: case.run.run_id}, keep=keep)
 
 
 def reproduce(case: Case, settings: Settings, keep: bool = False) -> Reproduction:
-    """Evaluate the case's patch against the hidden tests in a fresh container; with
-    ``keep``, that container is left running (an empty patch runs none)."""
-    runtime = DockerRuntime(settings, _labels(case, keep=True) if keep else {}, keep=keep)
+    """Evaluate the case's patch against the hidden tests in a fresh sandbox; with
+    ``keep``, that sandbox is left running (an empty patch runs none)."""
+    runtime = _runtime(case, settings, keep)
     image = runtime.image(case.task, case.dataset.repo_sources.get(case.task.repo))
     model = case.recorded.model_name_or_path if case.recorded else "reproduce"
     iid = case.task.instance_id
@@ -114,7 +135,7 @@ def reproduce(case: Case, settings: Settings, keep: bool = False) -> Reproductio
     try:
         result = evaluate(case.task, pred, image, runtime)
     except BaseException:
-        remove_ids(runtime.kept)  # nobody will be told about it
+        runtime.discard(runtime.kept())  # nobody will be told about it
         raise
     finally:
         runtime.close()
@@ -124,14 +145,14 @@ def reproduce(case: Case, settings: Settings, keep: bool = False) -> Reproductio
         stop = recorded.agent_phase
         phase = AgentPhase(stop_reason=stop.stop_reason, stop_detail=stop.stop_detail)
         report = with_agent_phase(report, phase)
-    kept = runtime.kept[0][:12] if runtime.kept else None
-    return Reproduction(report, result.log, kept)
+    kept = runtime.kept()
+    return Reproduction(report, result.log, kept[0] if kept else None)
 
 
 def prepare_shell(
     case: Case, settings: Settings, with_tests: bool, keep: bool = False
-) -> DockerSandbox:
-    """A running container at the base commit with the patch applied and, ``with_tests``,
+) -> PreparedShell:
+    """A running sandbox at the base commit with the patch applied and, ``with_tests``,
     prepared exactly as the evaluation prepares its own (:func:`evaluate.prepare`): hidden
     tests added, test files and configuration restored, the spec's setup run. The caller
     removes it (``close``) or, ``keep``, leaves it for the user (``clean`` spares it).
@@ -139,17 +160,22 @@ def prepare_shell(
     Raises:
         InputError: the patch or the hidden tests did not apply.
     """
-    runtime = DockerRuntime(settings, _labels(case, keep))
-    image = runtime.image(case.task, case.dataset.repo_sources.get(case.task.repo))
-    sandbox = runtime.agent_sandbox(image, case.task, settings.eval_network)
+    runtime = _runtime(case, settings, keep)
+    try:
+        image = runtime.image(case.task, case.dataset.repo_sources.get(case.task.repo))
+        sandbox = runtime.agent_sandbox(image, case.task, settings.eval_network)
+    except BaseException:
+        runtime.close()
+        raise
+    shell = PreparedShell(runtime, sandbox)
     try:
         result = prepare(sandbox, case.task, case.patch, with_tests, settings.ca_bundle)
         if result.exit_code != 0:
             raise InputError(f"could not prepare the shell: {result.text.strip()[-300:]}")
     except BaseException:
-        sandbox.close()
+        shell.close()
         raise
-    return sandbox
+    return shell
 
 
 def failure_excerpts(log: str, tests: list[str], lines: int = 25) -> dict[str, str]:

@@ -7,25 +7,27 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from swe_runner.config import Settings
-from swe_runner.runtime.base import Leftover, Runtime
+from swe_runner.runtime.base import Kept, Leftover, Runtime
 
-__all__ = ["Leftover", "Runtime", "leftovers", "open_runtime", "remove_leftovers"]
+__all__ = ["Kept", "Leftover", "Runtime", "leftovers", "open_runtime", "remove_leftovers"]
 
 
 def open_runtime(
     settings: Settings,
     labels: Mapping[str, str],
     notify: Callable[[str], None] = lambda _: None,
+    keep: bool = False,
 ) -> Runtime:
-    """The runtime ``settings.runtime`` names, for the run ``labels`` identify. Docker is
-    imported only here, and only when chosen."""
+    """The runtime ``settings.runtime`` names, for the run ``labels`` identify; ``keep``:
+    one that leaves its evaluation sandboxes running for a person (``reproduce --keep``).
+    Docker is imported only here, and only when chosen."""
     if settings.runtime == "fake":
         from swe_runner.runtime.fake import FakeRuntime
 
-        return FakeRuntime(settings, labels, notify)
+        return FakeRuntime(settings, labels, notify, keep=keep)
     from swe_runner.runtime.docker import DockerRuntime
 
-    return DockerRuntime(settings, labels, notify)
+    return DockerRuntime(settings, labels, notify, keep=keep)
 
 
 def leftovers(everyone: bool = False) -> list[Leftover]:

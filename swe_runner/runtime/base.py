@@ -2,14 +2,17 @@
 
 A run asks its runtime for a task's image (built or pulled), for an agent sandbox started
 from it, for fresh evaluation sandboxes (one per take, warmable ahead of need), and to
-remove everything it started. The pipeline holds a :class:`Runtime` and never a Docker
-client: :mod:`swe_runner.runtime.docker` is the real one, :mod:`swe_runner.runtime.fake`
-runs the same pipeline on host folders. Every implementation passes
+remove everything it started; ``reproduce`` also asks it to keep a sandbox running for a
+person (:class:`Kept`: how to enter and remove it) and for an interactive shell in one.
+The pipeline holds a :class:`Runtime` and never a Docker client:
+:mod:`swe_runner.runtime.docker` is the real one, :mod:`swe_runner.runtime.fake` runs the
+same pipeline on host folders. Every implementation passes
 ``tests/runtime/test_conformance.py``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -18,7 +21,7 @@ from swe_runner.sandbox.base import Sandbox
 from swe_runner.sandbox.profiles import ImageProfile
 from swe_runner.task import Task
 
-__all__ = ["Leftover", "Runtime"]
+__all__ = ["Kept", "Leftover", "Runtime"]
 
 
 @dataclass(frozen=True)
@@ -33,11 +36,24 @@ class Leftover:
     state: str
 
 
+@dataclass(frozen=True)
+class Kept:
+    """A sandbox left running for a person (``reproduce --keep``): its short id and the
+    shell command lines that enter it and remove it."""
+
+    id: str
+    enter: str
+    remove: str
+
+
 class Runtime(Protocol):
     """Images and sandboxes for one run. Safe to share between worker threads.
 
     Everything a runtime starts carries the run's identity (for Docker: the labels it was
     opened with), so :meth:`remove_all` finds it even after a crash of another process.
+    A runtime opened to keep (``open_runtime(..., keep=True)``) marks everything it starts
+    as kept on purpose (``swe-runner clean`` spares it) and leaves each evaluation sandbox
+    running when it is closed (:meth:`kept`).
     """
 
     name: str  # "docker", "fake": recorded in run.json
@@ -97,6 +113,26 @@ class Runtime(Protocol):
         Raises:
             ImageError, ContainerError: it could not be started.
         """
+        ...
+
+    def kept(self) -> list[Kept]:
+        """The evaluation sandboxes left running instead of removed, in the order used
+        ([] unless the runtime was opened to keep)."""
+        ...
+
+    def keep(self, sandbox: Sandbox) -> Kept:
+        """Leave ``sandbox`` (one of this runtime's) running for a person: closing it from
+        now on leaves it be, and it outlives this process. Returns how to enter and
+        remove it."""
+        ...
+
+    def discard(self, kept: Sequence[Kept]) -> None:
+        """Remove sandboxes kept (:meth:`kept`, :meth:`keep`); ones already gone are fine."""
+        ...
+
+    def shell(self, sandbox: Sandbox) -> int:
+        """An interactive bash in ``sandbox`` (one of this runtime's), at its workdir, on
+        this process's terminal (its standard streams); returns the shell's exit status."""
         ...
 
     def remove_all(self) -> int:

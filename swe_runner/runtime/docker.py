@@ -5,22 +5,23 @@ the run's labels."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from swe_runner.config import Settings
 from swe_runner.images.source import ImageSource, image_source
-from swe_runner.runtime.base import Leftover
-from swe_runner.sandbox.base import snapshot
+from swe_runner.runtime.base import Kept, Leftover
+from swe_runner.sandbox.base import Sandbox, snapshot
 from swe_runner.sandbox.containers import (
     ContainerLimits,
     connect,
+    interactive_shell,
     orphaned_containers,
     remove_containers,
     remove_ids,
 )
 from swe_runner.sandbox.docker import DockerSandbox
-from swe_runner.sandbox.labels import INSTANCE_LABEL, OWNER_LABEL, RUN_LABEL
+from swe_runner.sandbox.labels import INSTANCE_LABEL, KEPT_LABEL, OWNER_LABEL, RUN_LABEL
 from swe_runner.sandbox.pool import ContainerPool, KeepingPool
 from swe_runner.sandbox.profiles import ImageProfile, get_profile
 from swe_runner.task import Task
@@ -32,7 +33,8 @@ class DockerRuntime:
     """Containers on the daemon in the environment (``DOCKER_HOST`` or the socket).
 
     ``keep``: evaluation containers are left running for a person to inspect
-    (``reproduce --keep``), listed in :attr:`kept`, instead of being removed.
+    (``reproduce --keep``), listed by :meth:`kept`, instead of being removed; every
+    container carries :data:`KEPT_LABEL` (``clean`` spares it).
     ``eval_limits``: the evaluation containers' limits, instead of the settings' ones.
     """
 
@@ -46,8 +48,9 @@ class DockerRuntime:
         keep: bool = False,
         eval_limits: ContainerLimits | None = None,
     ) -> None:
-        self.settings, self.labels, self.notify = settings, dict(labels), notify
-        self.keep = keep
+        self.settings, self.notify = settings, notify
+        self.labels = {**labels, KEPT_LABEL: "1"} if keep else dict(labels)
+        self.keeping = keep
         self.eval_limits = eval_limits or ContainerLimits.of(settings)
         self._images: ImageSource | None = None
         self._pool: ContainerPool | None = None
@@ -68,15 +71,9 @@ class DockerRuntime:
     def pool(self) -> ContainerPool:
         with self._lock:
             if self._pool is None:
-                make = KeepingPool if self.keep else ContainerPool
+                make = KeepingPool if self.keeping else ContainerPool
                 self._pool = make(self.eval_limits, self.labels)
             return self._pool
-
-    @property
-    def kept(self) -> list[str]:
-        """The ids of the evaluation containers left running (``keep``)."""
-        pool = self._pool
-        return [c.id for c in pool.kept] if isinstance(pool, KeepingPool) else []
 
     @property
     def ca_bundle(self) -> Path | None:
@@ -113,12 +110,38 @@ class DockerRuntime:
         pool = self.pool
         return DockerSandbox.adopt(pool.take(image), pool.limits, release=pool.discard)
 
+    def kept(self) -> list[Kept]:
+        pool = self._pool
+        return [_kept(c.id) for c in pool.kept] if isinstance(pool, KeepingPool) else []
+
+    def keep(self, sandbox: Sandbox) -> Kept:
+        container = _container(sandbox)
+        container.detach()
+        return _kept(container.container.id)
+
+    def discard(self, kept: Sequence[Kept]) -> None:
+        remove_ids([k.id for k in kept])
+
+    def shell(self, sandbox: Sandbox) -> int:
+        return interactive_shell(_container(sandbox).container.id, sandbox.workdir)
+
     def remove_all(self) -> int:
         return remove_containers(self.labels)
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()
+
+
+def _container(sandbox: Sandbox) -> DockerSandbox:
+    if not isinstance(sandbox, DockerSandbox):
+        raise TypeError(f"not a sandbox of the Docker runtime: {sandbox!r}")
+    return sandbox
+
+
+def _kept(container_id: str) -> Kept:
+    cid = container_id[:12]
+    return Kept(cid, f"docker exec -it {cid} bash", f"docker rm -f {cid}")
 
 
 def leftovers(everyone: bool = False) -> list[Leftover]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -23,13 +24,14 @@ import sys
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from swe_runner.config import Settings
 from swe_runner.errors import ImageError
 from swe_runner.images import repo
-from swe_runner.sandbox.base import snapshot
+from swe_runner.runtime.base import Kept
+from swe_runner.sandbox.base import Sandbox, snapshot
 from swe_runner.sandbox.jail import JailSandbox
 from swe_runner.sandbox.profiles import BUILD, ImageProfile
 from swe_runner.task import Task
@@ -41,7 +43,10 @@ INSTANCE_FILE = "instance"  # and the task an agent sandbox works on (empty othe
 
 
 class FakeRuntime:
-    """Sandboxes as jails over folders under ``settings.cache_dir / "fake-runtime"``."""
+    """Sandboxes as jails over folders under ``settings.cache_dir / "fake-runtime"``.
+
+    ``keep``: evaluation jails are left running when closed, listed by :meth:`kept`.
+    """
 
     name = "fake"
 
@@ -50,12 +55,14 @@ class FakeRuntime:
         settings: Settings,
         labels: Mapping[str, str],
         notify: Callable[[str], None] = lambda _: None,
+        keep: bool = False,
     ) -> None:
-        self.settings, self.notify = settings, notify
+        self.settings, self.notify, self.keeping = settings, notify, keep
         self.home = settings.cache_dir / "fake-runtime"
         key = hashlib.sha256(repr(sorted(labels.items())).encode()).hexdigest()[:16]
         self.sandboxes = self.home / "sandboxes" / key  # this run's, whichever process
-        self._live: dict[str, JailSandbox] = {}
+        self._live: dict[str, JailSandbox] = {}  # by folder
+        self._kept: list[Kept] = []
         self._lock = threading.Lock()
 
     @property
@@ -139,16 +146,46 @@ class FakeRuntime:
         """Nothing to start ahead: a jail starts in a fraction of a second."""
 
     def eval_sandbox(self, image: str) -> JailSandbox:
-        return self._sandbox(image)
+        jail = self._sandbox(image)
+        if self.keeping:
+            kept = self.keep(jail)
+            with self._lock:
+                self._kept.append(kept)
+        return jail
+
+    def kept(self) -> list[Kept]:
+        with self._lock:
+            return list(self._kept)
+
+    def keep(self, sandbox: Sandbox) -> Kept:
+        jail = _jail(sandbox)
+        jail.detach()
+        folder = jail.root.parent
+        bash = [f"{k}={v}" for k, v in jail.environment(None).items()] + ["bash"]
+        removal = f"kill -9 -- -{jail.init.pid} {jail.pid}; rm -rf {shlex.quote(str(folder))}"
+        return Kept(folder.name, shlex.join(jail.enter(bash)), removal)
+
+    def discard(self, kept: Sequence[Kept]) -> None:
+        with self._lock:
+            live = {Path(folder).name: jail for folder, jail in self._live.items()}
+        for one in kept:
+            if one.id in live:
+                live[one.id].remove()
+            else:  # another process's
+                subprocess.run(["bash", "-c", one.remove], capture_output=True, check=False)
+
+    def shell(self, sandbox: Sandbox) -> int:
+        jail = _jail(sandbox)
+        return subprocess.call(jail.enter(["bash"]), env=jail.environment(None))
 
     def remove_all(self) -> int:
-        """Close this process's jails of the run, kill every other jail over its folders
+        """Remove this process's jails of the run, kill every other jail over its folders
         (a killed process's, or one still being made: found by its command line, so none
         escapes between its start and its pid file), and delete every folder."""
         with self._lock:
             live = list(self._live.values())
         for jail in live:
-            jail.close()
+            jail.remove()
         _kill_jails(self.sandboxes.resolve())
         left = list(self.sandboxes.iterdir()) if self.sandboxes.is_dir() else []
         for folder in left:
@@ -157,6 +194,12 @@ class FakeRuntime:
 
     def close(self) -> None:
         """Nothing is started ahead, so nothing is left to remove."""
+
+
+def _jail(sandbox: Sandbox) -> JailSandbox:
+    if not isinstance(sandbox, JailSandbox):
+        raise TypeError(f"not a sandbox of the fake runtime: {sandbox!r}")
+    return sandbox
 
 
 def _kill_jails(under: Path) -> None:

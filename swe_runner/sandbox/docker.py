@@ -162,6 +162,11 @@ class DockerSandbox:
     def limit_reached(self) -> str | None:
         return self.disk.stop()
 
+    def detach(self) -> None:
+        """Leave the container running for a person: :meth:`close` from now on only stops
+        watching it."""
+        self._release = _leave
+
     def close(self) -> None:
         if not self.closed:
             self.closed = True
@@ -173,6 +178,10 @@ class DockerSandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _leave(container: Any) -> None:
+    """A detached sandbox's container stays: a person enters and removes it."""
 
 
 _NOT_ENVIRONMENT = frozenset({"_", "PWD", "OLDPWD", "SHLVL"})  # the shell's own, not activation's

@@ -95,7 +95,7 @@ class JailSandbox:
         self.workdir, self.start = "/testbed", base_commit
         self.root, self.env, self.on_close = root, dict(env or {}), on_close
         self.shells: list[ShellSession] = []
-        self.closed = False
+        self.closed = self.detached = self.removed = False
         every = {"/testbed": testbed, **(binds or {})}
         words = [f"{host.resolve()}:{inside}" for inside, host in every.items()]
         skip = " ".join(inside.strip("/").split("/")[0] for inside in every)
@@ -195,14 +195,32 @@ class JailSandbox:
     def limit_reached(self) -> str | None:
         return None  # a jail has no limits of its own
 
+    def detach(self) -> None:
+        """Leave the jail running for a person: :meth:`close` from now on only closes this
+        process's shells; :meth:`remove` still ends it."""
+        self.detached = True
+
     def close(self) -> None:
-        """Kill everything in the jail (ending its first process ends its namespace)."""
+        """Kill everything in the jail (ending its first process ends its namespace),
+        unless it was detached."""
         if self.closed:
             return
         self.closed = True
+        self._close_shells()
+        if not self.detached:
+            self.remove()
+
+    def _close_shells(self) -> None:
         for shell in self.shells:
             shell.close()
         self.shells.clear()
+
+    def remove(self) -> None:
+        """Kill everything in the jail, detached or not; once."""
+        if self.removed:
+            return
+        self.closed = self.removed = True
+        self._close_shells()
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.init.pid, signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError):

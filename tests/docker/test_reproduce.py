@@ -15,7 +15,7 @@ from swe_runner.grading.evaluation import evaluate, prepare
 from swe_runner.inputs.dataset import Dataset
 from swe_runner.run.reproduce import REPRODUCE_LABEL
 from swe_runner.runtime.docker import DockerRuntime
-from swe_runner.sandbox.containers import connect, remove_ids
+from swe_runner.sandbox.containers import connect
 from swe_runner.sandbox.docker import DockerSandbox
 from swe_runner.sandbox.labels import KEPT_LABEL, MANAGED_LABEL
 from swe_runner.task import Prediction
@@ -112,10 +112,11 @@ def test_shell_with_tests_prepares_the_container_as_the_evaluation_did(
         evaluate(task, prediction, image, runtime)
         with DockerSandbox(image, task.base_commit) as shell:
             assert prepare(shell, task, patch).exit_code == 0
-            assert _state(shell.container) == _state(connect().containers.get(runtime.kept[0]))
+            kept = connect().containers.get(runtime.kept()[0].id)
+            assert _state(shell.container) == _state(kept)
             listing = shell.exec("cat eval-setup-ran README.txt; ls README.md conftest.py").text
     finally:
         runtime.close()
-        remove_ids(runtime.kept)
+        runtime.discard(runtime.kept())
     assert "ready" in listing and "agent edit" not in listing  # setup ran; edit undone
     assert "No such file" in listing  # renamed away, and the agent's test config removed

@@ -29,14 +29,27 @@ def runtime_settings(kind: str, cache: Path, results: Path) -> Settings:
     return load_settings(None, values, environ={})
 
 
-@pytest.fixture(params=RUNTIMES)
-def runtime(
-    request: pytest.FixtureRequest, fake_runtime_cache: Path, tmp_path: Path
-) -> Iterator[Runtime]:
-    settings = runtime_settings(request.param, fake_runtime_cache, tmp_path / "results")
-    opened = open_runtime(settings, {"swe-runner.run": f"conformance-{tmp_path.name}"})
+def _opened(kind: str, cache: Path, tmp_path: Path, keep: bool) -> Iterator[Runtime]:
+    settings = runtime_settings(kind, cache, tmp_path / "results")
+    labels = {"swe-runner.run": f"conformance-{tmp_path.name}"}
+    opened = open_runtime(settings, labels, keep=keep)
     try:
         yield opened
     finally:
         opened.remove_all()
         opened.close()
+
+
+@pytest.fixture(params=RUNTIMES)
+def runtime(
+    request: pytest.FixtureRequest, fake_runtime_cache: Path, tmp_path: Path
+) -> Iterator[Runtime]:
+    yield from _opened(request.param, fake_runtime_cache, tmp_path, keep=False)
+
+
+@pytest.fixture(params=RUNTIMES)
+def keeping(
+    request: pytest.FixtureRequest, fake_runtime_cache: Path, tmp_path: Path
+) -> Iterator[Runtime]:
+    """A runtime opened to keep its evaluation sandboxes (``reproduce --keep``)."""
+    yield from _opened(request.param, fake_runtime_cache, tmp_path, keep=True)

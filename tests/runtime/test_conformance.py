@@ -9,8 +9,9 @@ import pytest
 
 from swe_runner.errors import ContainerError, ImageError
 from swe_runner.inputs.dataset import Dataset
-from swe_runner.runtime import Runtime
+from swe_runner.runtime import Kept, Runtime
 from swe_runner.task import Task
+from tests.terminal import in_a_terminal, typed_in
 
 
 def first(demo_suite: Dataset) -> Task:
@@ -89,3 +90,57 @@ def test_remove_all_ends_a_running_command_and_leaves_nothing(
     assert isinstance(outcome[0], ContainerError) or outcome[0].exit_code != 0  # type: ignore[attr-defined]
     assert runtime.remove_all() == 0
     sandbox.close()
+
+
+def test_a_keeping_runtime_leaves_each_evaluation_sandbox_running_until_discarded(
+    keeping: Runtime, demo_suite: Dataset
+) -> None:
+    task = first(demo_suite)
+    image = keeping.image(task, demo_suite.repo_sources.get(task.repo))
+    used = keeping.eval_sandbox(image)
+    used.exec("echo kept-$((40 + 2)) > /testbed/mark.txt")
+    used.close()
+    kept = keeping.kept()
+    assert len(kept) == 1
+    try:
+        code, shown = in_a_terminal(kept[0].enter, "pwd; cat mark.txt; exit 7\n")
+        assert code == 7 and "kept-42" in shown and "/testbed" in shown, shown
+    finally:
+        keeping.discard(kept)
+    code, shown = in_a_terminal(kept[0].enter, "exit 0\n")
+    assert code not in (0, 7), shown  # removed: nothing to enter
+
+
+def test_keep_leaves_an_agent_sandbox_running_past_its_close(
+    runtime: Runtime, demo_suite: Dataset
+) -> None:
+    task = first(demo_suite)
+    image = runtime.image(task, demo_suite.repo_sources.get(task.repo))
+    sandbox = runtime.agent_sandbox(image, task, "none")
+    sandbox.exec("echo agent-$((40 + 2)) > mark.txt")
+    kept: Kept = runtime.keep(sandbox)
+    sandbox.close()
+    assert runtime.kept() == []  # not an evaluation sandbox
+    try:
+        code, shown = in_a_terminal(kept.enter, "cat mark.txt; exit 5\n")
+        assert code == 5 and "agent-42" in shown, shown
+    finally:
+        runtime.discard([kept])
+    code, shown = in_a_terminal(kept.enter, "exit 0\n")
+    assert code not in (0, 5), shown  # removed: nothing to enter
+
+
+def test_shell_runs_the_person_s_bash_in_the_sandbox_s_workdir(
+    runtime: Runtime, demo_suite: Dataset, capfd: pytest.CaptureFixture[str]
+) -> None:
+    task = first(demo_suite)
+    image = runtime.image(task, demo_suite.repo_sources.get(task.repo))
+    sandbox = runtime.agent_sandbox(image, task, "none")
+    try:
+        sandbox.exec("echo shell-$((40 + 2)) > mark.txt")
+        with typed_in("pwd; cat mark.txt; exit 3\n"):
+            assert runtime.shell(sandbox) == 3
+    finally:
+        sandbox.close()
+    out = capfd.readouterr().out
+    assert "/testbed" in out and "shell-42" in out
