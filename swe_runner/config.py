@@ -131,8 +131,12 @@ def load_settings(
     config_file: Path | None = None,
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
+    flags: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Resolve settings from all layers; ``None`` overrides (unset flags) are ignored.
+    """Resolve settings from all layers; ``None`` overrides (unset flags) are ignored. An
+    override of a table (``repo_sources``) adds to the table the layers below give.
+    ``flags``: the flag each override came from, as errors name it (default
+    ``--<name>``).
 
     Raises:
         ConfigError: a layer holds an unknown key or a bad value (named in the message).
@@ -149,9 +153,13 @@ def load_settings(
     from_env = _from_env(os.environ if environ is None else environ)
     layers.update(from_env)
     sources.update({k: f"environment variable {ENV_PREFIX}{k.upper()}: " for k in from_env})
-    flags = {k: v for k, v in (overrides or {}).items() if v is not None}
-    layers.update(flags)
-    sources.update({k: f"--{k.replace('_', '-')}: " for k in flags})
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    for key, value in given.items():
+        below = layers.get(key)
+        if isinstance(below, dict) and isinstance(value, dict):
+            value = {**below, **value}
+        layers[key] = value
+        sources[key] = f"{(flags or {}).get(key, '--' + key.replace('_', '-'))}: "
     try:
         return Settings.model_validate(layers)
     except ValidationError as exc:

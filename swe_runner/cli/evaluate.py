@@ -13,18 +13,20 @@ from swe_runner.cli.options import (
     DatasetPick,
     dataset_options,
     exclude_option,
-    executor_options,
     force_option,
-    images_options,
     instances_option,
     json_option,
     print_whole,
     retry_errors_option,
-    settings_options,
     skip_excluded_option,
     stderr,
     stdout,
     without_excluded,
+)
+from swe_runner.cli.settings_flags import (
+    executor_options,
+    images_options,
+    settings_options,
     workers_option,
 )
 from swe_runner.config import Settings
@@ -93,7 +95,6 @@ def evaluate_cmd(
     predictions: str,
     instances: tuple[str, ...],
     run_id: str | None,
-    workers: int,
     retry_errors: bool,
     exclusion: Exclusion | None,
     skip_excluded: bool,
@@ -112,7 +113,6 @@ def evaluate_cmd(
 
     Example: swe-runner evaluate --suite demo --predictions gold
     """
-    settings = pick.settings(settings)
     data = pick.load(dataset, instances)
     if skip_excluded:
         data = without_excluded(data, exclusion)

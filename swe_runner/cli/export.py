@@ -13,7 +13,8 @@ from swe_runner.reporting.export import FORMATS, check_experiments, export_runs
 from swe_runner.reporting.export.rows import task_set_note
 from swe_runner.runs import load_run
 
-from .options import notice, results_options, stderr, stdout
+from .options import notice, stderr, stdout
+from .settings_flags import results_options
 
 __all__ = ["export_cmd"]
 

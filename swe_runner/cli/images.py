@@ -19,10 +19,10 @@ from swe_runner.cli.options import (
     kinds_option,
     notice,
     print_whole,
-    settings_options,
     stderr,
     stdout,
 )
+from swe_runner.cli.settings_flags import setting_option, settings_options
 from swe_runner.config import Settings
 from swe_runner.errors import ImageError, RepoError
 from swe_runner.images.build import KINDS, ImageBuilder, prune_images
@@ -70,7 +70,6 @@ def build_cmd(
     images of a dataset: prints each task's instance image (built or already there). An
     instance that cannot be built is reported and the others go on; the exit status is 1
     if any failed."""
-    settings = pick.settings(settings)
     builder = ImageBuilder(settings, notify=notice)
     if dataset is None:
         python = pick.python or "3.11"
@@ -116,7 +115,6 @@ def envs_cmd(
     from it). Without its repository, an environment that reads no file is still built,
     dated by its tasks. Failures do not stop the others; the exit status is 1 if any
     failed."""
-    settings = pick.settings(settings)
     data = pick.load(dataset, instances)
     builder = ImageBuilder(settings, notify=notice)
 
@@ -156,8 +154,9 @@ def _envs_table(outcomes: list[EnvOutcome]) -> Table:
 
 @images_group.command("pull")
 @click.option("--dataset", "-d", required=True, help="The dataset whose images to pull.")
-@click.option(
+@setting_option(
     "--image-namespace",
+    setting="image_namespace",
     metavar="REGISTRY/NAMESPACE",
     help="Pull from here instead of the records' own (Docker Hub's swebench), e.g. "
     "127.0.0.1:5000/swebench.",
@@ -167,7 +166,6 @@ def _envs_table(outcomes: list[EnvOutcome]) -> Table:
 @settings_options
 def pull_cmd(
     dataset: str,
-    image_namespace: str | None,
     instances: tuple[str, ...],
     pick: DatasetPick,
     settings: Settings,
@@ -178,7 +176,7 @@ def pull_cmd(
     disk. An image that cannot be pulled is reported and the others go on; the exit status
     is 1 if any failed."""
     data = pick.load(dataset, instances)
-    namespace = image_namespace or settings.image_namespace
+    namespace = settings.image_namespace
     wanted = list(dict.fromkeys(official_image(t, namespace) for t in data.tasks))
     puller = ImagePuller.local(notice)
     missing = [image for image in wanted if not puller.exists(image)]

@@ -22,7 +22,8 @@ DEFAULT_CLEAR_AT = 150_000  # tokens: within every current Claude's 200k window
 
 @dataclass(frozen=True, kw_only=True)
 class ModelFlags:
-    """The flags as given; :meth:`options` adds the settings and the run's workers."""
+    """The flags as given; :meth:`options` adds the settings (the model API's retries, and
+    the run's workers: the most requests in flight)."""
 
     model: str | None
     provider: str
@@ -36,7 +37,7 @@ class ModelFlags:
     prompt_template: Path | None
     price_table: Path | None
 
-    def options(self, settings: Settings, workers: int) -> ModelOptions:
+    def options(self, settings: Settings) -> ModelOptions:
         clear_at = self.clear_context_at or None  # 0: never
         return ModelOptions(
             model=self.model,
@@ -53,7 +54,7 @@ class ModelFlags:
             api_retries=settings.api_retries,
             api_backoff=settings.api_backoff,
             api_backoff_ceiling=settings.api_backoff_ceiling,
-            concurrency=workers,
+            concurrency=settings.workers,
         )
 
 

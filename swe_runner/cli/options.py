@@ -11,32 +11,31 @@ from typing import Any
 import click
 from rich.console import Console, RenderableType
 
-from swe_runner.config import Settings, load_settings
 from swe_runner.errors import InputError
 from swe_runner.inputs.dataset import Dataset, load_dataset
 from swe_runner.inputs.known_bad import load_exclusion
 from swe_runner.manifest import Exclusion
 
+# The settings flags' home; cli/reproduce.py still imports settings_options from here.
+from .settings_flags import setting_option, settings_options
+
 __all__ = [
     "DatasetPick",
+    "dataset_load_options",
     "dataset_options",
     "exclude_option",
-    "executor_options",
     "force_option",
-    "images_options",
     "instances_option",
     "json_option",
     "kinds_option",
     "notice",
     "print_whole",
-    "results_options",
     "retry_errors_option",
     "settings_options",
     "skip_excluded_option",
     "stderr",
     "stdout",
     "without_excluded",
-    "workers_option",
 ]
 
 # soft_wrap: a long line stays one line (greppable, copyable), tables still fit the width.
@@ -63,133 +62,10 @@ def print_whole(renderable: RenderableType) -> None:
     Console(soft_wrap=True, width=width).print(renderable, highlight=False)
 
 
-_config_option = click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Config file (TOML, [swe-runner] table). Default: ./swe-runner.toml.",
-)
-_results_dir_option = click.option(
-    "--results-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where runs are written (and run ids looked up).  [default: results]",
-)
-
-
-def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the shared settings flags; the command receives a resolved ``settings``."""
-
-    @_config_option
-    @_results_dir_option
-    @click.option(
-        "--cache-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Repository and build-log cache.  [default: ~/.cache/swe-runner]",
-    )
-    @click.option(
-        "--ca-bundle",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Extra CA bundle (PEM) trusted by image builds, e.g. behind a TLS proxy.",
-    )
-    @click.option(
-        "--base-source",
-        type=click.Choice(["auto", "pull", "bootstrap"]),
-        help="Base image: pull from a registry, bootstrap offline with debootstrap, "
-        "or auto (pull, else bootstrap).  [default: auto]",
-    )
-    @functools.wraps(func)
-    def wrapper(*args: Any, config_file: Path | None, **kwargs: Any) -> Any:
-        names = ("results_dir", "cache_dir", "ca_bundle", "base_source")
-        overrides = {name: kwargs.pop(name) for name in names}
-        if "workers" in kwargs:  # --workers (workers_option): unset, the setting's value
-            overrides["workers"] = kwargs["workers"]
-        settings = load_settings(config_file, overrides)
-        if "workers" in kwargs:
-            kwargs["workers"] = settings.workers
-        return func(*args, settings=settings, **kwargs)
-
-    return wrapper
-
-
-def images_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``--images`` and ``--image-namespace``; put it below ``settings_options``, whose
-    ``settings`` it updates."""
-
-    @click.option(
-        "--images",
-        type=click.Choice(["build", "official"]),
-        help="build: images built here from the specs; official: the official prebuilt "
-        "SWE-bench instance images, pulled.  [default: build]",
-    )
-    @click.option(
-        "--image-namespace",
-        metavar="REGISTRY/NAMESPACE",
-        help="Pull official images from here instead of Docker Hub's swebench, e.g. "
-        "127.0.0.1:5000/swebench.",
-    )
-    @functools.wraps(func)
-    def wrapper(
-        *args: Any, images: str | None, image_namespace: str | None, settings: Settings,
-        **kwargs: Any,
-    ) -> Any:  # fmt: skip
-        given = {"images": images, "image_namespace": image_namespace}
-        update = {k: v for k, v in given.items() if v is not None}
-        return func(*args, settings=settings.model_copy(update=update), **kwargs)
-
-    return wrapper
-
-
-def executor_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``--executor``, ``--ray-address`` and ``--node-workers``; put it below
-    ``settings_options``, whose ``settings`` it updates."""
-
-    @click.option(
-        "--executor",
-        type=click.Choice(["local", "ray"]),
-        help="Where instances run: local (worker threads here) or ray (the nodes of a Ray "
-        "cluster with Docker; pip install 'swe-runner[ray]').  [default: local]",
-    )
-    @click.option(
-        "--ray-address",
-        metavar="HOST:PORT",
-        help="The Ray cluster's head (ray start --head prints it).  [default: auto, the "
-        "cluster this machine is part of]",
-    )
-    @click.option(
-        "--node-workers",
-        type=click.IntRange(1, 64),
-        help="Ray: instances at once on one node (fewer where it has fewer CPUs).  [default: 4]",
-    )
-    @functools.wraps(func)
-    def wrapper(
-        *args: Any, executor: str | None, ray_address: str | None, node_workers: int | None,
-        settings: Settings, **kwargs: Any,
-    ) -> Any:  # fmt: skip
-        given = {"executor": executor, "ray_address": ray_address, "node_workers": node_workers}
-        update = {k: v for k, v in given.items() if v is not None}
-        return func(*args, settings=settings.model_copy(update=update), **kwargs)
-
-    return wrapper
-
-
-def results_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``--config`` and ``--results-dir`` only (commands that read finished runs)."""
-
-    @_config_option
-    @_results_dir_option
-    @functools.wraps(func)
-    def wrapper(
-        *args: Any, config_file: Path | None, results_dir: Path | None, **kwargs: Any
-    ) -> Any:
-        settings = load_settings(config_file, {"results_dir": results_dir})
-        return func(*args, settings=settings, **kwargs)
-
-    return wrapper
-
-
 @dataclass(frozen=True)
 class DatasetPick:
-    """The dataset flags of a command: how to load, filter and fetch the tasks."""
+    """The dataset flags of a command: how to load and filter the tasks (where their
+    repositories come from, ``--repo-source`` and ``--mirror-dir``, are settings flags)."""
 
     split: str
     repos: tuple[str, ...]
@@ -197,8 +73,6 @@ class DatasetPick:
     cut: str | None
     specs: Path | None
     python: str | None
-    repo_sources: dict[str, str]
-    mirror_dir: Path | None
 
     @property
     def narrows(self) -> bool:
@@ -209,15 +83,6 @@ class DatasetPick:
         data = load_dataset(ref, self.split, self.specs, self.python)
         return data.filter(instances, self.repos, self.match, self.cut)
 
-    def settings(self, settings: Settings) -> Settings:
-        """``settings`` with the repository sources given on the command line."""
-        update: dict[str, Any] = {}
-        if self.repo_sources:
-            update["repo_sources"] = {**settings.repo_sources, **self.repo_sources}
-        if self.mirror_dir is not None:
-            update["mirror_dir"] = self.mirror_dir
-        return settings.model_copy(update=update) if update else settings
-
 
 def _repo_source(text: str) -> tuple[str, str]:
     name, sep, where = text.partition("=")
@@ -226,8 +91,40 @@ def _repo_source(text: str) -> tuple[str, str]:
     return name, where
 
 
+def _repo_sources(
+    _ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]
+) -> dict[str, str] | None:
+    return dict(_repo_source(t) for t in value) or None
+
+
 def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Loading, filtering and repository flags; the command receives ``pick``."""
+    """Loading, filtering and repository flags; the command receives ``pick``, and (the
+    repository flags are settings flags: with :func:`settings_options`) ``settings``."""
+    repository_flags = [
+        setting_option(
+            "--repo-source",
+            "repo_sources",
+            setting="repo_sources",
+            multiple=True,
+            callback=_repo_sources,
+            metavar="OWNER/NAME=PATH_OR_URL",
+            help="Where a repository comes from (repeatable); default: --mirror-dir, then GitHub.",
+        ),
+        setting_option(
+            "--mirror-dir",
+            setting="mirror_dir",
+            type=click.Path(exists=True, file_okay=False, path_type=Path),
+            help="Folder of clones named owner__name or owner/name (bare or not).",
+        ),
+    ]
+    for flag in reversed(repository_flags):
+        func = flag(func)
+    return dataset_load_options(func)
+
+
+def dataset_load_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Loading and filtering flags (commands without settings); the command receives
+    ``pick``."""
 
     @click.option("--split", default="test", show_default=True, help="Split of a hub dataset.")
     @click.option(
@@ -241,18 +138,6 @@ def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
         help="Environment specs by (repo, version), YAML or JSON; see README.",
     )
     @click.option("--python", help="Use this Python version in every spec (e.g. 3.11, offline).")
-    @click.option(
-        "--repo-source",
-        "repo_sources",
-        multiple=True,
-        metavar="OWNER/NAME=PATH_OR_URL",
-        help="Where a repository comes from (repeatable); default: --mirror-dir, then GitHub.",
-    )
-    @click.option(
-        "--mirror-dir",
-        type=click.Path(exists=True, file_okay=False, path_type=Path),
-        help="Folder of clones named owner__name or owner/name (bare or not).",
-    )
     @functools.wraps(func)
     def wrapper(
         *args: Any,
@@ -262,12 +147,9 @@ def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
         cut: str | None,
         specs: Path | None,
         python: str | None,
-        repo_sources: tuple[str, ...],
-        mirror_dir: Path | None,
         **kwargs: Any,
     ) -> Any:
-        sources = dict(_repo_source(t) for t in repo_sources)
-        pick = DatasetPick(split, repos, match, cut, specs, python, sources, mirror_dir)
+        pick = DatasetPick(split, repos, match, cut, specs, python)
         return func(*args, pick=pick, **kwargs)
 
     return wrapper
@@ -290,18 +172,6 @@ force_option = click.option(
     "without --force this is refused).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON, not a table.")
-
-
-def workers_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """``--workers``; a command using it with :func:`settings_options` receives the
-    resolved value (the flag, else the ``workers`` setting), also recorded in run.json."""
-    return click.option(
-        "--workers",
-        "-w",
-        type=click.IntRange(1, 64),
-        help=f"Instances {what} in parallel.  [default: the workers setting "
-        "(swe-runner.toml, SWE_RUNNER_WORKERS), else 1]",
-    )
 
 
 def kinds_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

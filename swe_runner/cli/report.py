@@ -14,7 +14,8 @@ from swe_runner.reporting.render import comparison_view, report_view
 from swe_runner.reporting.report import build_report
 from swe_runner.runs import load_run, run_path
 
-from .options import exclude_option, json_option, notice, print_whole, results_options, stdout
+from .options import exclude_option, json_option, notice, print_whole, stdout
+from .settings_flags import results_options
 
 __all__ = ["compare_cmd", "report_cmd"]
 

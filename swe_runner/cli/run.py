@@ -14,19 +14,22 @@ from swe_runner.cli.options import (
     DatasetPick,
     dataset_options,
     exclude_option,
-    executor_options,
     force_option,
-    images_options,
     instances_option,
     json_option,
     notice,
     print_whole,
     retry_errors_option,
-    settings_options,
     skip_excluded_option,
     stderr,
     stdout,
     without_excluded,
+)
+from swe_runner.cli.settings_flags import (
+    executor_options,
+    images_options,
+    setting_option,
+    settings_options,
     workers_option,
 )
 from swe_runner.config import Settings
@@ -66,9 +69,10 @@ __all__ = ["run_cmd"]
     help="Run folder name; an existing run of the same agent, model and dataset is resumed "
     "(finished instances kept, the rest redone).  [default: <agent>-<timestamp>]",
 )
-@click.option(
+@setting_option(
     "--output",
     "results_dir_opt",
+    setting="results_dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Results folder (same as --results-dir).",
 )
@@ -151,9 +155,7 @@ def run_cmd(
     suite: str,
     agent_name: str,
     instances: tuple[str, ...],
-    workers: int,
     run_id: str | None,
-    results_dir_opt: Path | None,
     timeout: float,
     network: str,
     predictions: Path | None,
@@ -182,9 +184,6 @@ def run_cmd(
     Example: swe-runner run --suite demo --agent gold --workers 2
     """
     refuse_flags_of_other_agents(click.get_current_context(), agent_name)
-    if results_dir_opt is not None:
-        settings = settings.model_copy(update={"results_dir": results_dir_opt})
-    settings = pick.settings(settings)
     data = pick.load(suite, instances)
     if skip_excluded:
         data = without_excluded(data, exclusion)
@@ -195,7 +194,7 @@ def run_cmd(
         command=agent_command,
         files=agent_files,
         timeout=timeout,
-        model=model_flags.options(settings, workers),
+        model=model_flags.options(settings),
         replay_from=replay_source(replay_from, settings.results_dir) if replay_from else None,
         replay_verdicts=replay_verdicts,
         env=secrets.given,

@@ -11,7 +11,8 @@ from swe_runner.reporting.export.trajectory import read_trajectory
 from swe_runner.reporting.trajectory_view import trajectory_view
 from swe_runner.runs import load_run
 
-from .options import results_options, stdout
+from .options import stdout
+from .settings_flags import results_options
 
 __all__ = ["show_cmd"]
 

@@ -9,17 +9,16 @@ import click
 
 from swe_runner.cli.options import (
     DatasetPick,
+    dataset_load_options,
     dataset_options,
-    images_options,
     instances_option,
     json_option,
     notice,
     print_whole,
-    settings_options,
     stderr,
     stdout,
-    workers_option,
 )
+from swe_runner.cli.settings_flags import images_options, settings_options, workers_option
 from swe_runner.config import Settings
 from swe_runner.errors import UnknownInstanceError
 from swe_runner.grading.gate import GateReport, GateVerdict, known_bad_list
@@ -41,7 +40,7 @@ def tasks_group() -> None:
 
 @tasks_group.command("list")
 @click.argument("dataset")
-@dataset_options
+@dataset_load_options
 def list_cmd(dataset: str, pick: DatasetPick) -> None:
     """List the tasks of DATASET: a suite name or folder, a .jsonl/.json/.parquet file, or
     a Hugging Face dataset (hf:NAME or owner/name)."""
@@ -83,7 +82,7 @@ def _find_task(instance: str, dataset: str | None, pick: DatasetPick) -> Task:
 )  # fmt: skip
 @click.option("--patches", is_flag=True, help="Also print the gold patch and the test patch.")
 @json_option
-@dataset_options
+@dataset_load_options
 def show_cmd(
     instance: str, dataset: str | None, patches: bool, as_json: bool, pick: DatasetPick
 ) -> None:
@@ -136,7 +135,6 @@ def validate_cmd(
     instances: tuple[str, ...],
     repeat: int,
     known_bad: Path | None,
-    workers: int,
     as_json: bool,
     pick: DatasetPick,
     settings: Settings,
@@ -159,7 +157,6 @@ def validate_cmd(
     ref = dataset or dataset_opt
     if not ref:
         raise click.UsageError("give the dataset (argument or --dataset)")
-    settings = pick.settings(settings)
     data = pick.load(ref, instances)
     path = known_bad or settings.results_dir / "known-bad" / f"{_safe(data.name)}.json"
 
@@ -167,7 +164,7 @@ def validate_cmd(
         for line in gate_lines(verdict):
             stderr.print(line, highlight=False)
 
-    verdicts = validate_tasks(data, settings, repeat, workers, notice, show)
+    verdicts = validate_tasks(data, settings, repeat, settings.workers, notice, show)
     described = {"name": data.name, "fingerprint": data.fingerprint, "origin": data.origin}
     listed = known_bad_list(verdicts, described, repeat)
     listed.write(path)
