@@ -1,9 +1,10 @@
 """Drift between a replayed step and the recorded one, and between two submissions (pure).
 
 Outputs are compared after normalising what legitimately varies from one run to the next:
-colour codes, dates and times, durations, temporary paths, memory addresses and trailing
-whitespace. Submissions are compared file by file with their ``index`` lines aside (the
-abbreviated blob hashes' length depends on how many objects the repository holds).
+colour codes, dates and times, durations (and the width of the rules padded around them),
+temporary paths, memory addresses and trailing whitespace. Submissions are compared file
+by file with their ``index`` lines aside (the abbreviated blob hashes' length depends on
+how many objects the repository holds).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (rf"\b{_MONTH}\s+\d{{1,2}}\s+(?:\d{{4}}|\d{{1,2}}:\d{{2}})\b", "<date>"),  # ls -l
         (r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b", "<time>"),
         (r"\b\d+(?:\.\d+)?\s?(?:s|ms|us|µs|sec|secs|seconds?|msec|minutes?|mins?)\b", "<duration>"),
+        # Rules padded to the terminal's width around text of varying length (pytest's
+        # "=== 3 passed in 0.12s ===" summary: a longer duration, a shorter rule).
+        (r"([=_*#~-])\1{2,}", r"\1\1\1"),
         (r"[ \t]+$", ""),
     )
 )  # fmt: skip

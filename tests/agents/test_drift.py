@@ -25,6 +25,16 @@ def test_times_durations_temp_paths_and_addresses_are_normalised() -> None:
     assert normalise("3 passed") != normalise("2 passed")  # counts are not normalised
 
 
+def test_a_rule_padded_around_a_duration_of_another_length_is_no_drift() -> None:
+    """pytest centres its summary in a rule as wide as the terminal: a longer duration
+    makes a shorter rule (seen replaying published trajectories of pytest's own tests)."""
+    recorded = "=" * 24 + " 50 passed, 9 skipped in 0.62s " + "=" * 25
+    replayed = "=" * 23 + " 50 passed, 9 skipped in 12.34s " + "=" * 25
+    assert normalise(recorded) == normalise(replayed)
+    assert normalise("=== 50 passed ===") != normalise("=== 51 passed ===")
+    assert normalise("_ test_a _") != normalise("_ test_b _")
+
+
 def step(output: str | None = None, exit_code: int | None = 0, **kw: object) -> RecordedStep:
     return RecordedStep(4, StepKind.SHELL, "cmd", output=output, exit_code=exit_code, **kw)  # type: ignore[arg-type]
 
