@@ -2,7 +2,8 @@
 
 Outputs are compared after normalising what legitimately varies from one run to the next:
 colour codes, dates and times, durations (and the width of the rules padded around them),
-temporary paths, memory addresses and trailing whitespace. Submissions are compared file
+temporary paths, memory addresses (a Mock's decimal id too), the length of a version's
+abbreviated commit hash and trailing whitespace. Submissions are compared file
 by file with their ``index`` lines aside (the abbreviated blob hashes' length depends on
 how many objects the repository holds).
 """
@@ -23,6 +24,10 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for pattern, replacement in (
         (r"\x1b\[[0-9;?]*[A-Za-z]", ""),  # colour and cursor codes
         (r"\b0x[0-9a-fA-F]{6,16}\b", "0x<addr>"),
+        (r"\bid='\d{6,}'", "id='<addr>'"),  # a Mock's repr: its id(), an address in decimal
+        # A version's abbreviated commit (setuptools_scm's "4.5.1.dev3+g58e6a09db"): its
+        # length depends on the repository's object count, as an ``index`` line's does.
+        (r"(\+g[0-9a-f]{7})[0-9a-f]{1,33}\b", r"\1"),
         (r"(?:/private)?/(?:tmp|var/tmp|var/folders)/[^\s:'\"),\]]*", "<tmp>"),
         (
             r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?",

@@ -35,6 +35,18 @@ def test_a_rule_padded_around_a_duration_of_another_length_is_no_drift() -> None
     assert normalise("_ test_a _") != normalise("_ test_b _")
 
 
+def test_a_mock_id_and_a_version_hash_abbreviated_to_another_length_are_no_drift() -> None:
+    """A Mock's repr gives its address in decimal; setuptools_scm's version abbreviates the
+    commit hash to a length that grows with the repository's object count."""
+    assert normalise("<MagicMock name='v' id='133226893603216'>") == normalise(
+        "<MagicMock name='v' id='139627813002256'>"
+    )
+    recorded = "platform linux -- Python 3.9.2, pytest-4.5.1.dev3+g58e6a09db, py-1.11.0"
+    assert normalise(recorded) == normalise(recorded.replace("g58e6a09db", "g58e6a09d"))
+    assert normalise("pytest-4.5.1.dev3+g58e6a09d") != normalise("pytest-4.5.1.dev3+g58e6b09d")
+    assert normalise("id='12'") != normalise("id='13'")
+
+
 def step(output: str | None = None, exit_code: int | None = 0, **kw: object) -> RecordedStep:
     return RecordedStep(4, StepKind.SHELL, "cmd", output=output, exit_code=exit_code, **kw)  # type: ignore[arg-type]
 
