@@ -5,8 +5,10 @@ PATH``), per repository and overall, read from the replay runs' folders:
 
 Per repository: the tasks, the instances replayed (a report with replay figures), the
 submissions reproduced or not, the steps replayed, the steps drifted (of them, those whose
-exit code or time-out differs from the recorded one), and the verdicts equal to the
-published ones or not. Then every exception by name: a different submission (its files),
+exit code or time-out differs from the recorded one, and those whose output shows that they
+needed the network: the agent's container has none), and the verdicts equal to the
+published ones or not. Then every exception by name: a step whose exit code drifted (with
+its cause), a different submission (its files),
 a verdict not the published one (with ``--official``, the folder of the published
 ``<id>/report.json`` files: the tests whose result differs; with ``--gold``, the gold
 census's runs: whether the gold patch resolves here), an instance not replayed (its
@@ -38,15 +40,27 @@ _NETWORK = re.compile(
 )
 
 
+NETWORK = "needed the network"
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A drifted step: whether its exit code (or time-out) differs, and its cause: the
+    network, a step after one that needed it, or what differs."""
+
+    step: int
+    exit_code: bool
+    cause: str
+
+
 @dataclass(frozen=True)
 class Row:
-    """One task of a replay run: its report (None: not finished) and the steps whose exit
-    code drifted, each with its cause."""
+    """One task of a replay run: its report (None: not finished) and its drifted steps."""
 
     repo: str
     instance_id: str
     report: EvalReport | None
-    exit_drifts: list[tuple[int, str]]
+    drifts: list[Drift]
     folder: Path
 
     @property
@@ -61,27 +75,23 @@ class Row:
         return self.report.resolved == self.replay.published_resolved
 
 
-def _exit_drifts(path: Path) -> list[tuple[int, str]]:
-    """The replayed steps whose exit code (or time-out) is not the recorded one, each with
-    its cause: the network, a step after one that needed it, or what differs."""
-    found: list[tuple[int, str]] = []
+def _drifts(path: Path) -> list[Drift]:
+    """The replayed steps that drifted, each with its cause."""
+    found: list[Drift] = []
     lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
     for step in (TrajectoryStep.model_validate_json(line) for line in lines if line.strip()):
         check = step.replay
-        detail = check.detail or "" if check is not None else ""
-        if (
-            check is None
-            or check.status is not StepStatus.DRIFT
-            or not detail.startswith(_EXIT_DRIFT)
-        ):
+        if check is None or check.status is not StepStatus.DRIFT:
             continue
+        detail = check.detail or ""
+        exit_code = detail.startswith(_EXIT_DRIFT)
         if _NETWORK.search(step.output or ""):
-            cause = "needed the network"
-        elif any(c == "needed the network" for _, c in found):
+            cause = NETWORK
+        elif exit_code and any(d.cause == NETWORK for d in found):
             cause = "after a step that needed the network"
         else:
             cause = detail
-        found.append((check.step, cause))
+        found.append(Drift(check.step, exit_code, cause))
     return found
 
 
@@ -94,7 +104,7 @@ def read_run(folder: Path) -> list[Row]:
         if path.is_file():
             report = EvalReport.from_swebench(json.loads(path.read_text(encoding="utf-8")))
         trajectory = folder / task.instance_id / "trajectory.jsonl"
-        rows.append(Row(task.repo, task.instance_id, report, _exit_drifts(trajectory), path.parent))
+        rows.append(Row(task.repo, task.instance_id, report, _drifts(trajectory), path.parent))
     return rows
 
 
@@ -108,7 +118,8 @@ def _figures(rows: list[Row]) -> list[int]:
         len(done) - same,
         sum(r.replay.steps_replayed for r in done if r.replay is not None),
         sum(r.replay.steps_drifted for r in done if r.replay is not None),
-        sum(len(r.exit_drifts) for r in done),
+        sum(d.exit_code for r in done for d in r.drifts),
+        sum(d.cause == NETWORK for r in done for d in r.drifts),
         sum(r.verdict_equal is True for r in rows),
         sum(r.verdict_equal is False for r in rows),
     ]
@@ -116,7 +127,7 @@ def _figures(rows: list[Row]) -> list[int]:
 
 HEADER = (
     "| repository | tasks | replayed | submission same | different | steps replayed "
-    "| drifted | of them exit code | verdict = published | ≠ published |"
+    "| drifted | of them: exit code | network | verdict = published | ≠ published |"
 )
 
 
@@ -124,7 +135,7 @@ def table(rows: list[Row]) -> list[str]:
     by_repo: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         by_repo[row.repo].append(row)
-    lines = [HEADER, "|---" * 10 + "|"]
+    lines = [HEADER, "|---" * 11 + "|"]
     for repo in sorted(by_repo):
         lines.append(f"| {repo} | " + " | ".join(map(str, _figures(by_repo[repo]))) + " |")
     total = " | ".join(f"**{n}**" for n in _figures(rows))
@@ -179,10 +190,10 @@ def exceptions(rows: list[Row], official: Path | None, gold_runs: list[Path]) ->
             lines.append(f"- {row.instance_id}: submission {replay.submission} ({files})")
         if replay.not_replayable:
             lines.append(f"- {row.instance_id}: not replayable: {', '.join(replay.not_replayable)}")
-        if row.exit_drifts:
+        if any(d.exit_code for d in row.drifts):
             causes: dict[str, list[str]] = defaultdict(list)
-            for step, cause in row.exit_drifts:
-                causes[cause].append(str(step))
+            for drift in (d for d in row.drifts if d.exit_code):
+                causes[drift.cause].append(str(drift.step))
             said = "; ".join(f"{c}: step {', '.join(s)}" for c, s in causes.items())
             lines.append(f"- {row.instance_id}: exit code drifted: {said}")
         if row.verdict_equal is False:

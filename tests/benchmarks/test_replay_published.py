@@ -71,8 +71,8 @@ def _run(results: Path) -> Path:
 def test_figures_per_repository_and_overall(tmp_path: Path) -> None:
     rows = figures.read_run(_run(tmp_path))
     lines = figures.table(rows)
-    assert lines[2] == "| org/a | 2 | 2 | 1 | 1 | 6 | 2 | 2 | 1 | 1 |"
-    assert lines[3] == "| org/b | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |"
+    assert lines[2] == "| org/a | 2 | 2 | 1 | 1 | 6 | 2 | 2 | 1 | 1 | 1 |"
+    assert lines[3] == "| org/b | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |"
     assert lines[4].startswith("| **all** | **3** | **2** | **1** | **1** | **6** |")
 
 
