@@ -164,7 +164,7 @@ def validate_cmd(
         for line in gate_lines(verdict):
             stderr.print(line, highlight=False)
 
-    verdicts = validate_tasks(data, settings, repeat, settings.workers, notice, show)
+    verdicts = validate_tasks(data, settings, repeat, notice, show)
     described = {"name": data.name, "fingerprint": data.fingerprint, "origin": data.origin}
     listed = known_bad_list(verdicts, described, repeat)
     listed.write(path)

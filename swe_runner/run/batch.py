@@ -113,7 +113,11 @@ def run_batch(req: RunRequest, plan: Plan, events: Events | None = None) -> Summ
 def _warmed(jobs: list[Job], lookahead: int) -> list[Job]:
     """``jobs``, each grading a patch (no agent phase) set to warm the sandbox of the one
     ``lookahead`` such jobs later: the next job its worker takes."""
-    grading = [i for i, job in enumerate(jobs) if job.solve is None and not job.prediction.is_empty]
+    grading = [
+        i
+        for i, job in enumerate(jobs)
+        if job.solve is None and (job.run_empty or not job.prediction.is_empty)
+    ]
     out = list(jobs)
     if not lookahead:
         return out

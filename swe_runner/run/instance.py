@@ -80,6 +80,7 @@ class Job:
     source: Path | None = None  # the suite's own copy of the repository, for image builds
     warm: Task | None = None  # start this task's evaluation sandbox early (evaluate)
     solve: Solve | None = None
+    run_empty: bool = False  # an empty patch's tests run too (the gold gate's take without it)
 
     @property
     def key(self) -> str:
@@ -99,11 +100,11 @@ def perform(job: Job, runtime: Runtime, agent: Agent | None, secrets: Secrets) -
     """
     task, pred = job.task, job.prediction
     if job.solve is None:
-        image = "" if pred.is_empty else runtime.image(task, job.source)
+        image = "" if pred.is_empty and not job.run_empty else runtime.image(task, job.source)
         ahead = None if job.warm is None else runtime.image_ready(job.warm)
         if ahead is not None:
             runtime.warm(ahead)  # its sandbox starts while this one's tests run
-        result = evaluate(task, pred, image, runtime)
+        result = evaluate(task, pred, image, runtime, run_empty=job.run_empty)
         return InstanceResult(result.report, pred.model_patch, result.script, result.log)
     if agent is None:
         raise ValueError("a job with an agent phase needs an agent")
