@@ -91,9 +91,20 @@ def _verdicts(results: Path, repo: str) -> tuple[dict[str, dict[str, Any]], floa
     return {v["instance_id"]: v for v in report["instances"]}, report.get("wall_time_s", 0.0)
 
 
-def _cause(verdict: dict[str, Any]) -> str:
+OFFLINE = ("Name or service not known", "Temporary failure in name resolution")
+
+
+def _cause(verdict: dict[str, Any], results: Path) -> str:
+    """The gate's reason and notes; for a gold run that failed, whether its test log shows
+    it needed the internet (the gate keeps its takes under ``validate/``)."""
     notes = "; ".join(verdict.get("notes") or [])
     reason = str(verdict.get("reason") or "")
+    iid = verdict["instance_id"]
+    for log in results.glob(f"validate/*/gold-1/{iid}/test_output.txt"):
+        offline = sum(log.read_text(errors="replace").count(t) for t in OFFLINE)
+        if offline and verdict["class"] != "valid":
+            lines = f"{offline} lines of its test log cannot resolve a host"
+            reason = f"needs the internet ({lines}): {reason}"
     return "; ".join(x for x in (reason, notes) if x)
 
 
@@ -132,7 +143,7 @@ def main() -> None:
             official = f"{listed.cls}: {listed.reason}" if listed else ""
             gold = ", ".join(verdict["gold"]) if verdict else ""
             empty = (verdict.get("empty") or "") if verdict else ""
-            cause = _cause(verdict) if verdict else ""
+            cause = _cause(verdict, args.results_dir) if verdict else ""
             rows.append((iid, task.version or "", cls, gold, empty, cause, official))
     if args.known_bad:
         _known_bad(rows, data.fingerprint, args.known_bad)
