@@ -36,7 +36,7 @@ from swe_runner.images.disk import images_on_disk
 from swe_runner.inputs.dataset import load_dataset
 from swe_runner.inputs.known_bad import SHIPPED, GateClass, KnownBad, KnownBadList
 
-ORDER = ["requests", "pylint", "seaborn", "pytest", "sympy", "sphinx", "astropy", "xarray"]
+ORDER = ["requests", "pylint", "seaborn", "pytest", "sphinx", "astropy", "sympy", "xarray"]
 
 
 def _gate(args: argparse.Namespace, repo: str) -> None:
