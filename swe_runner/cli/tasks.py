@@ -18,7 +18,12 @@ from swe_runner.cli.options import (
     stderr,
     stdout,
 )
-from swe_runner.cli.settings_flags import images_options, settings_options, workers_option
+from swe_runner.cli.settings_flags import (
+    executor_options,
+    images_options,
+    settings_options,
+    workers_option,
+)
 from swe_runner.config import Settings
 from swe_runner.errors import UnknownInstanceError
 from swe_runner.grading.gate import GateReport, GateVerdict, known_bad_list
@@ -127,6 +132,7 @@ def show_cmd(
 @dataset_options
 @settings_options
 @images_options
+@executor_options
 @click.pass_context
 def validate_cmd(
     ctx: click.Context,

@@ -21,6 +21,7 @@ import pytest
 
 from swe_runner.cli.main import main
 from swe_runner.inputs.dataset import load_dataset
+from swe_runner.run.validate import validation_dir
 from swe_runner.sandbox.docker import connect
 from swe_runner.sandbox.labels import RUN_LABEL
 from tests.docker.conftest import ca_args
@@ -165,6 +166,25 @@ def test_evaluating_on_ray_writes_what_a_local_evaluation_writes(
     finish(driver(cluster, command))
     assert contents(results / "local") == contents(results / "ray")
     assert containers_of("ray") == []
+
+
+def test_validating_on_ray_writes_what_a_local_validation_writes(
+    cluster: LocalCluster, tmp_path: Path
+) -> None:
+    picked = ["textkit-1", "textkit-4", "confparse-2"]
+    gate = ["tasks", "validate", "demo", *ca_args(), "--workers", "2"]
+    gate += [word for iid in picked for word in ("-i", iid)]
+    local, ray = tmp_path / "local", tmp_path / "ray"
+    assert main([*gate, "--results-dir", str(local)]) == 0
+    on = ["--executor", "ray", "--ray-address", cluster.address, "--node-workers", "1"]
+    command = [sys.executable, "-m", "swe_runner", *gate, "--results-dir", str(ray), *on]
+    finish(driver(cluster, command))
+    tasks = load_dataset("demo").select(picked)
+    for take in ("empty", "gold-1"):  # each take an evaluation run on the cluster
+        here, there = validation_dir(local, tasks) / take, validation_dir(ray, tasks) / take
+        assert contents(here) == contents(there), take
+        assert json.loads((there / "run.json").read_text())["settings"]["executor"] == "ray"
+    assert json.loads((ray / "known-bad" / "demo.json").read_text())["instances"] == []
 
 
 def test_a_model_agent_on_ray_keeps_one_rate_limit_in_a_429_storm(
