@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
         stderr.print(
-            "Interrupted: finished results are kept; rerun with the same --run-id to resume."
+            "Interrupted: finished results are kept; rerun the same command (the same --run-id) "
+            "to resume."
         )
         return 130
     return code if isinstance(code, int) else 0

@@ -158,7 +158,9 @@ def validate_cmd(
     Writes the known-bad list (JSON) that `run`, `evaluate` and `report` take with
     --exclude, prints a table (or --json) and exits 1 if any task is not valid. Run it on
     a new dataset (e.g. SWE-bench instances with --specs and --repo-source) before
-    spending API money.
+    spending API money. The evaluations are kept under
+    <results-dir>/validate/<dataset fingerprint>/: validating the same tasks again
+    (after Ctrl-C, or with a larger --repeat) runs only what is not finished.
     """
     ref = dataset or dataset_opt
     if not ref:

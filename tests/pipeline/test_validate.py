@@ -39,22 +39,41 @@ def reports(take: Path) -> dict[str, bytes]:
     return {p.parent.name: p.read_bytes() for p in take.glob("*/report.json")}
 
 
-def test_a_validation_killed_mid_way_resumes_keeping_what_it_finished(
-    fake: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    results = tmp_path / "r"
+def interrupted(results: Path, fake: dict[str, str], how: signal.Signals) -> Path:
+    """Start ``validate --repeat 2`` in a process and send it ``how`` once a gold
+    evaluation has finished; the validation's folder."""
     home = validation_dir(results, load_dataset("demo").select(TASKS))
     cli = [sys.executable, "-m", "swe_runner", *validate_args(results, "--repeat", "2")]
-    proc = subprocess.Popen(cli, env={**os.environ, **fake}, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cli, env={**os.environ, **fake}, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 300
     while not reports(home / "gold-1"):
-        assert proc.poll() is None, "the validation ended before it could be killed"
+        assert proc.poll() is None, "the validation ended before it could be stopped"
         assert time.monotonic() < deadline
         time.sleep(0.1)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    proc.send_signal(how)
+    _, err = proc.communicate(timeout=120)
+    if how is signal.SIGINT:
+        assert proc.returncode == 130 and "to resume" in err.decode(), err.decode()
+    return home
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["killed", "ctrl-c"])
+def test_a_validation_stopped_mid_way_resumes_keeping_what_it_finished(
+    how: signal.Signals,
+    fake: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    results = tmp_path / "r"
+    home = interrupted(results, fake, how)
     finished = {take: reports(home / take) for take in ("empty", "gold-1")}
     assert len(finished["empty"]) == len(TASKS) and not (home / "gold-2").exists()
+    finished["gold-1"] = {  # an instance stopped mid-way has its interrupted report
+        iid: body
+        for iid, body in finished["gold-1"].items()
+        if not json.loads(body)[iid]["interrupted"]
+    }
+    assert finished["gold-1"]
 
     assert main([*validate_args(results, "--repeat", "2", "--json")]) == 0
     out, err = capsys.readouterr()
