@@ -3,7 +3,8 @@ runs as the original scaffold ran it, the trajectory's own final step makes the 
 that is graded, and every step is compared with what was recorded.
 
 - mini-swe-agent: a fresh shell per action (its interpreter, ``bash -lc`` by default) in
-  its ``cwd``, with its ``env`` and ``timeout``; the submission is the submit step's output
+  its ``cwd``, with its ``env`` and ``timeout``, Python writing its bytecode as in the
+  SWE-bench images (:data:`AS_THE_SCAFFOLD`); the submission is the submit step's output
   less its first line (``COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT``), as the scaffold takes it.
 - SWE-agent: shell actions in one persistent shell, its editor commands with swe-runner's
   editor, and ``submit`` as its submit tool (``git add -A && git diff --cached``).
@@ -37,6 +38,11 @@ from swe_runner.tools.editor import EditorTool
 __all__ = ["PublishedReplayAgent"]
 
 SUBMIT_COMMAND = "git add -A && git diff --cached"  # SWE-agent's submit tool
+# The SWE-bench images the scaffolds ran in write Python's bytecode; swe-runner's environment
+# images set PYTHONDONTWRITEBYTECODE=1 (a clean tree). Set empty, it is off again: without
+# the cache every command compiles the repository anew, repeating compile-time warnings
+# (sympy's SyntaxWarnings on each run) and running slower, up to the scaffold's time-out.
+AS_THE_SCAFFOLD = {"PYTHONDONTWRITEBYTECODE": ""}
 
 
 def _submitted(output: str, exit_code: int | None, needs_zero: bool) -> str | None:
@@ -79,9 +85,10 @@ class PublishedReplayAgent:
 
     def solve(self, problem: Problem, session: Session) -> AgentRun:
         trajectory = self.trajectories[problem.instance_id]
-        if trajectory.shell.persistent and trajectory.shell.env:
-            exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in trajectory.shell.env.items())
-            session.tools[BashTool.name]({"command": f"export {exports}"})  # its session setup
+        if trajectory.shell.persistent:  # its session setup
+            env = {**AS_THE_SCAFFOLD, **trajectory.shell.env}
+            exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+            session.tools[BashTool.name]({"command": f"export {exports}"})
         checks: list[StepCheck] = []
         submission: str | None = None
         submit_seen = False
@@ -130,11 +137,11 @@ class PublishedReplayAgent:
     ) -> tuple[StepCheck, str]:
         """A fresh shell for the action (mini-swe-agent), or SWE-agent's submit command."""
         shell = trajectory.shell
+        env = {**AS_THE_SCAFFOLD, **shell.env}
         if shell.persistent:  # SWE-agent's submit, in the repository
-            line, env, timeout = SUBMIT_COMMAND, None, 300.0
+            line, timeout = SUBMIT_COMMAND, 300.0
         else:
-            line, env = shlex.join([*shell.interpreter, step.action]), shell.env
-            timeout = shell.timeout
+            line, timeout = shlex.join([*shell.interpreter, step.action]), shell.timeout
         began = time.monotonic()
         result = session.sandbox.exec(f"cd {shlex.quote(shell.cwd)} && {line}", timeout, env=env)
         output = result.text

@@ -20,6 +20,7 @@ from swe_runner.sandbox.labels import INSTANCE_LABEL, MANAGED_LABEL, OWNER_LABEL
 from swe_runner.task import Task
 from tests.conftest import TEST_OWNER
 from tests.docker.conftest import ca_args
+from tests.fakes.published import Step, mini_v1, write
 from tests.pipeline.test_plumbing import FIX_WRAP
 
 
@@ -242,3 +243,26 @@ def test_replay_of_a_command_agent_run_is_refused_before_it_starts(
     err = capsys.readouterr().err
     assert "cannot be replayed" in err and "'command' in textkit-2" in err, err
     assert not (results / "again").exists()
+
+
+def test_a_published_trajectory_replays_with_bytecode_written_as_in_the_swe_bench_images(
+    demo_images: dict[str, str], tmp_path: Path
+) -> None:
+    """swe-runner's environment images set PYTHONDONTWRITEBYTECODE=1; the scaffold's
+    commands ran in images that write bytecode, so a replayed command does too (else every
+    command compiles anew: compile-time warnings on each run, slower commands)."""
+    cached = "python3 -c 'import textkit.wrap' && ls textkit/__pycache__ | grep -c '^wrap\\.'"
+    steps = [
+        Step("python3 -c 'import sys; print(sys.dont_write_bytecode)'", "False\n"),
+        Step(cached, "1\n"),
+        Step("echo $PAGER", "cat\n"),  # the trajectory's own variables still apply
+    ]
+    folder = tmp_path / "trajs"
+    write(folder, "textkit-2", mini_v1(steps, "", env={"PAGER": "cat"}))
+    results = tmp_path / "r"
+    assert run(results, "pyc", "--agent", "replay", "--from", str(folder), "-i", "textkit-2") == 0
+    report = json.loads((results / "pyc" / "textkit-2" / "report.json").read_text())["textkit-2"]
+    lines = (results / "pyc" / "textkit-2" / "trajectory.jsonl").read_text().splitlines()
+    checks = [json.loads(line)["replay"] for line in lines if '"replay"' in line]
+    assert [c["status"] for c in checks[:3]] == ["same"] * 3, checks
+    assert report["replay"]["steps_drifted"] == 0
