@@ -1,16 +1,28 @@
-"""Shared fixtures: a clean environment for every test, and docker-test plumbing."""
+"""Shared fixtures: a clean environment for every test, and docker-test plumbing.
+
+A docker test says so with the marker (``pytestmark = pytest.mark.docker`` in its module, or
+a parameter marked ``docker``); it fails, never skips, without a daemon, and
+:func:`no_leftover_containers` checks that it leaves no container behind.
+"""
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from swe_runner.config import Settings, load_settings
+from swe_runner.inputs.dataset import Dataset, load_dataset
 from swe_runner.sandbox.base import Sandbox
 from swe_runner.sandbox.fake import FakeSandbox
+
+if TYPE_CHECKING:
+    from swe_runner.runtime.docker import DockerRuntime
+    from swe_runner.sandbox.containers import ContainerLimits
 
 # Captured before any test runs (the autouse fixture below clears SWE_RUNNER_*): CI points
 # this at the host CA bundle so image builds can reach PyPI through its TLS proxy.
@@ -40,6 +52,73 @@ def fake_runtime_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cache")
 
 
+def ca_args() -> list[str]:
+    """The ``--ca-bundle`` flag for a command line that builds images, when the host has one."""
+    return ["--ca-bundle", HOST_CA_BUNDLE] if HOST_CA_BUNDLE else []
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_containers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every docker test must leave no swe-runner container behind (others: nothing checked)."""
+    if request.node.get_closest_marker("docker") is None:
+        yield
+        return
+    from swe_runner.sandbox.containers import connect
+    from swe_runner.sandbox.labels import MANAGED_LABEL, OWNER_LABEL
+
+    client = connect()
+    mine = {"label": [MANAGED_LABEL, f"{OWNER_LABEL}={TEST_OWNER}"]}
+    before = {c.id for c in client.containers.list(all=True, filters=mine)}
+    yield
+    after = {c.id for c in client.containers.list(all=True, filters=mine)}
+    assert after <= before, f"containers left behind: {sorted(after - before)}"
+
+
+@pytest.fixture(scope="session")
+def demo() -> Dataset:
+    return load_dataset("demo")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(
+        None, {"results_dir": tmp_path / "results", "ca_bundle": HOST_CA_BUNDLE}, environ={}
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_images(demo: Dataset) -> dict[str, str]:
+    """Instance image of every demo task (built once; reused when CI built them already)."""
+    from swe_runner.images.build import ImageBuilder
+
+    builder = ImageBuilder(load_settings(None, {"ca_bundle": HOST_CA_BUNDLE}, environ={}))
+    return {
+        t.instance_id: builder.ensure_instance(t, demo.repo_sources.get(t.repo)) for t in demo.tasks
+    }
+
+
+EvalRuntime = Callable[..., "DockerRuntime"]
+
+
+@pytest.fixture
+def eval_runtime() -> Iterator[EvalRuntime]:
+    """Docker runtimes for calling ``evaluate`` directly, with the given container limits
+    (default: the defaults, offline); closed at the end, so their containers are gone."""
+    from swe_runner.runtime.docker import DockerRuntime
+    from swe_runner.sandbox.containers import ContainerLimits
+
+    opened: list[DockerRuntime] = []
+
+    def make(limits: ContainerLimits | None = None) -> DockerRuntime:
+        settings = load_settings(None, {"ca_bundle": HOST_CA_BUNDLE}, environ={})
+        opened.append(DockerRuntime(settings, {}, eval_limits=limits or ContainerLimits()))
+        return opened[-1]
+
+    yield make
+    for runtime in opened:
+        runtime.close()
+
+
 SETUP = """
 set -e
 git init -q -b main .
@@ -52,7 +131,6 @@ git rev-parse HEAD
 
 
 def make_docker_sandbox() -> Sandbox:
-    from swe_runner.config import load_settings
     from swe_runner.images.build import ImageBuilder
     from swe_runner.sandbox.docker import DockerSandbox
 

@@ -14,9 +14,11 @@ from swe_runner.inputs.dataset import Dataset
 from swe_runner.models.base import Usage
 from swe_runner.models.pricing import PriceTable
 from swe_runner.models.scripted import load_scripts
-from tests.docker.conftest import ca_args
+from tests.conftest import ca_args
 from tests.fakes.anthropic_server import Error, FakeAnthropic, Reply, Response
 from tests.fakes.http import turn_of
+
+pytestmark = pytest.mark.docker
 
 MODEL = "claude-3-5-sonnet-20241022"
 KEY = "sk-ant-fake-key-that-must-never-leak-7f3a"

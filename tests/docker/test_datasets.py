@@ -15,8 +15,9 @@ from swe_runner.config import load_settings
 from swe_runner.images import repo
 from swe_runner.images.build import ImageBuilder, list_images
 from swe_runner.inputs.dataset import load_dataset
-from tests.conftest import HOST_CA_BUNDLE
-from tests.docker.conftest import ca_args
+from tests.conftest import HOST_CA_BUNDLE, ca_args
+
+pytestmark = pytest.mark.docker
 
 BUGGY = "def add(a, b):\n    return a + b\n\n\ndef mean(xs):\n    return sum(xs) // len(xs)\n"
 FIXED = BUGGY.replace("sum(xs) // len(xs)", "sum(xs) / len(xs)")

@@ -13,8 +13,10 @@ import pytest
 from swe_runner.cli.main import main
 from swe_runner.inputs.dataset import PROJECT_TASKS
 from swe_runner.sandbox.containers import connect
-from tests.docker.conftest import ca_args
+from tests.conftest import ca_args
 from tests.test_dataset import RECORD, write_jsonl
+
+pytestmark = pytest.mark.docker
 
 WHEELLESS, CONDA, NOSPEC = "swe-runner-test/wheelless", "swe-runner-test/conda", "o/nospec"
 

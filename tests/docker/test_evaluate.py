@@ -13,8 +13,10 @@ from swe_runner.grading.evaluation import evaluate
 from swe_runner.inputs.dataset import Dataset
 from swe_runner.records import EvalReport, Outcome
 from swe_runner.task import Prediction, Task
-from tests.docker.conftest import EvalRuntime, ca_args
+from tests.conftest import EvalRuntime, ca_args
 from tests.integrity.attacks import patch_from_edit
+
+pytestmark = pytest.mark.docker
 
 NOT_APPLYING = """\
 diff --git a/does_not_exist.py b/does_not_exist.py

@@ -27,6 +27,8 @@ from swe_runner.sandbox.docker import DockerSandbox
 from tests.integrity.faults import daemon_restart
 from tests.integrity.private_daemon import host_bridge, private_daemon
 
+pytestmark = pytest.mark.docker
+
 
 def bridge_index() -> int:
     """The ifindex of the host's docker0: a deleted and remade bridge gets another."""

@@ -12,7 +12,9 @@ import pytest
 
 from swe_runner.cli.main import main
 from swe_runner.inputs.dataset import PROJECT_TASKS, Dataset
-from tests.docker.conftest import ca_args
+from tests.conftest import ca_args
+
+pytestmark = pytest.mark.docker
 
 VALID, FLAKY, BROKEN = "confparse-1", "confparse-coin", "confparse-wrong-gold"
 COINS = 10  # a run keeps every coin's face with p = 1/4 over 3 runs: no flip at all 4**-10

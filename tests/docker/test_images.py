@@ -21,6 +21,8 @@ from swe_runner.inputs.dataset import Dataset
 from swe_runner.runtime.docker import DockerRuntime
 from swe_runner.task import Task
 
+pytestmark = pytest.mark.docker
+
 
 def script_run(image: str, script: str, files: dict[str, str], timeout: float) -> ScriptRun:
     """``script`` in a fresh container of ``image`` (offline), as evaluation runs its own."""

@@ -21,9 +21,11 @@ from swe_runner.sandbox.containers import ContainerLimits, connect
 from swe_runner.sandbox.diskwatch import daemon_size, tree_size, upper_dir
 from swe_runner.sandbox.docker import DockerSandbox
 from swe_runner.task import Prediction
-from tests.docker.conftest import EvalRuntime, ca_args
+from tests.conftest import EvalRuntime, ca_args
 from tests.integrity.attacks import ATTACKS, HOGS, Attack, code_at_import, patch_from_edit
 from tests.integrity.peeking import PROBES, findings, peek, probe_script
+
+pytestmark = pytest.mark.docker
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])

@@ -34,6 +34,8 @@ from swe_runner.sandbox.containers import connect
 from swe_runner.task import Task
 from tests.official_layout import official_eval_script
 
+pytestmark = pytest.mark.docker
+
 IMAGE_DEFINITION = Path(__file__).resolve().parents[1] / "data" / "official_image"
 PUSHED = ("textkit-2", "confparse-1")  # demo tasks whose official-layout image is served
 MISSING = "textkit-3"  # its record names an image the registry does not have

@@ -17,7 +17,7 @@ from swe_runner.inputs.dataset import Dataset
 from swe_runner.models.base import Usage
 from swe_runner.models.pricing import PriceTable
 from swe_runner.models.scripted import load_scripts
-from tests.docker.conftest import ca_args
+from tests.conftest import ca_args
 from tests.fakes.http import turn_of
 from tests.fakes.openai_server import (
     Error,
@@ -28,6 +28,8 @@ from tests.fakes.openai_server import (
     from_blocks,
 )
 from tests.fakes.shell_edits import as_text
+
+pytestmark = pytest.mark.docker
 
 MODEL = "gpt-4.1-mini"
 KEY = "sk-openai-fake-key-that-must-never-leak-51c2"

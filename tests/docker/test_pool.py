@@ -5,8 +5,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
+
 from swe_runner.sandbox.containers import connect
 from swe_runner.sandbox.pool import ContainerPool
+
+pytestmark = pytest.mark.docker
 
 LABEL = "swe-runner.test=pool"
 

@@ -24,7 +24,7 @@ from swe_runner.inputs.dataset import load_dataset
 from swe_runner.run.validate import validation_dir
 from swe_runner.sandbox.docker import connect
 from swe_runner.sandbox.labels import RUN_LABEL
-from tests.docker.conftest import ca_args
+from tests.conftest import ca_args
 from tests.docker.test_openai_run import (
     KEY,
     MODEL,
@@ -36,6 +36,8 @@ from tests.docker.test_openai_run import (
 )
 from tests.fakes.openai_server import FakeOpenAI
 from tests.ray_cluster import LocalCluster, local_cluster
+
+pytestmark = pytest.mark.docker
 
 DEMO = sorted(t.instance_id for t in load_dataset("demo").tasks)
 

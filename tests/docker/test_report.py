@@ -14,8 +14,10 @@ import pytest
 from swe_runner.cli.main import main
 from swe_runner.inputs.dataset import Dataset
 from tests.browser import browse
-from tests.docker.conftest import ca_args
+from tests.conftest import ca_args
 from tests.reporting.test_export_check import fill_in
+
+pytestmark = pytest.mark.docker
 
 
 @pytest.fixture(scope="module")

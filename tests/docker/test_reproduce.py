@@ -19,7 +19,9 @@ from swe_runner.sandbox.containers import connect
 from swe_runner.sandbox.docker import DockerSandbox
 from swe_runner.sandbox.labels import KEPT_LABEL, MANAGED_LABEL
 from swe_runner.task import Prediction
-from tests.docker.conftest import ca_args
+from tests.conftest import ca_args
+
+pytestmark = pytest.mark.docker
 
 INSTANCE = "textkit-4"  # the scripted agent's fix is incomplete: unresolved
 

@@ -18,10 +18,11 @@ from swe_runner.inputs.dataset import PROJECT_TASKS, Dataset
 from swe_runner.sandbox.containers import connect
 from swe_runner.sandbox.labels import INSTANCE_LABEL, MANAGED_LABEL, OWNER_LABEL, RUN_LABEL
 from swe_runner.task import Task
-from tests.conftest import TEST_OWNER
-from tests.docker.conftest import ca_args
+from tests.conftest import TEST_OWNER, ca_args
 from tests.fakes.published import Step, mini_v1, write
 from tests.pipeline.test_plumbing import FIX_WRAP
+
+pytestmark = pytest.mark.docker
 
 
 def outcomes(results: Path, run_id: str) -> dict[str, str]:

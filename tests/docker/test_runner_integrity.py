@@ -15,10 +15,11 @@ from swe_runner.images.build import ImageBuilder
 from swe_runner.inputs.dataset import Dataset, load_dataset
 from swe_runner.records import Outcome
 from swe_runner.task import Prediction, Task
-from tests.conftest import HOST_CA_BUNDLE, HOST_MIRROR_DIR
-from tests.docker.conftest import EvalRuntime
+from tests.conftest import HOST_CA_BUNDLE, HOST_MIRROR_DIR, EvalRuntime
 from tests.integrity.attacks import Attack, patch_from_edit
 from tests.integrity.runner_attacks import OWN_RUNNER_ATTACKS, RUNNER_ATTACKS
+
+pytestmark = pytest.mark.docker
 
 OWN_RUNNER_RECORDS = Path(__file__).parent.parent / "data" / "integrity" / "own_runner.jsonl"
 

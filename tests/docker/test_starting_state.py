@@ -15,7 +15,9 @@ import pytest
 from swe_runner.cli.main import main
 from swe_runner.inputs.dataset import PROJECT_TASKS
 from swe_runner.patch import changes
-from tests.docker.conftest import ca_args
+from tests.conftest import ca_args
+
+pytestmark = pytest.mark.docker
 
 TASK = "textkit-2"
 # textkit's .gitignore has build/: out/ stands for build output a repository does not ignore

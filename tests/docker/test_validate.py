@@ -10,7 +10,9 @@ import pytest
 
 from swe_runner.cli.main import main
 from swe_runner.inputs.dataset import PROJECT_TASKS, Dataset
-from tests.docker.conftest import ca_args
+from tests.conftest import ca_args
+
+pytestmark = pytest.mark.docker
 
 
 def test_demo_suite_validates(

@@ -8,8 +8,12 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import HOST_CA_BUNDLE
 from tests.packaging.wheel import build_wheel, install, outside_env
+
+pytestmark = pytest.mark.docker
 
 
 def test_installed_wheel_builds_and_runs_the_demo(

@@ -11,7 +11,7 @@ import pytest
 
 from swe_runner.cli.main import main
 from swe_runner.sandbox.containers import connect
-from tests.docker.conftest import ca_args
+from tests.conftest import ca_args
 from tests.images.dated_repo import git
 from tests.test_dataset import RECORD, write_jsonl
 
