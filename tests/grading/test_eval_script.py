@@ -10,7 +10,7 @@ import pytest
 from swe_runner.grading import guard, markers
 from swe_runner.grading.script import eval_script, hidden_tests_command, prepare_script
 from swe_runner.inputs.dataset import load_dataset
-from tests.docker.test_evaluate import FORCE_PASS_CONFTEST
+from tests.run.test_evaluate import FORCE_PASS_CONFTEST
 
 
 def demo_task():  # type: ignore[no-untyped-def]

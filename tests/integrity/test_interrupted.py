@@ -3,7 +3,7 @@
 untouched, and any resume redoes the interrupted ones.
 
 Empty predictions are graded without Docker, so these run the real pipeline offline; the
-signal tests on real containers are in tests/docker/test_run.py.
+signal tests on real containers are in tests/run/test_run.py.
 """
 
 from __future__ import annotations

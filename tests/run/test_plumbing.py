@@ -17,7 +17,7 @@ from swe_runner.cli.main import main
 from swe_runner.inputs.dataset import load_dataset
 from swe_runner.rundir import KILLED
 from swe_runner.runs import load_run
-from tests.pipeline.conftest import World
+from tests.run.conftest import World
 
 # A bring-your-own agent: a shell script that knows one fix (textkit-2's off-by-one).
 FIX_WRAP = """#!/bin/bash

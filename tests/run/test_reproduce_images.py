@@ -11,7 +11,7 @@ import pytest
 from swe_runner.config import Settings
 from swe_runner.run.reproduce import open_case, run_images
 
-STORED = Path(__file__).parent / "data" / "runs" / "gold"  # recorded with images "build"
+STORED = Path(__file__).parents[1] / "data" / "runs" / "gold"  # recorded with images "build"
 
 
 @pytest.fixture

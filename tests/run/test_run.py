@@ -1,5 +1,5 @@
 """`swe-runner run` end to end on Docker: agents in containers, grading, workers, refusals
-(resume, interrupts, secrets and retries run on every runtime: tests/pipeline/)."""
+(resume, interrupts, secrets and retries run on every runtime: tests/run/test_plumbing.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from swe_runner.sandbox.labels import INSTANCE_LABEL, MANAGED_LABEL, OWNER_LABEL
 from swe_runner.task import Task
 from tests.conftest import TEST_OWNER, ca_args
 from tests.fakes.published import Step, mini_v1, write
-from tests.pipeline.test_plumbing import FIX_WRAP
+from tests.run.test_plumbing import FIX_WRAP
 
 pytestmark = pytest.mark.docker
 
