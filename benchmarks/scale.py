@@ -53,6 +53,9 @@ VERIFIED_ENVIRONMENTS = (
 )
 
 
+TOOK = re.compile(r"^swe-runner: build took (\d+) s$", re.MULTILINE)
+
+
 def sample(tasks: list[Task], mirror_dir: Path, size: int) -> list[Task]:
     by_repo: dict[str, list[Task]] = defaultdict(list)
     for task in tasks:
@@ -211,8 +214,15 @@ def main() -> None:
     print(f"\n{'phase':12} {'s':>8} {'instances/h':>12}")
     for (phase, rate), secs in zip(rates.items(), (build_s, run_s, eval_s), strict=True):
         print(f"{phase:12} {secs:>8.0f} {rate:>12.0f}")
+    where = "built now"
+    if not env_times:  # there already: every environment build log this machine kept
+        logs = (settings.cache_dir / "logs").glob("swe-runner-env_*.log")
+        env_times = [
+            float(t) for log in logs for t in TOOK.findall(log.read_text(errors="replace"))
+        ]
+        where = "from this machine's environment build logs"
     env_median = statistics.median(env_times) if env_times else float("nan")
-    print(f"environment builds timed here: {len(env_times)}, median {env_median:.0f} s")
+    print(f"environment builds ({where}): {len(env_times)}, median {env_median:.0f} s")
     print(f"disk of every swe-runner image here: {disk.total_mb / 1e3:,.1f} GB ({len(rows)} tags)")
     container_peak = memory.peak / 2**20
     print(f"peak memory: harness {harness_peak:,.0f} MB, one container {container_peak:,.0f} MB")
