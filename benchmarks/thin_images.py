@@ -35,6 +35,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import docker.errors
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from swe_runner.config import load_settings
@@ -274,8 +276,12 @@ def rebuild_versions(
         chain = [s for s in snapshots if any(_under(s, ls) for ls in layers)]
         for image in images:
             client.images.remove(image.id, force=True)
+        kept = 0
         for snap in sorted(chain, key=lambda s: -len(s.attrs["RootFS"]["Layers"])):
-            client.images.remove(snap.id, force=True)
+            try:
+                client.images.remove(snap.id, force=True)
+            except docker.errors.APIError:  # another image stands on it (another dataset's)
+                kept += 1
         started = time.monotonic()
         for task in group:
             builder.ensure_instance(task, None)
@@ -283,7 +289,7 @@ def rebuild_versions(
         name = f"{key[0].split('/')[1]} {key[1]}"
         out.append((name, len(group), took))
         print(
-            f"  rebuilt {name}: {len(group)} instances and {len(chain)} snapshots in "
+            f"  rebuilt {name}: {len(group)} instances and {len(chain) - kept} snapshots in "
             f"{took:.1f} s ({took / len(group):.1f} s each)",
             flush=True,
         )
