@@ -7,9 +7,10 @@ Per repository: the tasks, the instances replayed (a report with replay figures)
 submissions reproduced or not, the steps replayed, the steps drifted (of them, those whose
 exit code or time-out differs from the recorded one, and those whose output shows that they
 needed the network: the agent's container has none), and the verdicts equal to the
-published ones or not. Then every exception by name: a step whose exit code drifted (with
-its cause), a different submission (its files),
-a verdict not the published one (with ``--official``, the folder of the published
+published ones or not. An output drift is judged again from the stored outputs with this
+version's normalisation, so runs made by older versions count alike. Then every exception
+by name: a step whose exit code drifted (with its cause), a different submission (its
+files), a verdict not the published one (with ``--official``, the folder of the published
 ``<id>/report.json`` files: the tests whose result differs; with ``--gold``, the gold
 census's runs: whether the gold patch resolves here), an instance not replayed (its
 outcome and error), a step that could not be replayed. Prints Markdown (for
@@ -28,9 +29,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from swe_runner.agents.drift import CLIP_JOIN, check_step
+from swe_runner.inputs.published import RecordedStep, StepKind
 from swe_runner.manifest import RunManifest
 from swe_runner.records import EvalReport, TestsStatus, TrajectoryStep
-from swe_runner.replay_records import ReplayResult, StepStatus, SubmissionMatch
+from swe_runner.replay_records import ReplayResult, StepCheck, StepStatus, SubmissionMatch
 
 _EXIT_DRIFT = ("exit code", "timed out", "recorded as timed out")
 # A replayed output saying the step needed the network (the agent's container has none).
@@ -75,8 +78,22 @@ class Row:
         return self.report.resolved == self.replay.published_resolved
 
 
+def _output_still_drifts(step: TrajectoryStep, check: StepCheck) -> bool:
+    """An output drift judged again with this version's normalisation, from the outputs
+    the run stored (a clipped recording is stored as its head and tail)."""
+    recorded = check.recorded_output or ""
+    clipped = check.detail != "output differs"
+    head, _, tail = recorded.partition(CLIP_JOIN)
+    again = RecordedStep(
+        check.step, StepKind.SHELL, "", exit_code=check.recorded_exit,
+        output=None if clipped else recorded, clipped=(head, tail) if clipped else None,
+    )  # fmt: skip
+    return check_step(again, check.exit_code, False, step.output or "").status is StepStatus.DRIFT
+
+
 def _drifts(path: Path) -> list[Drift]:
-    """The replayed steps that drifted, each with its cause."""
+    """The replayed steps that drifted, each with its cause (an output drift judged again
+    with this version's normalisation: runs made by older versions count alike)."""
     found: list[Drift] = []
     lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
     for step in (TrajectoryStep.model_validate_json(line) for line in lines if line.strip()):
@@ -84,6 +101,8 @@ def _drifts(path: Path) -> list[Drift]:
         if check is None or check.status is not StepStatus.DRIFT:
             continue
         detail = check.detail or ""
+        if detail.startswith("output") and not _output_still_drifts(step, check):
+            continue
         exit_code = detail.startswith(_EXIT_DRIFT)
         if _NETWORK.search(step.output or ""):
             cause = NETWORK
@@ -117,7 +136,7 @@ def _figures(rows: list[Row]) -> list[int]:
         same,
         len(done) - same,
         sum(r.replay.steps_replayed for r in done if r.replay is not None),
-        sum(r.replay.steps_drifted for r in done if r.replay is not None),
+        sum(len(r.drifts) for r in done),
         sum(d.exit_code for r in done for d in r.drifts),
         sum(d.cause == NETWORK for r in done for d in r.drifts),
         sum(r.verdict_equal is True for r in rows),

@@ -2,8 +2,9 @@
 
 Outputs are compared after normalising what legitimately varies from one run to the next:
 colour codes, dates and times, durations (and the width of the rules padded around them),
-temporary paths, memory addresses (a Mock's decimal id too), the length of a version's
-abbreviated commit hash and trailing whitespace. Submissions are compared file
+temporary paths, memory addresses (a Mock's decimal id too), abbreviated hashes (a
+version's, a diff's ``index`` line: their length grows with the object count), random
+seeds and trailing whitespace. Submissions are compared file
 by file with their ``index`` lines aside (the abbreviated blob hashes' length depends on
 how many objects the repository holds).
 """
@@ -15,7 +16,9 @@ import re
 from swe_runner.inputs.published import RecordedStep, StepKind
 from swe_runner.replay_records import StepCheck, StepStatus, SubmissionMatch
 
-__all__ = ["check_step", "compare_submissions", "normalise", "outputs_differ"]
+__all__ = ["CLIP_JOIN", "check_step", "compare_submissions", "normalise", "outputs_differ"]
+
+CLIP_JOIN = "\n…\n"  # a clipped recording's head and tail, as a StepCheck stores them
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _DAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
@@ -28,6 +31,10 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # A version's abbreviated commit (setuptools_scm's "4.5.1.dev3+g58e6a09db"): its
         # length depends on the repository's object count, as an ``index`` line's does.
         (r"(\+g[0-9a-f]{7})[0-9a-f]{1,33}\b", r"\1"),
+        # A diff's ``index`` line, its abbreviated hashes as long as the object count makes them.
+        (r"^index [0-9a-f]{7,40}\.\.[0-9a-f]{7,40}", "index <hash>..<hash>"),
+        # Seeds drawn per run (sympy's bin/test prints both).
+        (r"\b(random seed:\s*|PYTHONHASHSEED=)\d+", r"\1<seed>"),
         (r"(?:/private)?/(?:tmp|var/tmp|var/folders)/[^\s:'\"),\]]*", "<tmp>"),
         (
             r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?",
@@ -88,7 +95,7 @@ def check_step(
         status=status,
         exit_code=exit_code,
         recorded_exit=step.exit_code,
-        recorded_output=step.output if step.clipped is None else "\n…\n".join(step.clipped),
+        recorded_output=step.output if step.clipped is None else CLIP_JOIN.join(step.clipped),
         detail=detail,
     )
 

@@ -47,6 +47,20 @@ def test_a_mock_id_and_a_version_hash_abbreviated_to_another_length_are_no_drift
     assert normalise("id='12'") != normalise("id='13'")
 
 
+def test_a_diffs_index_line_and_the_seeds_of_a_test_run_are_no_drift() -> None:
+    """`git diff` run as a step abbreviates its hashes by the object count; sympy's
+    bin/test draws a random seed and a hash seed per run."""
+    assert normalise("index b4d759836e..1cb0cf4df5 100644") == normalise(
+        "index b4d759836..1cb0cf4df 100644"
+    )
+    assert normalise(
+        "random seed:        90241979\nhash randomization: on (PYTHONHASHSEED=25)"
+    ) == (
+        normalise("random seed:        2649877\nhash randomization: on (PYTHONHASHSEED=823602343)")
+    )
+    assert normalise("-index = 3") != normalise("-index = 4")
+
+
 def step(output: str | None = None, exit_code: int | None = 0, **kw: object) -> RecordedStep:
     return RecordedStep(4, StepKind.SHELL, "cmd", output=output, exit_code=exit_code, **kw)  # type: ignore[arg-type]
 

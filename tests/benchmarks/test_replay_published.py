@@ -43,17 +43,28 @@ def _step(n: int, exit_code: int, recorded: int, output: str) -> TrajectoryStep:
     return TrajectoryStep(kind="tool", turn=n, name="bash", output=output, replay=check)
 
 
+def _output_drift(n: int, recorded: str, output: str) -> TrajectoryStep:
+    check = StepCheck(
+        step=n, status=StepStatus.DRIFT, exit_code=0, recorded_exit=0,
+        recorded_output=recorded, detail="output differs",
+    )  # fmt: skip
+    return TrajectoryStep(kind="tool", turn=n, name="bash", output=output, replay=check)
+
+
 def _run(results: Path) -> Path:
     run = RunDir(results, "gemini")
     run.write_json("run.json", manifest("gemini", tasks=TASKS).model_dump(mode="json"))
     same = ReplayResult(
-        source="mini", steps=3, steps_replayed=3, steps_drifted=2,
+        source="mini", steps=5, steps_replayed=5, steps_drifted=4,
         submission=SubmissionMatch.SAME, published_resolved=True,
     )  # fmt: skip
     steps = [
         _step(1, 1, 0, "curl: (6) Could not resolve host: example.org"),
         _step(2, 1, 0, "ModuleNotFoundError: No module named 'numpy'"),
         _step(3, 0, 0, "ok"),
+        # judged drifting by an older normalisation (a seed), by this one not; then a real one
+        _output_drift(4, "random seed: 12\n", "random seed: 345\n"),
+        _output_drift(5, "3 passed", "2 passed"),
     ]
     run.write_instance(report("org__a-1", Outcome.RESOLVED, replay=same), "", None, None, steps)
     other = same.model_copy(
@@ -71,9 +82,9 @@ def _run(results: Path) -> Path:
 def test_figures_per_repository_and_overall(tmp_path: Path) -> None:
     rows = figures.read_run(_run(tmp_path))
     lines = figures.table(rows)
-    assert lines[2] == "| org/a | 2 | 2 | 1 | 1 | 6 | 2 | 2 | 1 | 1 | 1 |"
+    assert lines[2] == "| org/a | 2 | 2 | 1 | 1 | 10 | 3 | 2 | 1 | 1 | 1 |"
     assert lines[3] == "| org/b | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |"
-    assert lines[4].startswith("| **all** | **3** | **2** | **1** | **1** | **6** |")
+    assert lines[4].startswith("| **all** | **3** | **2** | **1** | **1** | **10** | **3** |")
 
 
 def test_each_exception_is_named_with_its_cause(tmp_path: Path) -> None:
