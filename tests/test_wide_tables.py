@@ -12,8 +12,8 @@ from rich.console import Console
 from swe_runner.cli import options
 from swe_runner.cli.main import main
 from swe_runner.images.disk import ImageRecord, disk_usage, unique_sizes
+from tests.inputs.test_dataset import RECORD, write_jsonl
 from tests.reporting.runs_factory import manifest, outcomes, report
-from tests.test_dataset import RECORD, write_jsonl
 
 LONG_ID = "averyveryverylongorganisation__averyveryverylongrepository-123456"
 LONG_REPO = "averyveryverylongorganisation/averyveryverylongrepository"

@@ -3,7 +3,7 @@ written in the official table's shape works without the ``swebench`` package ins
 
 From swebench 4.1.0's ``harness/constants/python.py`` (``MAP_REPO_TO_REQS_PATHS``,
 ``MAP_REPO_TO_ENV_YML_PATHS``) and ``harness/log_parsers`` (``MAP_REPO_TO_PARSER_PY``, the
-parser names without ``parse_log_``); ``tests/test_dataset_sources.py`` checks they agree
+parser names without ``parse_log_``); ``tests/inputs/test_dataset_sources.py`` checks they agree
 with the package when it is installed.
 """
 

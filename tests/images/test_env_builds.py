@@ -14,7 +14,7 @@ from swe_runner.cli.main import main
 from swe_runner.inputs.dataset import PROJECT_TASKS
 from swe_runner.sandbox.containers import connect
 from tests.conftest import ca_args
-from tests.test_dataset import RECORD, write_jsonl
+from tests.inputs.test_dataset import RECORD, write_jsonl
 
 pytestmark = pytest.mark.docker
 

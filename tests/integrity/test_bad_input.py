@@ -13,7 +13,7 @@ from swe_runner.cli.main import main
 from swe_runner.errors import InputError
 from swe_runner.inputs.dataset import load_dataset, load_predictions
 from swe_runner.patch import unsafe_paths
-from tests.test_dataset import RECORD
+from tests.inputs.test_dataset import RECORD
 
 GOOD = json.dumps(RECORD)
 DATASETS = {

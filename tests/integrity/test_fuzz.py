@@ -16,7 +16,7 @@ from swe_runner import patch as patches
 from swe_runner.errors import InputError
 from swe_runner.inputs.dataset import load_dataset, load_predictions
 from swe_runner.inputs.specs import load_specs
-from tests.test_dataset import RECORD
+from tests.inputs.test_dataset import RECORD
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 

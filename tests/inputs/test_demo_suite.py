@@ -23,7 +23,7 @@ from unidiff.patch import PatchSet
 
 from swe_runner.images import repo
 
-SUITE = Path(__file__).resolve().parent.parent / "tasks" / "demo"
+SUITE = Path(__file__).resolve().parents[2] / "tasks" / "demo"
 INSTANCES = sorted(p.name for p in (SUITE / "instances").iterdir() if p.is_dir())
 REQUIRED_KEYS = {
     "repo": str,

@@ -62,7 +62,7 @@ def test_the_shipped_verified_list_loads_by_name_and_cites_a_source_for_each() -
     exclusion = load_exclusion("swe-bench-verified")
     assert "astropy__astropy-7606" in exclusion.instances
     assert "django__django-10097" in exclusion.instances
-    shipped = Path(__file__).parents[1] / "swe_runner/data/known-bad-swe-bench-verified.json"
+    shipped = Path(__file__).parents[2] / "swe_runner/data/known-bad-swe-bench-verified.json"
     listed = KnownBadList.model_validate_json(shipped.read_text())
     assert len(listed.instances) == len(exclusion.instances)
     for entry in listed.instances:

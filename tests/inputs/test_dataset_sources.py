@@ -10,7 +10,7 @@ import pytest
 from swe_runner.errors import InputError, TaskFileError
 from swe_runner.inputs.dataset import load_dataset
 from swe_runner.inputs.specs import load_specs
-from tests.test_dataset import RECORD, write_jsonl
+from tests.inputs.test_dataset import RECORD, write_jsonl
 
 RECORDS = [
     {**RECORD, "instance_id": f"{repo.replace('/', '__')}-{n}", "repo": repo}
