@@ -21,7 +21,7 @@ from swe_runner.cli.settings_flags import (
 )
 from swe_runner.config import Settings, load_settings
 from swe_runner.errors import ConfigError
-from tests.test_cli import all_commands
+from tests.cli.test_main import all_commands
 
 
 def settings_flags() -> list[tuple[str, SettingOption]]:

@@ -10,8 +10,8 @@ from swe_runner.cli.main import main
 from swe_runner.manifest import AgentInfo
 from swe_runner.records import Outcome
 from swe_runner.rundir import RunDir
+from tests.cli.test_show import PATCH, STEPS
 from tests.reporting.runs_factory import manifest, report
-from tests.test_show import PATCH, STEPS
 
 
 def test_a_model_without_a_price_shows_unpriced_never_zero(
