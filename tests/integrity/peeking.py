@@ -3,7 +3,7 @@
 Each probe is a shell command; it prints what it found, nothing if nothing. All of them
 make one script (:func:`probe_script`, each probe's output under a header) that runs in a
 container started as the agent's is (:func:`peek`) or as a command agent's work through
-the real pipeline (tests/docker/test_integrity.py). Search strings travel hex-encoded, so
+the real pipeline (tests/integrity/test_attacks.py). Search strings travel hex-encoded, so
 the script itself never holds them.
 """
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from swe_runner.cli.main import main
 from swe_runner.inputs.dataset import load_dataset
 from tests.conftest import HOST_CA_BUNDLE
-from tests.docker.test_claude_run import KEY, MODEL, responder_for
 from tests.fakes.anthropic_server import FakeAnthropic
+from tests.models.test_claude_run import KEY, MODEL, responder_for
 
 HERE = Path(__file__).parent
 KEPT = ("report.json", "test_output.txt", "patch.diff")

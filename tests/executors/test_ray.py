@@ -25,7 +25,8 @@ from swe_runner.run.validate import validation_dir
 from swe_runner.sandbox.docker import connect
 from swe_runner.sandbox.labels import RUN_LABEL
 from tests.conftest import ca_args
-from tests.docker.test_openai_run import (
+from tests.fakes.openai_server import FakeOpenAI
+from tests.models.test_openai_run import (
     KEY,
     MODEL,
     RETRY_AFTER,
@@ -34,7 +35,6 @@ from tests.docker.test_openai_run import (
     expected,
     tools_responder,
 )
-from tests.fakes.openai_server import FakeOpenAI
 from tests.ray_cluster import LocalCluster, local_cluster
 
 pytestmark = pytest.mark.docker
