@@ -352,12 +352,12 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
             rest = max(0, versions - len(tabled))
             envs_total = sum(tabled) + env_p75 * rest
             how.append(f"{len(tabled)} envs from the table, {rest} at p75")
-        if not env_sizes and repo in READS_REQUIREMENTS:  # its file could not be read here
-            envs_total += REQUIREMENTS_LAYER * versions
-            how.append(f"+ {REQUIREMENTS_LAYER / MB:,.0f} MB of requirements file per env")
         else:
             envs_total = env_p75 * versions
             how.append("envs at the p75 environment")
+        if not env_sizes and repo in READS_REQUIREMENTS:  # its file could not be read here
+            envs_total += REQUIREMENTS_LAYER * versions
+            how.append(f"+ {REQUIREMENTS_LAYER / MB:,.0f} MB of requirements file per env")
         snaps = measured(repo, "snapshot")
         snaps_total = (per_version(repo, "snapshot") if snaps else history * s_ratio) * versions
         if not snaps:
