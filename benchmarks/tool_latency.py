@@ -62,7 +62,7 @@ def main() -> int:
     ok = t50 <= 5 and d50 / t50 >= 10
 
     if not args.skip_suite:
-        agent = make_agent("gold", data, AgentOptions())
+        agent = make_agent("gold", data, AgentOptions(), settings)
         for workers in (1, 2):
             with tempfile.TemporaryDirectory() as tmp:
                 run_settings = settings.model_copy(

@@ -14,6 +14,7 @@ from swe_runner.agents.model_factory import ModelOptions, model_agent
 from swe_runner.agents.patching import EmptyAgent, GoldAgent, PredictionsAgent
 from swe_runner.agents.replay import ReplayAgent
 from swe_runner.agents.replay_published import PublishedReplayAgent
+from swe_runner.config import Settings
 from swe_runner.errors import InputError, UnknownNameError
 from swe_runner.inputs.dataset import Dataset, load_predictions
 from swe_runner.inputs.published import is_published
@@ -50,27 +51,34 @@ class AgentOptions:
     env: Mapping[str, str] = field(default_factory=dict)  # secrets for the agent (--env)
 
 
-# How each agent is built from a run's dataset, the CLI's options and the model rate limit.
-AgentFactory = Callable[[str, Dataset, AgentOptions, RateLimit | None], Agent]
+# How each agent is built from a run's dataset, the CLI's options, the run's settings and the
+# model rate limit.
+AgentFactory = Callable[[str, Dataset, AgentOptions, Settings, RateLimit | None], Agent]
 
 
-def _gold(name: str, dataset: Dataset, options: AgentOptions, limit: RateLimit | None) -> Agent:
+def _gold(
+    name: str, dataset: Dataset, options: AgentOptions, settings: Settings, limit: RateLimit | None
+) -> Agent:
     return GoldAgent(dataset.tasks)
 
 
-def _empty(name: str, dataset: Dataset, options: AgentOptions, limit: RateLimit | None) -> Agent:
+def _empty(
+    name: str, dataset: Dataset, options: AgentOptions, settings: Settings, limit: RateLimit | None
+) -> Agent:
     return EmptyAgent()
 
 
 def _predictions(
-    name: str, dataset: Dataset, options: AgentOptions, limit: RateLimit | None
+    name: str, dataset: Dataset, options: AgentOptions, settings: Settings, limit: RateLimit | None
 ) -> Agent:
     if options.predictions is None:
         raise InputError("--agent predictions needs --predictions FILE")
     return PredictionsAgent(load_predictions(options.predictions), str(options.predictions))
 
 
-def _command(name: str, dataset: Dataset, options: AgentOptions, limit: RateLimit | None) -> Agent:
+def _command(
+    name: str, dataset: Dataset, options: AgentOptions, settings: Settings, limit: RateLimit | None
+) -> Agent:
     if not options.command:
         raise InputError("--agent command needs --agent-command 'CMD'")
     if options.files is not None and not options.files.exists():
@@ -78,11 +86,15 @@ def _command(name: str, dataset: Dataset, options: AgentOptions, limit: RateLimi
     return CommandAgent(options.command, options.files, options.timeout, options.env)
 
 
-def _model(name: str, dataset: Dataset, options: AgentOptions, limit: RateLimit | None) -> Agent:
-    return model_agent(name, dataset, options.model, limit)
+def _model(
+    name: str, dataset: Dataset, options: AgentOptions, settings: Settings, limit: RateLimit | None
+) -> Agent:
+    return model_agent(name, dataset, options.model, settings, limit)
 
 
-def _replay(name: str, dataset: Dataset, options: AgentOptions, limit: RateLimit | None) -> Agent:
+def _replay(
+    name: str, dataset: Dataset, options: AgentOptions, settings: Settings, limit: RateLimit | None
+) -> Agent:
     source = options.replay_from
     if source is None:
         raise InputError("--agent replay needs --from RUN (a recorded run or trajectories)")
@@ -109,9 +121,15 @@ AGENT_NAMES = tuple(AGENTS)
 
 
 def make_agent(
-    name: str, dataset: Dataset, options: AgentOptions, *, limit: RateLimit | None = None
+    name: str,
+    dataset: Dataset,
+    options: AgentOptions,
+    settings: Settings,
+    *,
+    limit: RateLimit | None = None,
 ) -> Agent:
-    """Build the agent registered as ``name`` (``limit``: see :func:`model_agent`).
+    """Build the agent registered as ``name`` for a run with ``settings`` (``limit``: see
+    :func:`model_agent`).
 
     Raises:
         UnknownNameError: no such agent (lists the valid names).
@@ -125,26 +143,27 @@ def make_agent(
     factory = AGENTS.get(name)
     if factory is None:
         raise UnknownNameError("agent", name, list(AGENT_NAMES))
-    return factory(name, dataset, options, limit)
+    return factory(name, dataset, options, settings, limit)
 
 
 @dataclass(frozen=True)
 class AgentRecipe:
     """How to build an agent somewhere else (on each node of a cluster): the arguments of
-    :func:`make_agent` but the dataset, picklable. Files its options name (predictions,
-    agent files, a replayed run, scripts, prompt template, price table) are read where it
-    is built."""
+    :func:`make_agent` but the dataset and the settings, picklable. Files its options name
+    (predictions, agent files, a replayed run, scripts, prompt template, price table) are
+    read where it is built."""
 
     name: str
     options: AgentOptions
 
-    def build(self, dataset: Dataset, limit: RateLimit | None = None) -> Agent:
-        """The agent, its model requests under ``limit`` (None: a limit of its own).
+    def build(self, dataset: Dataset, settings: Settings, limit: RateLimit | None = None) -> Agent:
+        """The agent for a run with ``settings``, its model requests under ``limit`` (None:
+        a limit of its own).
 
         Raises:
             InputError, ConfigError: as :func:`make_agent`.
         """
-        return make_agent(self.name, dataset, self.options, limit=limit)
+        return make_agent(self.name, dataset, self.options, settings, limit=limit)
 
     def endpoint(self) -> tuple[str, str | None] | None:
         """The model API the agent calls: (provider, base URL; None for the provider's

@@ -15,6 +15,7 @@ from swe_runner.agents.loop import (
     ModelAgent,
     PromptTemplate,
 )
+from swe_runner.config import Settings
 from swe_runner.errors import InputError, UnknownNameError
 from swe_runner.inputs.dataset import Dataset
 from swe_runner.models.pricing import PriceTable
@@ -28,7 +29,8 @@ __all__ = ["ModelOptions", "model_agent"]
 
 @dataclass(frozen=True, kw_only=True)
 class ModelOptions:
-    """What a model agent needs: which model and how to reach it, how it acts, its limits."""
+    """What a model agent needs: which model and how to reach it, how it acts, its limits
+    (the model API's retries and the run's workers are the settings')."""
 
     model: str | None = None
     provider: str = "anthropic"
@@ -41,10 +43,6 @@ class ModelOptions:
     limits: LoopLimits = DEFAULT_LOOP_LIMITS
     prompt_template: Path | None = None
     price_table: Path | None = None
-    api_retries: int = 8
-    api_backoff: float = 1.0
-    api_backoff_ceiling: float = 60.0
-    concurrency: int = 1  # the run's workers: the most requests its rate limit lets through
 
 
 def _prompt(options: ModelOptions) -> PromptTemplate:
@@ -72,11 +70,16 @@ def _check(name: str, options: ModelOptions, prices: PriceTable) -> str:
 
 
 def model_agent(
-    name: str, dataset: Dataset, options: ModelOptions, limit: RateLimit | None = None
+    name: str,
+    dataset: Dataset,
+    options: ModelOptions,
+    settings: Settings,
+    limit: RateLimit | None = None,
 ) -> Agent:
-    """The model agent ``name`` (``scripted``, ``claude`` or ``model``). ``limit``: the rate
-    limit its requests share (a cluster-wide one); None: one for this process, as high as
-    ``options.concurrency``.
+    """The model agent ``name`` (``scripted``, ``claude`` or ``model``), its requests retried
+    as ``settings`` say (``api_retries``, ``api_backoff``, ``api_backoff_ceiling``).
+    ``limit``: the rate limit its requests share (a cluster-wide one); None: one for this
+    process, as high as the run's ``settings.workers``.
 
     Raises:
         UnknownNameError: an unknown tool format or provider.
@@ -105,8 +108,8 @@ def model_agent(
         model=model,
         base_url=options.base_url,
         api_key_env=options.api_key_env,
-        retry=RetryPolicy(options.api_retries, options.api_backoff, options.api_backoff_ceiling),
-        limit=limit or AdaptiveLimit(max(1, options.concurrency)),
+        retry=RetryPolicy(settings.api_retries, settings.api_backoff, settings.api_backoff_ceiling),
+        limit=limit or AdaptiveLimit(max(1, settings.workers)),
         thinking=options.thinking,
     )
     client = make_client(spec)

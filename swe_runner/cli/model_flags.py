@@ -12,7 +12,6 @@ from typing import Any
 import click
 
 from swe_runner.agents import ContextPolicy, LoopLimits, ModelOptions
-from swe_runner.config import Settings
 from swe_runner.models.providers import PROVIDERS
 
 __all__ = ["DEFAULT_CLEAR_AT", "ModelFlags", "model_options"]
@@ -22,8 +21,8 @@ DEFAULT_CLEAR_AT = 150_000  # tokens: within every current Claude's 200k window
 
 @dataclass(frozen=True, kw_only=True)
 class ModelFlags:
-    """The flags as given; :meth:`options` adds the settings (the model API's retries, and
-    the run's workers: the most requests in flight)."""
+    """The flags as given (the model API's retries and the run's workers are settings: the
+    agent is built with them, see :func:`~swe_runner.agents.make_agent`)."""
 
     model: str | None
     provider: str
@@ -37,7 +36,7 @@ class ModelFlags:
     prompt_template: Path | None
     price_table: Path | None
 
-    def options(self, settings: Settings) -> ModelOptions:
+    def options(self) -> ModelOptions:
         clear_at = self.clear_context_at or None  # 0: never
         return ModelOptions(
             model=self.model,
@@ -51,10 +50,6 @@ class ModelFlags:
             limits=self.limits,
             prompt_template=self.prompt_template,
             price_table=self.price_table,
-            api_retries=settings.api_retries,
-            api_backoff=settings.api_backoff,
-            api_backoff_ceiling=settings.api_backoff_ceiling,
-            concurrency=settings.workers,
         )
 
 

@@ -194,12 +194,12 @@ def run_cmd(
         command=agent_command,
         files=agent_files,
         timeout=timeout,
-        model=model_flags.options(settings),
+        model=model_flags.options(),
         replay_from=replay_source(replay_from, settings.results_dir) if replay_from else None,
         replay_verdicts=replay_verdicts,
         env=secrets.given,
     )
-    agent = make_agent(agent_name, data, options)
+    agent = make_agent(agent_name, data, options, settings)
     if isinstance(agent, ModelAgent) and agent.unpriced:
         notice(
             f"warning: no price for model {agent.model}: its cost is unknown (not 0); "

@@ -230,5 +230,5 @@ class NodeKit:
         runtime = open_runtime(self.settings, self.labels, services.notify)
         agent = self.agent
         if isinstance(agent, AgentRecipe):
-            agent = agent.build(self.dataset, services.rate_limit)
+            agent = agent.build(self.dataset, self.settings, services.rate_limit)
         return Station(runtime, agent, self.secrets)

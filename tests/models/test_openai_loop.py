@@ -4,22 +4,25 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from swe_runner.agents import AgentOptions, ModelOptions, make_agent
+from swe_runner.agents import Agent, AgentOptions, ModelOptions, make_agent
 from swe_runner.agents.base import AgentRun, Problem, Session
 from swe_runner.agents.context import ContextPolicy
 from swe_runner.agents.formats import TextCommands
 from swe_runner.agents.loop import DEFAULT_LOOP_LIMITS, LoopLimits, ModelAgent
+from swe_runner.config import Settings
 from swe_runner.errors import ConfigError, InputError
 from swe_runner.inputs.dataset import load_dataset
 from swe_runner.models.base import Usage
 from swe_runner.models.openai import NO_KEY, OpenAIClient
 from swe_runner.models.pricing import PriceTable
+from swe_runner.models.ratelimit import AdaptiveLimit
 from swe_runner.models.retry import RetryPolicy
 from swe_runner.records import StopReason
 from swe_runner.sandbox.fake import FakeSandbox
@@ -300,41 +303,65 @@ def options(**model: Any) -> AgentOptions:
     return AgentOptions(model=ModelOptions(provider="openai", **model))
 
 
+def built(name: str, options: AgentOptions, settings: Settings | None = None) -> Agent:
+    """The agent ``name`` as ``swe-runner run`` builds it (default: the default settings)."""
+    return make_agent(name, load_dataset("demo"), options, settings or Settings())
+
+
 def test_the_key_comes_from_openai_api_key_or_the_named_variable(
     sandbox: FakeSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    demo = load_dataset("demo")
     with pytest.raises(ConfigError, match="OPENAI_API_KEY is not set"):
-        make_agent("model", demo, options(model=MODEL))
+        built("model", options(model=MODEL))
     with pytest.raises(ConfigError, match="MY_KEY is not set"):
-        make_agent("model", demo, options(model=MODEL, api_key_env="MY_KEY", base_url="x"))
+        built("model", options(model=MODEL, api_key_env="MY_KEY", base_url="x"))
     api = FakeOpenAI(sequence(Reply("ok")))
     with api.running():
         monkeypatch.setenv("MY_KEY", KEY)
-        agent = make_agent("model", demo, options(model=MODEL, api_key_env="MY_KEY",
-                                                  base_url=api.url))  # fmt: skip
+        agent = built("model", options(model=MODEL, api_key_env="MY_KEY", base_url=api.url))
         agent.solve(problem_in(sandbox), Session(sandbox, [BashTool(sandbox)]))
         monkeypatch.delenv("MY_KEY")
-        local = make_agent("model", demo, options(model="qwen2.5-coder", base_url=api.url))
+        local = built("model", options(model="qwen2.5-coder", base_url=api.url))
         local.solve(problem_in(sandbox), Session(sandbox, [BashTool(sandbox)]))
     assert api.requests[0].headers["authorization"] == f"Bearer {KEY}"
     # A local server (--base-url) needs no key: a placeholder is sent.
     assert api.requests[1].headers["authorization"] == f"Bearer {NO_KEY}"
 
 
+def test_the_settings_say_how_often_and_how_long_the_agent_retries_and_how_many_in_flight(
+    sandbox: FakeSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    # with the default backoff (1 s, doubling) 4 retries would wait at least 7.5 s
+    short = Settings(api_retries=4, api_backoff=0.001, workers=3)
+    capped = Settings(api_retries=4, api_backoff=10.0, api_backoff_ceiling=0.01)
+    for settings in (short, capped):
+        api = FakeOpenAI(sequence(Error(500)))
+        with api.running():
+            agent = built("model", options(model=MODEL, base_url=api.url), settings)
+            began = time.monotonic()
+            run = agent.solve(problem_in(sandbox), Session(sandbox, [BashTool(sandbox)]))
+        assert "gave up after 5 attempts: HTTP 500" in (run.detail or "")
+        assert len(api.requests) == 5 and time.monotonic() - began < 3
+    limit = agent.client_for(problem_in(sandbox)).limit  # type: ignore[attr-defined]
+    assert isinstance(limit, AdaptiveLimit) and limit.ceiling == 1  # capped's workers
+    agent = built("model", options(model=MODEL), short)
+    limit = agent.client_for(problem_in(sandbox)).limit  # type: ignore[attr-defined]
+    assert isinstance(limit, AdaptiveLimit) and limit.ceiling == 3  # the run's workers
+
+
 def test_bad_option_combinations_are_clear_errors(monkeypatch: pytest.MonkeyPatch) -> None:
-    demo = load_dataset("demo")
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     with pytest.raises(InputError, match="--agent model needs --model"):
-        make_agent("model", demo, options())
+        built("model", options())
     with pytest.raises(InputError, match="--thinking is for --provider anthropic"):
-        make_agent("model", demo, options(model=MODEL, thinking=2048))
+        built("model", options(model=MODEL, thinking=2048))
     with pytest.raises(InputError, match="--max-cost needs a price for my-local-model"):
-        make_agent("model", demo, options(model="my-local-model", limits=LoopLimits(max_cost=1)))
+        built("model", options(model="my-local-model", limits=LoopLimits(max_cost=1)))
     with pytest.raises(InputError, match="unknown tool format 'xml'"):
-        make_agent("model", demo, options(model=MODEL, tool_format="xml"))
+        built("model", options(model=MODEL, tool_format="xml"))
     with pytest.raises(InputError, match="use --agent model"):
-        make_agent("claude", demo, options(model=MODEL))
+        built("claude", options(model=MODEL))
 
 
 def test_common_openai_and_gemini_models_are_priced_and_unknown_ones_are_not() -> None:
