@@ -16,8 +16,7 @@ from swe_runner.inputs.dataset import Dataset, load_dataset
 from swe_runner.inputs.known_bad import load_exclusion
 from swe_runner.manifest import Exclusion
 
-# The settings flags' home; cli/reproduce.py still imports settings_options from here.
-from .settings_flags import setting_option, settings_options
+from .settings_flags import setting_option
 
 __all__ = [
     "DatasetPick",
@@ -31,7 +30,6 @@ __all__ = [
     "notice",
     "print_whole",
     "retry_errors_option",
-    "settings_options",
     "skip_excluded_option",
     "stderr",
     "stdout",
@@ -99,7 +97,8 @@ def _repo_sources(
 
 def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Loading, filtering and repository flags; the command receives ``pick``, and (the
-    repository flags are settings flags: with :func:`settings_options`) ``settings``."""
+    repository flags are settings flags: with
+    :func:`~swe_runner.cli.settings_flags.settings_options`) ``settings``."""
     repository_flags = [
         setting_option(
             "--repo-source",

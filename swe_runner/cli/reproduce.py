@@ -20,7 +20,8 @@ from swe_runner.run.reproduce import (
 from swe_runner.runtime import Kept
 from swe_runner.task import EnvSpec
 
-from .options import settings_options, stderr, stdout
+from .options import stderr, stdout
+from .settings_flags import settings_options
 
 __all__ = ["reproduce_cmd"]
 
