@@ -141,10 +141,8 @@ def test_openai_compatible_server_in_a_429_storm_resolves_what_its_scripts_fix(
     during = [r for r in api.requests if began <= r.at < end]
     settled = [r for r in during if r.at > began + 0.5]
     assert during and all(r.status == 429 for r in during)
-    rate_before = len(before) / (began - api.requests[0].at)
-    rate_settled = len(settled) / (STORM_SECONDS - 0.5)
-    assert len(settled) <= STORM_SECONDS / float(RETRY_AFTER) + 1, len(settled)
-    assert rate_settled < rate_before / 3, (rate_before, rate_settled)
+    # (a count, not a rate: the rate before the storm depends on the machine's load)
+    assert before and len(settled) <= STORM_SECONDS / float(RETRY_AFTER) + 1, len(settled)
     # The malformed arguments went back as an error result; the run went on.
     steps = [json.loads(x) for x in (results / "oai" / "textkit-1" / "trajectory.jsonl").open()]
     env = [s["output"] for s in steps if s.get("input") == {"command": "env"}]
