@@ -201,7 +201,9 @@ def exceptions(rows: list[Row], official: Path | None, gold_runs: list[Path]) ->
     for row in rows:
         report, replay = row.report, row.replay
         if report is None or replay is None:
-            why = "not finished" if report is None else f"{report.outcome}: {report.error}"
+            why = "not finished"  # a resume redoes an interrupted one
+            if report is not None and not report.interrupted:
+                why = f"{report.outcome}: {report.error}"
             lines.append(f"- {row.instance_id}: not replayed ({why})")
             continue
         if replay.submission is not SubmissionMatch.SAME:
