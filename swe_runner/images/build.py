@@ -88,6 +88,14 @@ def _definition_bytes(kind: str) -> bytes:
     )
 
 
+@contextmanager
+def _context(kind: str) -> Iterator[Path]:
+    """A build context holding ``containers/<kind>/``, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix=f"swe-runner-{kind}-") as tmp:
+        shutil.copytree(_definition(kind).parent, tmp, dirs_exist_ok=True)
+        yield Path(tmp)
+
+
 def _base_packages() -> list[str]:
     text = (CONTAINERS_DIR / "base" / "packages.txt").read_text()
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
@@ -238,9 +246,7 @@ class ImageBuilder:
 
     def _add_repo_requirements(self, plan: EnvPlan, env: str, tag: str) -> None:
         """``env`` with the repository's requirements file installed (containers/reqs)."""
-        with tempfile.TemporaryDirectory(prefix="swe-runner-reqs-") as tmp:
-            ctx = Path(tmp)
-            shutil.copytree(_definition("reqs").parent, ctx, dirs_exist_ok=True)
+        with _context("reqs") as ctx:
             (ctx / "repo-requirements.txt").write_text("\n".join(plan.repo_requirements) + "\n")
             (ctx / "requirements.txt").write_text("\n".join(plan.packages) + "\n")
             self._write_ca(ctx)
@@ -249,9 +255,7 @@ class ImageBuilder:
 
     def _make_env(self, spec: EnvSpec, plan: EnvPlan, tag: str, parent: str | None = None) -> None:
         base = parent or self._system_base(spec, plan)
-        with tempfile.TemporaryDirectory(prefix="swe-runner-env-") as tmp:
-            ctx = Path(tmp)
-            shutil.copytree(_definition("env").parent, ctx, dirs_exist_ok=True)
+        with _context("env") as ctx:
             (ctx / "requirements.txt").write_text("\n".join(plan.packages) + "\n")
             (ctx / "conda.txt").write_text("\n".join(plan.conda_packages) + "\n")
             self._write_ca(ctx)
@@ -274,10 +278,9 @@ class ImageBuilder:
         with _tag_lock(tag):
             if not self.exists(tag):
                 self.notify(f"building {tag}: {base} with Debian's {' '.join(packages)}")
-                with tempfile.TemporaryDirectory(prefix="swe-runner-system-") as tmp:
-                    shutil.copytree(_definition("system").parent, tmp, dirs_exist_ok=True)
+                with _context("system") as ctx:
                     args = {"BASE_IMAGE": base, "PACKAGES": " ".join(packages)}
-                    self._build(Path(tmp), tag, "base", args)
+                    self._build(ctx, tag, "base", args)
         return tag
 
     def plan(self, task: Task, spec: EnvSpec, local: Path | None) -> EnvPlan:
@@ -342,9 +345,7 @@ class ImageBuilder:
             over = layers.packs(env, stack.above_env, below)
             top = stack.above_env[-1] if stack.above_env else below
             snapshot = layers.snapshots(over, stack.anchors, top)
-        with tempfile.TemporaryDirectory(prefix="swe-runner-inst-") as tmp:
-            ctx = Path(tmp)
-            shutil.copytree(_definition("instance").parent, ctx, dirs_exist_ok=True)
+        with _context("instance") as ctx:
             layers.instance_context(ctx, stack)
             (ctx / "install.sh").write_text(_install_script(spec))
             self._write_ca(ctx)
@@ -393,9 +394,7 @@ class ImageBuilder:
         with _tag_lock(tag):
             if self.exists(tag):
                 return tag
-            with tempfile.TemporaryDirectory(prefix=f"swe-runner-{kind}-") as tmp:
-                ctx = Path(tmp)
-                shutil.copytree(_definition(kind).parent, ctx, dirs_exist_ok=True)
+            with _context(kind) as ctx:
                 if fill is not None:
                     fill(ctx)
                 self._build(ctx, tag, LAYER_KINDS.get(kind, kind), args)
