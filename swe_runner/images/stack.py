@@ -4,7 +4,8 @@
 makes each layer an image of its own (tagged by a digest of its parent and its commit, so
 every instance whose stack passes through it shares it): the repository's root, one image
 per yearly pack, the chain of snapshots at the anchors, on top of which the instance image
-is built.
+is built. On the chain's first snapshot stands the version's dependencies layer: its setup
+run once there (containers/deps), so that its instances share what the setup installs.
 """
 
 from __future__ import annotations
@@ -55,10 +56,15 @@ class RepoLayers:
     def snapshot_tag(self, parent: str, anchor: str) -> str:
         return self.maker.layer_tag("snapshot", f"{self.name}-{anchor[:12]}", parent, anchor)
 
-    def snapshots_tag(self, parent: str, anchors: Sequence[str]) -> str:
+    def deps_tag(self, parent: str, setup: str) -> str:
+        return self.maker.layer_tag("deps", self.name, parent, setup)
+
+    def snapshots_tag(self, parent: str, anchors: Sequence[str], setup: str) -> str:
         """The tag :meth:`snapshots` returns, worked out without the daemon."""
-        for anchor in anchors:
+        for n, anchor in enumerate(anchors):
             parent = self.snapshot_tag(parent, anchor)
+            if n == 0:
+                parent = self.deps_tag(parent, setup)
         return parent
 
     def packs_tag(self, parent: str, commits: Sequence[str]) -> str:
@@ -82,16 +88,21 @@ class RepoLayers:
             below = commit
         return parent
 
-    def snapshots(self, parent: str, anchors: Sequence[str], below: str | None) -> str:
+    def snapshots(self, parent: str, anchors: Sequence[str], below: str | None, setup: str) -> str:
         """``parent`` with one snapshot layer per anchor (oldest first): the history up to
         it and the work tree at it, each adding what changed since the one before
-        (``below``: the commit under the first). Returns the top image."""
-        for anchor in anchors:
+        (``below``: the commit under the first); on the first, the dependencies layer of
+        ``setup`` (the spec's install script). Returns the top image."""
+        for n, anchor in enumerate(anchors):
             tag = self.snapshot_tag(parent, anchor)
             fill = functools.partial(self._pack_into, anchor, below)
             args = {"PARENT": parent, "COMMIT": anchor}
             parent = self.maker.ensure_built("snapshot", tag, args, fill)
             below = anchor
+            if n == 0:
+                write = functools.partial(_write_setup, setup)
+                tag = self.deps_tag(parent, setup)
+                parent = self.maker.ensure_built("deps", tag, {"PARENT": parent}, write)
         return parent
 
     def instance_context(self, ctx: Path, stack: Stack) -> None:
@@ -105,3 +116,7 @@ class RepoLayers:
     def _pack_into(self, commit: str, below: str | None, ctx: Path) -> None:
         history.write_pack(self.local, [commit], [below] if below else [], ctx / "pack")
         (ctx / "pack").mkdir(exist_ok=True)
+
+
+def _write_setup(setup: str, ctx: Path) -> None:
+    (ctx / "install.sh").write_text(setup)
