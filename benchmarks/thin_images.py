@@ -98,18 +98,22 @@ BASE_MB = {"3.9": 585}  # the bullseye base every Python 3.9 environment holds (
 TABLE = Path(__file__).resolve().parent.parent / "docs" / "validation.md"
 
 
-def table_envs(path: Path = TABLE) -> dict[tuple[str, str], int]:
-    """(repo, version) -> bytes of its environment alone, from the Environments table of
-    docs/validation.md (``images envs``: images on the base image, size less the base)."""
+def table_envs(path: Path = TABLE) -> dict[tuple[str, str], tuple[str, int]]:
+    """(repo, version) -> (its image, bytes of its environment alone), from the
+    Environments table of docs/validation.md (``images envs``: images on the base image,
+    size less the base). Versions whose row names one image share it; a row naming none
+    (a table written before the image column) stands for an image of its own."""
     out = {}
     for line in path.read_text().splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
         if len(cells) < 8 or not cells[3].startswith("built") or not cells[5].endswith(" MB"):
             continue
-        base = BASE_MB.get(cells[6])
+        image, python = (cells[6], cells[7]) if len(cells) >= 9 else ("", cells[6])
+        base = BASE_MB.get(python)
         if base is not None:
             size = float(cells[5].removesuffix(" MB").replace(",", ""))
-            out[(cells[0], cells[1])] = int(max(0.0, size - base) * MB)
+            key = (cells[0], cells[1])
+            out[key] = (image or " ".join(key), int(max(0.0, size - base) * MB))
     return out
 
 
@@ -298,8 +302,8 @@ def rebuild_versions(
 
 def project(figures: dict[str, Any], mirror_dir: Path) -> None:
     """Print the projected disk of Verified's 500: per repository its history, its
-    environments (one per version), its snapshots (a chain per version) and its instances,
-    each measured where this machine built it and estimated otherwise (say which)."""
+    environments (an image shared by versions once), its snapshots (a chain per version)
+    and its instances, each measured where this machine built it and estimated otherwise (say which)."""
     parts, unique = figures["parts"], figures["unique"]
 
     def measured(repo: str, kind: str) -> list[int]:
@@ -316,7 +320,7 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
     table = table_envs()
     envs = sorted(
         [e for (_, kind), sizes in parts.items() if kind == "env" for e in sizes]
-        + list(table.values())
+        + list(dict(table.values()).values())
     )
     env_p75 = envs[int(len(envs) * 0.75)] if envs else 0
     history_ratio, snapshot_ratio = [], []
@@ -345,13 +349,14 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
             how.append("history from repository size")
         env_sizes = measured(repo, "env")
         seen = figures["seen"].get(repo.replace("/", "__").lower(), 0)
-        tabled = [size for (r, _), size in table.items() if r == repo]
+        rows = {key: row for key, row in table.items() if key[0] == repo}
+        tabled = dict(rows.values())  # each image once: versions may share one
         if env_sizes:  # the environments built, for the versions seen, scaled to all
             envs_total = sum(env_sizes) * versions / max(seen, len(env_sizes))
         elif tabled:  # built on the base image by images envs (docs/validation.md)
-            rest = max(0, versions - len(tabled))
-            envs_total = sum(tabled) + env_p75 * rest
-            how.append(f"{len(tabled)} envs from the table, {rest} at p75")
+            rest = max(0, versions - len(rows))
+            envs_total = sum(tabled.values()) + env_p75 * rest
+            how.append(f"{len(rows)} envs from the table ({len(tabled)} images), {rest} at p75")
         else:
             envs_total = env_p75 * versions
             how.append("envs at the p75 environment")
@@ -377,7 +382,8 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
         f"total: {total / 2**30:,.2f} GiB (target <= 10 GiB). Estimates: history = repository "
         f"size x {h_ratio:.2f} (measured), snapshot = history x {s_ratio:.2f} (measured), "
         f"p75 environment {env_p75 / MB:,.0f} MB, median instance {typical / MB:,.1f} MB; an "
-        "environment per version (shared ones counted again)"
+        "environment per version the table lacks (versions the table shows sharing an image "
+        "count it once)"
     )
 
 

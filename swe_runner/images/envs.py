@@ -141,10 +141,11 @@ def _repository(task: Task, builder: ImageBuilder, source: Path | None) -> Path:
 
 
 def markdown_table(outcomes: Iterable[EnvOutcome]) -> str:
-    """The outcomes as a Markdown table (``|`` in a cell escaped)."""
+    """The outcomes as a Markdown table (``|`` in a cell escaped); the image column tells
+    which versions share one environment image."""
     rows = [
-        "| repo | version | tasks | outcome | time | size | Python | notes or cause |",
-        "|---|---|---:|---|---:|---:|---|---|",
+        "| repo | version | tasks | outcome | time | size | image | Python | notes or cause |",
+        "|---|---|---:|---|---:|---:|---|---|---|",
     ]
     for o in outcomes:
         said = "; ".join(o.notes) if o.status is EnvStatus.BUILT else o.reason
@@ -158,6 +159,7 @@ def markdown_table(outcomes: Iterable[EnvOutcome]) -> str:
                     describe(o),
                     duration(o),
                     f"{o.size_mb:,.0f} MB" if o.size_mb else "",
+                    image_id(o.tag),
                     o.python,
                     said.replace("|", "\\|"),
                 ]
@@ -165,6 +167,12 @@ def markdown_table(outcomes: Iterable[EnvOutcome]) -> str:
             + " |"
         )
     return "\n".join(rows) + "\n"
+
+
+def image_id(tag: str) -> str:
+    """The digest that ends an environment's tag: versions with the same one share one
+    image (``""`` when none was built)."""
+    return tag.rpartition("-")[2] if "-" in tag else ""
 
 
 def describe(outcome: EnvOutcome) -> str:

@@ -1,0 +1,58 @@
+"""The thin-images benchmark's reading of the Environments table (docs/validation.md)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "thin_images.py"
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("thin_images", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+thin = _script()
+MB = 1_000_000
+
+
+def test_versions_that_share_an_environment_image_are_told_apart_by_it(tmp_path: Path) -> None:
+    table = tmp_path / "validation.md"
+    table.write_text(
+        "| repo | version | tasks | outcome | time | size | image | Python | notes or cause |\n"
+        "|---|---|---:|---|---:|---:|---|---|---|\n"
+        "| o/a | 4.3 | 1 | built | 34 s | 707 MB | e1159ad2ec46 | 3.9 |  |\n"
+        "| o/a | 5.0 | 2 | built (there already) | 34 s | 707 MB | e1159ad2ec46 | 3.9 |  |\n"
+        "| o/a | 1.3 | 4 | built | 5 min 39 s | 695 MB | e54863dd10d0 | 3.9 | pins |\n"
+        "| o/b | 1 | 1 | failed | 30 s |  |  |  | ERROR: x |\n"
+    )
+    found = thin.table_envs(table)
+    assert found == {
+        ("o/a", "4.3"): ("e1159ad2ec46", 122 * MB),
+        ("o/a", "5.0"): ("e1159ad2ec46", 122 * MB),
+        ("o/a", "1.3"): ("e54863dd10d0", 110 * MB),
+    }
+    assert sum(dict(found.values()).values()) == 232 * MB  # the shared image once
+
+
+def test_a_table_without_the_image_column_gives_each_version_its_own(
+    tmp_path: Path,
+) -> None:
+    table = tmp_path / "validation.md"
+    table.write_text(
+        "| repo | version | tasks | outcome | time | size | Python | notes or cause |\n"
+        "|---|---|---:|---|---:|---:|---|---|\n"
+        "| o/a | 4.3 | 1 | built | 34 s | 707 MB | 3.9 |  |\n"
+        "| o/a | 5.0 | 2 | built (there already) | 34 s | 707 MB | 3.9 |  |\n"
+    )
+    assert thin.table_envs(table) == {
+        ("o/a", "4.3"): ("o/a 4.3", 122 * MB),
+        ("o/a", "5.0"): ("o/a 5.0", 122 * MB),
+    }
