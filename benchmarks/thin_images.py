@@ -303,7 +303,8 @@ def rebuild_versions(
 def project(figures: dict[str, Any], mirror_dir: Path) -> None:
     """Print the projected disk of Verified's 500: per repository its history, its
     environments (an image shared by versions once), its snapshots (a chain per version)
-    and its instances, each measured where this machine built it and estimated otherwise (say which)."""
+    and its instances, each measured where this machine built it and estimated otherwise
+    (say which)."""
     parts, unique = figures["parts"], figures["unique"]
 
     def measured(repo: str, kind: str) -> list[int]:
