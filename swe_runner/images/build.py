@@ -344,7 +344,7 @@ class ImageBuilder:
             below = stack.below_env[-1] if stack.below_env else None
             over = layers.packs(env, stack.above_env, below)
             top = stack.above_env[-1] if stack.above_env else below
-            snapshot = layers.snapshots(over, stack.anchors, top, _install_script(spec))
+            snapshot = layers.snapshots(over, stack.anchors, top, _setup_files(spec))
         with _context("instance") as ctx:
             layers.instance_context(ctx, stack)
             (ctx / "install.sh").write_text(_install_script(spec))
@@ -361,7 +361,7 @@ class ImageBuilder:
         under = layers.packs_tag(layers.root_tag(base), stack.below_env)
         env = self.env_tag(spec, plan.fallback or plan, parent=under)
         above = layers.packs_tag(env, stack.above_env)
-        return layers.snapshots_tag(above, stack.anchors, _install_script(spec))
+        return layers.snapshots_tag(above, stack.anchors, _setup_files(spec))
 
     def build_env_for(self, task: Task, spec: EnvSpec, plan: EnvPlan, local: Path) -> EnvBuild:
         """``task``'s environment image where its instance image stands on it: on the
@@ -513,6 +513,13 @@ class ImageBuilder:
 def _install_script(spec: EnvSpec) -> str:
     steps = [*spec.pre_install, *spec.install] or [":"]
     return "\n".join(["set -euxo pipefail", *steps]) + "\n"
+
+
+def _setup_files(spec: EnvSpec) -> dict[str, str]:
+    """What a layer that runs ``spec``'s setup needs beside its definition: the install
+    script and the instance image's ``setup.sh``, which runs it."""
+    runner = (CONTAINERS_DIR / "instance" / "setup.sh").read_text()
+    return {"install.sh": _install_script(spec), "setup.sh": runner}
 
 
 def prune_images(kinds: tuple[str, ...], dry_run: bool = False) -> list[ImageInfo]:

@@ -11,7 +11,7 @@ run once there (containers/deps), so that its instances share what the setup ins
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -56,10 +56,11 @@ class RepoLayers:
     def snapshot_tag(self, parent: str, anchor: str) -> str:
         return self.maker.layer_tag("snapshot", f"{self.name}-{anchor[:12]}", parent, anchor)
 
-    def deps_tag(self, parent: str, setup: str) -> str:
-        return self.maker.layer_tag("deps", self.name, parent, setup)
+    def deps_tag(self, parent: str, setup: Mapping[str, str]) -> str:
+        parts = [part for name in sorted(setup) for part in (name, setup[name])]
+        return self.maker.layer_tag("deps", self.name, parent, *parts)
 
-    def snapshots_tag(self, parent: str, anchors: Sequence[str], setup: str) -> str:
+    def snapshots_tag(self, parent: str, anchors: Sequence[str], setup: Mapping[str, str]) -> str:
         """The tag :meth:`snapshots` returns, worked out without the daemon."""
         for n, anchor in enumerate(anchors):
             parent = self.snapshot_tag(parent, anchor)
@@ -88,11 +89,14 @@ class RepoLayers:
             below = commit
         return parent
 
-    def snapshots(self, parent: str, anchors: Sequence[str], below: str | None, setup: str) -> str:
+    def snapshots(
+        self, parent: str, anchors: Sequence[str], below: str | None, setup: Mapping[str, str]
+    ) -> str:
         """``parent`` with one snapshot layer per anchor (oldest first): the history up to
         it and the work tree at it, each adding what changed since the one before
-        (``below``: the commit under the first); on the first, the dependencies layer of
-        ``setup`` (the spec's install script). Returns the top image."""
+        (``below``: the commit under the first); on the first, the dependencies layer that
+        runs ``setup`` (its files by name: the spec's install script and what runs it).
+        Returns the top image."""
         for n, anchor in enumerate(anchors):
             tag = self.snapshot_tag(parent, anchor)
             fill = functools.partial(self._pack_into, anchor, below)
@@ -118,5 +122,6 @@ class RepoLayers:
         (ctx / "pack").mkdir(exist_ok=True)
 
 
-def _write_setup(setup: str, ctx: Path) -> None:
-    (ctx / "install.sh").write_text(setup)
+def _write_setup(setup: Mapping[str, str], ctx: Path) -> None:
+    for name, text in setup.items():
+        (ctx / name).write_text(text)
