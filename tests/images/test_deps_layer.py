@@ -5,17 +5,16 @@ project, and what its own commit needs beyond the first's, at its own commit."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from swe_runner.config import load_settings
-from swe_runner.images.build import ImageBuilder
 from swe_runner.inputs.peers import with_peers
 from swe_runner.sandbox.containers import connect
-from swe_runner.task import EnvSpec, Task
-from tests.conftest import HOST_CA_BUNDLE
+from swe_runner.task import EnvSpec
+from tests.images import daemon
+from tests.images.daemon import layers as _layers
+from tests.images.daemon import run as _run
 from tests.images.dated_repo import DatedRepo
 
 pytestmark = pytest.mark.docker
@@ -28,20 +27,6 @@ def _pyproject(*deps: str) -> str:
     return (
         '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
         f'[project]\nname = "acme-app"\nversion = "1.0"\ndependencies = [{listed}]\n'
-    )
-
-
-def _task(iid: str, commit: str) -> Task:
-    return Task(
-        instance_id=iid,
-        repo="acme/app",
-        base_commit=commit,
-        problem_statement="p",
-        patch="",
-        test_patch="",
-        FAIL_TO_PASS=("t",),
-        version="1.0",
-        env_spec=SPEC,
     )
 
 
@@ -60,26 +45,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             "src/acme_app/__init__.py": "v = 3\n",
         },
     )
-    tasks = with_peers([_task("acme__app-1", first), _task("acme__app-3", later)])
-    settings = load_settings(
-        None,
-        {"ca_bundle": HOST_CA_BUNDLE, "cache_dir": tmp_path_factory.mktemp("cache")},
-        environ={},
+    tasks = with_peers(
+        [
+            daemon.task("acme__app-1", first, "1.0", SPEC),
+            daemon.task("acme__app-3", later, "1.0", SPEC),
+        ]
     )
-    images = {t.instance_id: ImageBuilder(settings).ensure_instance(t, repo.path) for t in tasks}
+    builder = daemon.builder(tmp_path_factory)
+    images = {t.instance_id: builder.ensure_instance(t, repo.path) for t in tasks}
     yield {"tasks": tasks, "images": images}
-    client = connect()
-    for tag in images.values():
-        client.images.remove(tag, force=True)
-
-
-def _layers(ref: str) -> tuple[str, ...]:
-    return tuple(connect().images.get(ref).attrs["RootFS"]["Layers"])
-
-
-def _run(ref: str, script: str) -> str:
-    out = connect().containers.run(ref, ["bash", "-c", script], remove=True)
-    return out.decode() if isinstance(out, bytes) else str(out)
+    daemon.remove(images.values())
 
 
 def _deps_layer(images: dict[str, str]) -> Any:
@@ -96,14 +71,8 @@ def _deps_layer(images: dict[str, str]) -> Any:
 
 
 def _written_since(image: str, below: Any) -> set[str]:
-    """Every file the layers of ``image`` above ``below`` wrote (overlay2's diff folders)."""
-    data = connect().images.get(image).attrs["GraphDriver"]["Data"]
-    dirs = [data["UpperDir"], *data.get("LowerDir", "").split(":")]
-    count = len(_layers(image)) - len(_layers(below.id))
-    files: set[str] = set()
-    for upper in map(Path, dirs[:count]):
-        files |= {str(f.relative_to(upper)) for f in upper.rglob("*") if f.is_file()}
-    return files
+    """Every file the layers of ``image`` above ``below`` wrote."""
+    return daemon.written(image, top=len(_layers(image)) - len(_layers(below.id)))
 
 
 def test_the_version_s_dependencies_are_installed_once_under_its_instances(

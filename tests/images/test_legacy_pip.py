@@ -9,13 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from swe_runner.config import load_settings
 from swe_runner.errors import ImageError
 from swe_runner.images.build import ImageBuilder
 from swe_runner.inputs.peers import with_peers
-from swe_runner.sandbox.containers import connect
 from swe_runner.task import EnvSpec, Task
-from tests.conftest import HOST_CA_BUNDLE
+from tests.images import daemon
+from tests.images.daemon import run as _run
 from tests.images.dated_repo import DatedRepo
 
 pytestmark = pytest.mark.docker
@@ -30,17 +29,8 @@ SETUP_PY = (
 
 
 def _task(iid: str, commit: str, version: str, install: str) -> Task:
-    return Task(
-        instance_id=iid,
-        repo="acme/old",
-        base_commit=commit,
-        problem_statement="p",
-        patch="",
-        test_patch="",
-        FAIL_TO_PASS=("t",),
-        version=version,
-        env_spec=EnvSpec(python="3.11", install=(install,)),
-    )
+    spec = EnvSpec(python="3.11", install=(install,))
+    return daemon.task(iid, commit, version, spec, repo="acme/old")
 
 
 @pytest.fixture(scope="module")
@@ -57,16 +47,10 @@ def setups(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ImageBuil
             _task("acme__old-4", plain, "4", "python -m pip install -e ."),
         ]
     )  # fmt: skip
-    settings = load_settings(
-        None,
-        {"ca_bundle": HOST_CA_BUNDLE, "cache_dir": tmp_path_factory.mktemp("cache")},
-        environ={},
-    )
-    builder = ImageBuilder(settings)
+    builder = daemon.builder(tmp_path_factory)
     made: dict[str, str] = {}
     yield builder, {"repo": repo, "tasks": {t.instance_id: t for t in tasks}, "made": made}
-    for tag in made.values():
-        connect().images.remove(tag, force=True)
+    daemon.remove(made.values())
 
 
 def _build(setups: tuple[ImageBuilder, dict], iid: str) -> str:
@@ -74,11 +58,6 @@ def _build(setups: tuple[ImageBuilder, dict], iid: str) -> str:
     tag = builder.ensure_instance(s["tasks"][iid], s["repo"].path)
     s["made"][iid] = tag
     return tag
-
-
-def _run(tag: str, script: str) -> str:
-    out = connect().containers.run(tag, ["bash", "-lc", script], remove=True)
-    return out.decode() if isinstance(out, bytes) else str(out)
 
 
 @pytest.mark.parametrize("iid", ["acme__old-1", "acme__old-2"])

@@ -10,12 +10,14 @@ from typing import Any
 
 import pytest
 
-from swe_runner.config import load_settings
 from swe_runner.images.build import ImageBuilder
 from swe_runner.inputs.peers import with_peers
 from swe_runner.sandbox.containers import connect
-from swe_runner.task import EnvSpec, Task
+from swe_runner.task import EnvSpec
 from tests.conftest import HOST_CA_BUNDLE
+from tests.images import daemon
+from tests.images.daemon import layers as _layers
+from tests.images.daemon import run as _run
 from tests.images.dated_repo import git, years_of_history
 
 pytestmark = pytest.mark.docker
@@ -23,50 +25,20 @@ pytestmark = pytest.mark.docker
 SPEC = EnvSpec(python="3.11", install=("echo installed > /opt/installed.txt",))
 
 
-def _task(iid: str, commit: str, version: str) -> Task:
-    return Task(
-        instance_id=iid,
-        repo="acme/app",
-        base_commit=commit,
-        problem_statement="p",
-        patch="",
-        test_patch="",
-        FAIL_TO_PASS=("t",),
-        version=version,
-        env_spec=SPEC,
-    )
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     repo, c = years_of_history(tmp_path_factory.mktemp("thin") / "repo")
     tasks = with_peers(
         [
-            _task("acme__app-1", c["2021b"], "1.0"),
-            _task("acme__app-2", c["2022b"], "2.0"),
-            _task("acme__app-3", c["2022c"], "2.0"),
+            daemon.task("acme__app-1", c["2021b"], "1.0", SPEC),
+            daemon.task("acme__app-2", c["2022b"], "2.0", SPEC),
+            daemon.task("acme__app-3", c["2022c"], "2.0", SPEC),
         ]
     )
-    settings = load_settings(
-        None,
-        {"ca_bundle": HOST_CA_BUNDLE, "cache_dir": tmp_path_factory.mktemp("cache")},
-        environ={},
-    )
-    builder = ImageBuilder(settings)
+    builder = daemon.builder(tmp_path_factory)
     images = {t.instance_id: builder.ensure_instance(t, repo.path) for t in tasks}
-    yield {"repo": repo, "commits": c, "tasks": tasks, "images": images, "settings": settings}
-    client = connect()
-    for tag in images.values():
-        client.images.remove(tag, force=True)
-
-
-def _layers(tag: str) -> tuple[str, ...]:
-    return tuple(connect().images.get(tag).attrs["RootFS"]["Layers"])
-
-
-def _run(tag: str, script: str) -> str:
-    out = connect().containers.run(tag, ["bash", "-c", script], remove=True)
-    return out.decode() if isinstance(out, bytes) else str(out)
+    yield {"repo": repo, "commits": c, "tasks": tasks, "images": images, "builder": builder}
+    daemon.remove(images.values())
 
 
 def _kind(kind: str) -> list[tuple[str, ...]]:
@@ -106,16 +78,9 @@ def test_an_instance_image_adds_only_its_own_commit_on_the_snapshot(
     chain = top.attrs["Size"] - min(under, key=lambda s: len(_layers(s.id))).attrs["Size"]
     assert chain < 50_000 + ca  # the dependencies layer's build has its copy of it too
     # the link rewrote only what 2022c changed, not every file of the work tree
-    written = _written(top.id)
+    written = daemon.written(top.id)
     assert "testbed/src/app.py" in written
     assert not {"testbed/README", "testbed/big.txt", "testbed/src/side.py"} & written, written
-
-
-def _written(image_id: str) -> set[str]:
-    """The files the image's last RUN layer wrote (overlay2's upper directory)."""
-    data = connect().images.get(image_id).attrs["GraphDriver"]["Data"]
-    upper = Path(data["UpperDir"])
-    return {str(f.relative_to(upper)) for f in upper.rglob("*") if f.is_file()}
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])
@@ -148,6 +113,8 @@ def test_a_rebuilt_instance_builds_only_itself(built: dict[str, Any]) -> None:
     task = built["tasks"][2]
     connect().images.remove(built["images"][task.instance_id], force=True)
     said: list[str] = []
-    again = ImageBuilder(built["settings"], said.append).ensure_instance(task, built["repo"].path)
+    again = ImageBuilder(built["builder"].settings, said.append).ensure_instance(
+        task, built["repo"].path
+    )
     assert again == built["images"][task.instance_id]
     assert [m.split()[1] for m in said if m.startswith("built")] == [again]
