@@ -1,8 +1,7 @@
 # The spec's setup (install.sh: its pre_install steps, then its install), run in the
-# repository by the instance image (containers/instance) and by the version's dependencies
-# layer (containers/deps). Output goes to the build log as it comes. With --keep, what it
-# sets for pip stays in the venv's pip.conf (the instance image: the reinstall after a
-# prediction and the agent's pip see it too); without, it holds for this run only.
+# repository by the instance image (containers/instance). Output goes to the build log as it
+# comes. What it sets for pip stays in the venv's pip.conf: the reinstall after a prediction
+# and the agent's pip see it too.
 #
 # A project without pyproject.toml is installed editable the way the official images' pip
 # did it (setup.py develop: the repository itself on sys.path): today's pip only knows
@@ -26,11 +25,7 @@ pip_is_modern() {  # pip 25.3 or later
 }
 
 if [ ! -f pyproject.toml ] && [ -d /opt/venv ] && pip_is_modern; then
-    if [ "$1" = --keep ]; then
-        grep -qxF "$compat" "$conf" 2>/dev/null || printf '[install]\n%s\n' "$compat" >> "$conf"
-    else
-        export PIP_CONFIG_SETTINGS=editable_mode=compat
-    fi
+    grep -qxF "$compat" "$conf" 2>/dev/null || printf '[install]\n%s\n' "$compat" >> "$conf"
 fi
 bash -eux /tmp/swe-runner/install.sh 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
@@ -41,7 +36,6 @@ if grep -qE "no such option: --no-use-pep517|missing the 'build_editable' hook" 
     echo "swe-runner: pip $(python -m pip --version | cut -d' ' -f2) cannot do this setup" \
          "(legacy editable installs and --no-use-pep517 ended in pip 25.3): installing" \
          "pip 25.2, as the official images' pip could, and running the setup again"
-    unset PIP_CONFIG_SETTINGS
     if [ -f "$conf" ]; then
         sed -i -e '/^\[install\]$/d' -e "/^$compat\$/d" "$conf"
     fi

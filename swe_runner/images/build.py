@@ -50,7 +50,7 @@ __all__ = [
 
 HASH_LABEL = "swe-runner.hash"
 # The image kind (label) of each image definition that is not a kind of its own.
-LAYER_KINDS = {"pack": "repo", "deps": "snapshot"}
+LAYER_KINDS = {"pack": "repo"}
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -161,7 +161,7 @@ class ImageBuilder:
             task.repo,
             task.base_commit,
             _install_script(spec),
-            *(_definition_bytes(kind) for kind in ("repo", "pack", "snapshot", "deps", "instance")),
+            *(_definition_bytes(kind) for kind in ("repo", "pack", "snapshot", "instance")),
             LAYOUT,
             *task.peers.version,
             "\0",
@@ -344,7 +344,7 @@ class ImageBuilder:
             below = stack.below_env[-1] if stack.below_env else None
             over = layers.packs(env, stack.above_env, below)
             top = stack.above_env[-1] if stack.above_env else below
-            snapshot = layers.snapshots(over, stack.anchors, top, _setup_files(spec))
+            snapshot = layers.snapshots(over, stack.anchors, top)
         with _context("instance") as ctx:
             layers.instance_context(ctx, stack)
             (ctx / "install.sh").write_text(_install_script(spec))
@@ -360,8 +360,7 @@ class ImageBuilder:
             base = self.system_tag(base, plan.system_packages)
         under = layers.packs_tag(layers.root_tag(base), stack.below_env)
         env = self.env_tag(spec, plan.fallback or plan, parent=under)
-        above = layers.packs_tag(env, stack.above_env)
-        return layers.snapshots_tag(above, stack.anchors, _setup_files(spec))
+        return layers.snapshots_tag(layers.packs_tag(env, stack.above_env), stack.anchors)
 
     def build_env_for(self, task: Task, spec: EnvSpec, plan: EnvPlan, local: Path) -> EnvBuild:
         """``task``'s environment image where its instance image stands on it: on the
@@ -391,13 +390,11 @@ class ImageBuilder:
         self, kind: str, tag: str, args: dict[str, str], fill: Callable[[Path], None] | None
     ) -> str:
         """``tag`` built from ``containers/<kind>/`` with ``args`` unless it exists;
-        ``fill`` adds the rest of the build context (the user's extra CA bundle is there,
-        for a layer that installs)."""
+        ``fill`` adds the rest of the build context."""
         with _tag_lock(tag):
             if self.exists(tag):
                 return tag
             with _context(kind) as ctx:
-                self._write_ca(ctx)
                 if fill is not None:
                     fill(ctx)
                 self._build(ctx, tag, LAYER_KINDS.get(kind, kind), args)
@@ -513,13 +510,6 @@ class ImageBuilder:
 def _install_script(spec: EnvSpec) -> str:
     steps = [*spec.pre_install, *spec.install] or [":"]
     return "\n".join(["set -euxo pipefail", *steps]) + "\n"
-
-
-def _setup_files(spec: EnvSpec) -> dict[str, str]:
-    """What a layer that runs ``spec``'s setup needs beside its definition: the install
-    script and the instance image's ``setup.sh``, which runs it."""
-    runner = (CONTAINERS_DIR / "instance" / "setup.sh").read_text()
-    return {"install.sh": _install_script(spec), "setup.sh": runner}
 
 
 def prune_images(kinds: tuple[str, ...], dry_run: bool = False) -> list[ImageInfo]:

@@ -5,8 +5,7 @@ reachable from the layer's commit and from none below it), so that what instance
 repository share is stored once:
 
     base -> repo root -> yearly packs up to G -> environment (venv) -> yearly packs above G
-         -> snapshots (A1 -> deps -> A2 -> ... -> Ak: each a pack and the work tree at its
-            commit; deps: what the version's setup installs, run once at A1)
+         -> snapshots (A1 -> A2 -> ... -> Ak: each a pack and the work tree at its commit)
          -> instance (pack up to C, work tree at C, tags, install)
 
 ``C`` is the task's base commit. The *anchors* ``A1 .. Ak`` are where the base commits of
@@ -56,7 +55,7 @@ __all__ = [
 MAX_SNAPSHOTS = 16
 
 # Part of every instance image's tag: how the layers are laid out (a change rebuilds).
-LAYOUT = "yearly packs, environment, a version's chain of snapshots, its setup on the first"
+LAYOUT = "yearly packs, environment, a version's chain of snapshots"
 
 
 @dataclass(frozen=True)

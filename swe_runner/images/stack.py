@@ -4,14 +4,13 @@
 makes each layer an image of its own (tagged by a digest of its parent and its commit, so
 every instance whose stack passes through it shares it): the repository's root, one image
 per yearly pack, the chain of snapshots at the anchors, on top of which the instance image
-is built. On the chain's first snapshot stands the version's dependencies layer: its setup
-run once there (containers/deps), so that its instances share what the setup installs.
+is built.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -56,16 +55,10 @@ class RepoLayers:
     def snapshot_tag(self, parent: str, anchor: str) -> str:
         return self.maker.layer_tag("snapshot", f"{self.name}-{anchor[:12]}", parent, anchor)
 
-    def deps_tag(self, parent: str, setup: Mapping[str, str]) -> str:
-        parts = [part for name in sorted(setup) for part in (name, setup[name])]
-        return self.maker.layer_tag("deps", self.name, parent, *parts)
-
-    def snapshots_tag(self, parent: str, anchors: Sequence[str], setup: Mapping[str, str]) -> str:
+    def snapshots_tag(self, parent: str, anchors: Sequence[str]) -> str:
         """The tag :meth:`snapshots` returns, worked out without the daemon."""
-        for n, anchor in enumerate(anchors):
+        for anchor in anchors:
             parent = self.snapshot_tag(parent, anchor)
-            if n == 0:
-                parent = self.deps_tag(parent, setup)
         return parent
 
     def packs_tag(self, parent: str, commits: Sequence[str]) -> str:
@@ -89,24 +82,16 @@ class RepoLayers:
             below = commit
         return parent
 
-    def snapshots(
-        self, parent: str, anchors: Sequence[str], below: str | None, setup: Mapping[str, str]
-    ) -> str:
+    def snapshots(self, parent: str, anchors: Sequence[str], below: str | None) -> str:
         """``parent`` with one snapshot layer per anchor (oldest first): the history up to
         it and the work tree at it, each adding what changed since the one before
-        (``below``: the commit under the first); on the first, the dependencies layer that
-        runs ``setup`` (its files by name: the spec's install script and what runs it).
-        Returns the top image."""
-        for n, anchor in enumerate(anchors):
+        (``below``: the commit under the first). Returns the top image."""
+        for anchor in anchors:
             tag = self.snapshot_tag(parent, anchor)
             fill = functools.partial(self._pack_into, anchor, below)
             args = {"PARENT": parent, "COMMIT": anchor}
             parent = self.maker.ensure_built("snapshot", tag, args, fill)
             below = anchor
-            if n == 0:
-                write = functools.partial(_write_setup, setup)
-                tag = self.deps_tag(parent, setup)
-                parent = self.maker.ensure_built("deps", tag, {"PARENT": parent}, write)
         return parent
 
     def instance_context(self, ctx: Path, stack: Stack) -> None:
@@ -120,8 +105,3 @@ class RepoLayers:
     def _pack_into(self, commit: str, below: str | None, ctx: Path) -> None:
         history.write_pack(self.local, [commit], [below] if below else [], ctx / "pack")
         (ctx / "pack").mkdir(exist_ok=True)
-
-
-def _write_setup(setup: Mapping[str, str], ctx: Path) -> None:
-    for name, text in setup.items():
-        (ctx / name).write_text(text)
