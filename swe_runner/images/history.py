@@ -26,6 +26,7 @@ commit is an ancestor of ``C``: no image holds anything from after its own base 
 from __future__ import annotations
 
 import functools
+import re
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -261,6 +262,14 @@ def write_pack(
         check=False,
     )
     if done.returncode != 0:
+        missing = re.search(r"unable to read ([0-9a-f]{40})", done.stderr)
+        if missing:
+            raise RepoError(
+                f"the repository at {local} lacks object {missing[1]}, which the history "
+                "up to the task's base commit holds: it is shallow, partial or incomplete "
+                "(a snapshot without its largest files?); give a full clone (--mirror-dir, "
+                "--repo-source)"
+            )
         raise RepoError(f"git pack-objects failed in {local}: {done.stderr.strip()[-300:]}")
     packs = list(dest.glob("pack-*.pack"))
     if not packs:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from swe_runner.errors import RepoError
 from swe_runner.images import history
 from swe_runner.images.repo import kept_tags
 from tests.images.dated_repo import DatedRepo, git, years_of_history
@@ -151,3 +152,23 @@ def test_the_tags_kept_from_the_anchors_are_those_git_keeps(
                 assert history.tags_kept(repo.path, commit, anchor) == tuple(
                     kept_tags(repo.path, commit)
                 ), name
+
+
+def test_a_repository_lacking_an_object_says_so_and_what_to_give(tmp_path: Path) -> None:
+    repo, c = years_of_history(tmp_path / "repo")
+    blob = git(repo.path, "rev-parse", f"{c['2022a']}:big.txt")
+    git(repo.path, "repack", "-q", "-a", "-d")
+    packs = repo.path / ".git" / "objects" / "pack"
+    kept = "".join(f"{o}\n" for o in repo.objects(c["2023a"]) if o != blob)
+    pruned = tmp_path / "pruned"  # every object but that blob, as a snapshot may lack one
+    pruned.mkdir()
+    subprocess.run(
+        ["git", "-C", str(repo.path), "pack-objects", "-q", str(pruned / "pack")],
+        input=kept, text=True, check=True, capture_output=True,
+    )  # fmt: skip
+    for old in packs.glob("pack-*"):
+        old.unlink()
+    for new in pruned.glob("pack-*"):
+        new.rename(packs / new.name)
+    with pytest.raises(RepoError, match=f"lacks object {blob}.*give a full clone"):
+        history.write_pack(repo.path, [c["2022b"]], [c["2021b"]], tmp_path / "out")
