@@ -97,10 +97,11 @@ def _one(task: Task, count: int, builder: ImageBuilder, source: Path | None) -> 
     try:
         local = _repository(task, builder, source)
     except RepoError as exc:
-        if spec.conda_env_files:
+        reads = spec.conda_env_files or spec.requirements_files
+        if reads:  # it cannot be tried without the repository
             why = (
                 f"the repository cannot be had here ({_short(exc)}); the environment reads "
-                f"{' or '.join(spec.conda_env_files)} from it"
+                f"{' or '.join(reads)} from it"
             )
             return replace(failed, status=EnvStatus.SKIPPED, reason=why)
     started = time.monotonic()

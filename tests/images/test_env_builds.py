@@ -19,6 +19,7 @@ from tests.inputs.test_dataset import RECORD, write_jsonl
 pytestmark = pytest.mark.docker
 
 WHEELLESS, CONDA, NOSPEC = "swe-runner-test/wheelless", "swe-runner-test/conda", "o/nospec"
+REQS = "swe-runner-test/reqs"  # reads a requirements file from the repository, as django's
 
 
 def test_images_envs_builds_skips_and_fails_each_environment_and_says_why(
@@ -26,7 +27,7 @@ def test_images_envs_builds_skips_and_fails_each_environment_and_says_why(
 ) -> None:
     records = [
         {**RECORD, "instance_id": f"{repo.split('/')[1]}-1", "repo": repo, "version": "1.0"}
-        for repo in (WHEELLESS, CONDA, NOSPEC)
+        for repo in (WHEELLESS, CONDA, NOSPEC, REQS)
     ]
     specs = [
         {  # as the official table writes it: a quoted pin on a Python older than Debian's
@@ -38,9 +39,12 @@ def test_images_envs_builds_skips_and_fails_each_environment_and_says_why(
             "test_cmd": "pytest -rA",
         },
         {"repo": CONDA, "version": "1.0", "conda_env_files": ["environment.yml"]},
+        {"repo": REQS, "version": "1.0", "requirements_files": ["tests/requirements/py3.txt"]},
     ]
     (tmp_path / "specs.json").write_text(json.dumps(specs))
-    nowhere = [f"--repo-source={r}={tmp_path / 'gone'}" for r in (WHEELLESS, CONDA, NOSPEC)]
+    nowhere = [
+        f"--repo-source={r}={tmp_path / 'gone'}" for r in (WHEELLESS, CONDA, NOSPEC, REQS)
+    ]
     args = ["images", "envs", "-d", str(write_jsonl(tmp_path / "t.jsonl", records)), "--json"]
     code = main([*args, "--specs", str(tmp_path / "specs.json"), *nowhere, *ca_args()])
     captured = capsys.readouterr()
@@ -61,6 +65,9 @@ def test_images_envs_builds_skips_and_fails_each_environment_and_says_why(
     assert skipped["status"] == "skipped"
     assert "cannot be had here" in skipped["reason"] and "environment.yml" in skipped["reason"]
     assert failed["status"] == "failed" and "no environment spec" in failed["reason"]
+    untried = outcomes[REQS]  # could not be tried: skipped, not failed
+    assert untried["status"] == "skipped", untried["reason"]
+    assert "tests/requirements/py3.txt from it" in untried["reason"]
 
 
 def test_a_failed_environment_build_gives_pips_words_as_the_gates_reason(
