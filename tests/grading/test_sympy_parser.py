@@ -54,3 +54,12 @@ def test_a_log_without_the_final_line_did_not_run() -> None:
     log = golden("sympy/1.13.3/all_pass")[0]
     assert not parse_sympy(log.split("tests finished")[0]).ran
     assert not parse_sympy("").ran
+
+
+def test_a_name_of_two_files_takes_the_last_files_status_as_officially() -> None:
+    # sympy names tests without their file; the official parser keeps a name's last line.
+    later_passes = parse_sympy(golden("sympy/1.13.3/one_name_fails_then_passes")[0])
+    assert later_passes.problem is None
+    assert later_passes.statuses == {"test_same": P, "test_a": P, "test_b": P}
+    later_fails = parse_sympy(golden("sympy/1.13.3/one_name_passes_then_fails")[0])
+    assert later_fails.statuses == {"test_same": F, "test_a": P, "test_b": P}

@@ -6,7 +6,13 @@ unexpected pass, ``s``/``w``/``K``/``T`` skips, after the skip reason) is writte
 whatever the test printed, so the mark may land on a later line; it belongs to the last
 announced test. Failure tracebacks (after a ``____`` rule) are not read. The counts in
 ``tests finished: 2 passed, 1 failed, ...`` (possibly wrapped over two lines) must match
-the marks read, or the log is marked untrustworthy; the worst status of a test wins.
+the marks read, or the log is marked untrustworthy.
+
+A name given more than once within one file's tests takes its worst status, so that a line
+a test prints cannot pass a failing one. Across files the last file run wins, as the
+official parser's last line does: sympy names tests without their file, and one name can
+be a test of several files (``test_MatrixSymbol_printing`` of the pretty, str and LaTeX
+printers), each announced under its file's ``path.py[count]`` line.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ __all__ = ["parse_sympy"]
 _START = re.compile(r"^=+ test process starts =+$")
 _FINISHED = re.compile(r"^[\s=]*tests finished: ")
 _RULE = re.compile(r"^_{10,}")
+_FILE = re.compile(r"^\S+\.py\[\d+\]\s*$")
 _MARK = re.compile(r"(?:^|\s)(?P<mark>ok|F|E|T|f|X|s|K|w)(?:\s+\[(?:OK|FAIL)\])?$")
 _MARKS = {
     "ok": TestStatus.PASSED,
@@ -48,20 +55,27 @@ _COUNT_KEY = {
 
 
 def _read(lines: list[str]) -> tuple[dict[str, TestStatus], dict[TestStatus, int]]:
-    statuses: dict[str, TestStatus] = {}
+    by_file: list[dict[str, TestStatus]] = [{}]
     seen = dict.fromkeys(TestStatus, 0)
     pending: str | None = None
     for line in lines:
         if _RULE.match(line):
             break
+        if _FILE.match(line):
+            by_file.append({})
+            pending = None
+            continue
         if line.startswith("test_"):
             pending = line.split()[0]
         mark = _MARK.search(line) if pending is not None else None
         if mark and pending is not None:
             status = _MARKS[mark.group("mark")]
-            worst(statuses, pending, status)
+            worst(by_file[-1], pending, status)
             seen[status] += 1
             pending = None
+    statuses: dict[str, TestStatus] = {}
+    for found in by_file:  # in the order the files ran: the last file's status wins
+        statuses.update(found)
     return statuses, seen
 
 

@@ -23,7 +23,8 @@ RUN = (
     "from sympy.testing.runtests import test\n"
     "raise SystemExit(0 if test('sympy/zz_golden', verbose=True, force_colors={colors}) else 1)\n"
 )
-CASES: dict[str, str] = {
+# A case is one test file's body, or several files by name (run in sorted order).
+CASES: dict[str, str | dict[str, str]] = {
     "all_pass": "def test_one():\n    assert 1 + 1 == 2\n\ndef test_two():\n    pass\n",
     "mixed": (
         "def test_ok():\n    pass\n\n"
@@ -42,18 +43,31 @@ CASES: dict[str, str] = {
         "def test_prints():\n    print('\\ntest_hidden ok')\n"
     ),
     "colour": "def test_ok():\n    pass\n\ndef test_bad():\n    assert 0\n",
+    # One test name in two files (as sympy's printing tests have): failing in the first
+    # file run, passing in the second; and the other way round. Another test ends each
+    # file (the official parser misses a file's last test, whose line ends in its tag).
+    "one_name_fails_then_passes": {
+        "test_golden_a.py": "def test_same():\n    assert 0\n\ndef test_a():\n    pass\n",
+        "test_golden_b.py": "def test_same():\n    pass\n\ndef test_b():\n    pass\n",
+    },
+    "one_name_passes_then_fails": {
+        "test_golden_a.py": "def test_same():\n    pass\n\ndef test_a():\n    pass\n",
+        "test_golden_b.py": "def test_same():\n    assert 0\n\ndef test_b():\n    pass\n",
+    },
 }
 COLOURS = {"colour"}
 
 
-def run_case(python: str, package: Path, name: str, tests: str) -> str:
+def run_case(python: str, package: Path, name: str, tests: str | dict[str, str]) -> str:
     """Run SymPy's runner on ``tests`` placed in ``package``; its output and exit."""
+    files = tests if isinstance(tests, dict) else {"test_golden.py": tests}
     folder = package / "zz_golden"
     (folder / "tests").mkdir(parents=True)
     try:
         (folder / "__init__.py").write_text("")
         (folder / "tests" / "__init__.py").write_text("")
-        (folder / "tests" / "test_golden.py").write_text(HEAD + tests)
+        for file, body in files.items():
+            (folder / "tests" / file).write_text(HEAD + body)
         cmd = [python, "-c", RUN.format(colors=name in COLOURS)]
         env = {"PATH": "/usr/bin:/bin", "TERM": "xterm"}
         return record(cmd, None, env, {str(package.parent): "/testbed", python: "python"})
