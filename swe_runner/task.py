@@ -59,6 +59,10 @@ class Peers(BaseModel):
 
     version: tuple[str, ...] = ()
     env: tuple[str, ...] = ()
+    # The oldest task of the repository on the same Python and base image (its own peers
+    # set, its hub None): its environment is the hub that the task's is stored on as a
+    # delta (:mod:`swe_runner.images.pool`). None: a task built on its own.
+    hub: Task | None = None
 
 
 def _decode_test_list(value: Any) -> Any:
@@ -119,3 +123,6 @@ class Prediction(BaseModel):
     @property
     def is_empty(self) -> bool:
         return not (self.model_patch or "").strip()
+
+
+Peers.model_rebuild()  # its hub is a Task, defined after it

@@ -26,8 +26,8 @@ from typing import Any
 import docker.errors
 
 from swe_runner.config import Settings
-from swe_runner.errors import ImageError
-from swe_runner.images import asof, repo, wheels
+from swe_runner.errors import ImageError, RepoError
+from swe_runner.images import asof, pool, repo, wheels
 from swe_runner.images.buildlog import failure_message
 from swe_runner.images.disk import KIND_LABEL, KINDS, ImageInfo, list_images
 from swe_runner.images.history import LAYOUT, Stack
@@ -166,8 +166,16 @@ class ImageBuilder:
             *task.peers.version,
             "\0",
             *task.peers.env,
+            *_hub_parts(task),
         )
         return f"swe-runner-instance:{task.instance_id[:100].lower()}-{key}"
+
+    def delta_tag(self, parent: str, spec: EnvSpec, plan: EnvPlan) -> str:
+        """The tag of ``plan``'s environment stored as a delta on ``parent`` (the hub
+        environment with the packs above it): a digest of both."""
+        fresh = self.env_tag(spec, plan)
+        key = _digest(parent, fresh, _definition_bytes("delta"))
+        return f"swe-runner-env:py{plan.python}-{key}"
 
     def _debian_suite(self, python: str) -> str:
         suite = AVAILABLE_PYTHONS.get(python)
@@ -338,7 +346,7 @@ class ImageBuilder:
         repository's yearly packs, the environment, the chain of snapshots."""
         layers, stack = self._stack(task, local)
         plan = self.plan(task, spec, local)
-        snapshot = self._snapshot_tag(layers, stack, spec, plan)
+        snapshot = self._snapshot_tag(task, layers, stack, spec, plan)
         if not self.exists(snapshot):  # the version's first instance: its shared layers
             env = self.build_env_for(task, spec, plan, local).tag
             below = stack.below_env[-1] if stack.below_env else None
@@ -352,22 +360,105 @@ class ImageBuilder:
             self.notify(f"building instance image {tag}")
             self._build(ctx, tag, "instance", {"PARENT": snapshot, "COMMIT": stack.commit})
 
-    def _snapshot_tag(self, layers: RepoLayers, stack: Stack, spec: EnvSpec, plan: EnvPlan) -> str:
+    def _system_base_tag(self, spec: EnvSpec, plan: EnvPlan) -> str:
+        """The tag :meth:`_system_base` returns, worked out without the daemon."""
+        base = spec.base_image or self.base_tag(plan.python)
+        return self.system_tag(base, plan.system_packages) if plan.system_packages else base
+
+    def _snapshot_tag(
+        self, task: Task, layers: RepoLayers, stack: Stack, spec: EnvSpec, plan: EnvPlan
+    ) -> str:
         """The tag of the snapshot an instance image stands on, worked out without the
         daemon (as :meth:`build_env_for` and :class:`RepoLayers` build them)."""
-        base = spec.base_image or self.base_tag(plan.python)
-        if plan.system_packages:
-            base = self.system_tag(base, plan.system_packages)
-        under = layers.packs_tag(layers.root_tag(base), stack.below_env)
-        env = self.env_tag(spec, plan.fallback or plan, parent=under)
+        base = self._system_base_tag(spec, plan)
+        chosen = plan.fallback or plan
+        hub = self._hub(task, layers, stack, spec, plan)
+        if hub is None:
+            under = layers.packs_tag(layers.root_tag(base), stack.below_env)
+            env = self.env_tag(spec, chosen, parent=under)
+        else:
+            under = layers.packs_tag(layers.root_tag(base), hub.stack.below_env)
+            hub_env = self.env_tag(hub.spec, hub.plan.fallback or hub.plan, parent=under)
+            env = layers.packs_tag(hub_env, stack.below_env[len(hub.stack.below_env) :])
+            if not hub.same(self, spec, chosen):
+                env = self.delta_tag(env, spec, chosen)
         return layers.snapshots_tag(layers.packs_tag(env, stack.above_env), stack.anchors)
 
     def build_env_for(self, task: Task, spec: EnvSpec, plan: EnvPlan, local: Path) -> EnvBuild:
         """``task``'s environment image where its instance image stands on it: on the
-        repository's history up to the environment's yearly point (``local``: the clone)."""
+        repository's history up to the environment's yearly point (``local``: the clone);
+        for a task with a hub (:mod:`pool`), the hub's environment there, the history up
+        to the task's own point above it, then the task's environment as a delta."""
         layers, stack = self._stack(task, local)
-        under = layers.packs(layers.root(self._system_base(spec, plan)), stack.below_env, None)
-        return self.build_env(spec, plan, parent=under)
+        root = layers.root(self._system_base(spec, plan))
+        hub = self._hub(task, layers, stack, spec, plan)
+        if hub is None:
+            return self.build_env(spec, plan, parent=layers.packs(root, stack.below_env, None))
+        below = hub.stack.below_env
+        made = self.build_env(hub.spec, hub.plan, parent=layers.packs(root, below, None))
+        over = layers.packs(made.tag, stack.below_env[len(below) :], below[-1] if below else None)
+        chosen = plan.fallback or plan
+        if hub.same(self, spec, chosen):
+            return EnvBuild(over, chosen, built=made.built)
+        tag = self.delta_tag(over, spec, chosen)
+        with _tag_lock(tag):
+            if self.exists(tag):
+                return EnvBuild(tag, chosen, built=False)
+            # What a fresh build makes: the environment where it stood before it had a hub
+            # when it is there, else built on the base image alone (and removed after).
+            mine = layers.packs_tag(
+                layers.root_tag(self._system_base_tag(spec, plan)), stack.below_env
+            )
+            there = self.env_tag(spec, chosen, parent=mine)
+            fresh = (
+                EnvBuild(there, chosen, False) if self.exists(there) else self.build_env(spec, plan)
+            )
+            self._make_delta(fresh.tag, made.tag, over, tag)
+            if fresh.built:  # its files are in the delta now
+                self.client.images.remove(fresh.tag)
+        return EnvBuild(tag, chosen, built=True)
+
+    def _make_delta(self, fresh: str, hub: str, parent: str, tag: str) -> None:
+        """Build ``tag`` on ``parent``: ``fresh``'s venv as what differs from ``hub``'s;
+        then check that its venv is ``fresh``'s, file for file."""
+        with _context("delta") as ctx:
+            want, held = pool.write_delta(self.client, fresh, pool.manifest(self.client, hub), ctx)
+            self.notify(
+                f"building environment image {tag}: {fresh} as {held / 1e6:,.0f} MB of "
+                f"files on {hub}"
+            )
+            self._build(ctx, tag, "env", {"PARENT": parent})
+        got = pool.manifest(self.client, tag)
+        if got != want:
+            self.client.images.remove(tag, force=True)
+            wrong = "; ".join(pool.differences(want, got))
+            raise ImageError(f"{tag}: its /opt/venv is not the one of {fresh}: {wrong}")
+
+    def _hub(
+        self, task: Task, layers: RepoLayers, stack: Stack, spec: EnvSpec, plan: EnvPlan
+    ) -> _Hub | None:
+        """The hub ``task``'s environment is stored on (``stack``: its layers), when it has
+        one on the same Python, base image and Debian packages, whose history lies below
+        its own."""
+        hub = task.peers.hub
+        if hub is None or hub.env_spec is None:
+            return None
+        hub_plan = self.plan(hub, hub.env_spec, layers.local)
+        mine, theirs = plan.fallback or plan, hub_plan.fallback or hub_plan
+        if (mine.python, mine.system_packages, spec.base_image) != (
+            theirs.python,
+            theirs.system_packages,
+            hub.env_spec.base_image,
+        ):
+            return None
+        try:
+            full = repo.git_in(layers.local, "rev-parse", f"{hub.base_commit}^{{commit}}")
+        except RepoError:
+            return None
+        hub_stack = layers.plan(full.strip(), hub.peers)
+        if stack.below_env[: len(hub_stack.below_env)] != hub_stack.below_env:
+            return None
+        return _Hub(hub.env_spec, hub_plan, hub_stack)
 
     def _stack(self, task: Task, local: Path) -> tuple[RepoLayers, Stack]:
         layers = self._repo_layers(task.repo, local)
@@ -505,6 +596,39 @@ class ImageBuilder:
             )
         if not self.exists(tag):
             raise ImageError(f"importing the bootstrapped base image as {tag} failed")
+
+
+@dataclass(frozen=True)
+class _Hub:
+    """The hub environment a task's environment is stored on as a delta (:mod:`pool`)."""
+
+    spec: EnvSpec
+    plan: EnvPlan
+    stack: Stack  # the hub task's own
+
+    def same(self, builder: ImageBuilder, spec: EnvSpec, plan: EnvPlan) -> bool:
+        """Whether ``plan``'s environment is the hub's, whatever it stands on."""
+        return builder.env_tag(spec, plan) == builder.env_tag(
+            self.spec, self.plan.fallback or self.plan
+        )
+
+
+def _hub_parts(task: Task) -> tuple[str, ...]:
+    """What of ``task``'s hub its instance image's tag digests (:mod:`pool`)."""
+    hub = task.peers.hub
+    if hub is None:
+        return ()
+    spec = hub.env_spec
+    return (
+        "\0hub",
+        _definition_bytes("delta").decode(),
+        hub.base_commit,
+        hub.environment_setup_commit or hub.created_at,
+        spec.model_dump_json() if spec is not None else "",
+        *hub.peers.version,
+        "\0",
+        *hub.peers.env,
+    )
 
 
 def _install_script(spec: EnvSpec) -> str:

@@ -86,9 +86,7 @@ def unique_sizes(records: Sequence[ImageRecord]) -> dict[str, int]:
     }
 
 
-def disk_usage(
-    records: Sequence[ImageRecord], ancestors: Sequence[ImageRecord] = ()
-) -> DiskUsage:
+def disk_usage(records: Sequence[ImageRecord], ancestors: Sequence[ImageRecord] = ()) -> DiskUsage:
     """The disk ``records`` take together, every shared layer counted once. ``ancestors``:
     other images of the daemon whose layers ``records`` stand on (an untagged base image),
     counted too, once."""

@@ -213,5 +213,3 @@ def _ask_index(url: str, ca: Path | None) -> list[str]:
     except (urllib.error.URLError, OSError, ValueError) as exc:
         raise LookupError(f"{url}: {getattr(exc, 'reason', exc)}") from None
     return [str(f["filename"]) for f in files if f.get("filename") and not f.get("yanked")]
-
-

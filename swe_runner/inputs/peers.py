@@ -21,14 +21,21 @@ def _env_key(task: Task) -> Hashable:
     return (task.repo, spec.python, spec.base_image, spec.packages, spec.conda_env_files)
 
 
+def _hub_key(task: Task) -> Hashable:
+    spec = task.env_spec
+    return (task.repo, spec.python, spec.base_image) if spec is not None else None
+
+
 def with_peers(tasks: Sequence[Task]) -> tuple[Task, ...]:
-    """``tasks``, each with the base commits of its version's and its environment's tasks."""
+    """``tasks``, each with the base commits of its version's and its environment's tasks,
+    and the hub of its repository's environments: the oldest task (by creation) of the
+    repository's tasks on the same Python and base image (itself, for that task)."""
     by_version: dict[Hashable, set[str]] = defaultdict(set)
     by_env: dict[Hashable, set[str]] = defaultdict(set)
     for task in tasks:
         by_version[(task.repo, task.version)].add(task.base_commit)
         by_env[_env_key(task)].add(task.base_commit)
-    return tuple(
+    peered = [
         task.model_copy(
             update={
                 "peers": Peers(
@@ -38,4 +45,20 @@ def with_peers(tasks: Sequence[Task]) -> tuple[Task, ...]:
             }
         )
         for task in tasks
-    )
+    ]
+    oldest: dict[Hashable, Task] = {}
+    for task in peered:
+        key = _hub_key(task)
+        if key is not None and (
+            key not in oldest
+            or (task.created_at, task.instance_id)
+            < (oldest[key].created_at, oldest[key].instance_id)
+        ):
+            oldest[key] = task
+    out = []
+    for task in peered:
+        hub = oldest.get(_hub_key(task))
+        if hub is not None:
+            task = task.model_copy(update={"peers": task.peers.model_copy(update={"hub": hub})})
+        out.append(task)
+    return tuple(out)
