@@ -40,7 +40,7 @@ import docker.errors
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from swe_runner.config import load_settings
-from swe_runner.images.build import KIND_LABEL, ImageBuilder
+from swe_runner.images.build import DELTA_LABEL, KIND_LABEL, ImageBuilder
 from swe_runner.inputs.dataset import load_dataset
 from swe_runner.sandbox.containers import connect
 from swe_runner.task import Task
@@ -138,7 +138,8 @@ def _records(client: Any) -> dict[str, dict[str, Any]]:
             "size": size,
             "unique": size - int(info.get("SharedSize", 0) or 0),
             "tags": image.tags,
-            "kind": image.labels.get(KIND_LABEL),
+            # an environment stored as a delta on its hub counts apart from full ones
+            "kind": "delta" if DELTA_LABEL in image.labels else image.labels.get(KIND_LABEL),
         }
     return out
 
@@ -324,6 +325,14 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
         + list(dict(table.values()).values())
     )
     env_p75 = envs[int(len(envs) * 0.75)] if envs else 0
+    # A delta environment against its repository's full ones (the hub), where measured.
+    ratios = [
+        d / statistics.median(measured(repo, "env"))
+        for repo in VERIFIED
+        if measured(repo, "env")
+        for d in measured(repo, "delta")
+    ]
+    d_ratio = statistics.median(ratios) if ratios else 1.0
     history_ratio, snapshot_ratio = [], []
     for repo in VERIFIED:
         history, mirror = sum(measured(repo, "repo")), _mirror(mirror_dir, repo)
@@ -352,18 +361,26 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
         seen = figures["seen"].get(repo.replace("/", "__").lower(), 0)
         rows = {key: row for key, row in table.items() if key[0] == repo}
         tabled = dict(rows.values())  # each image once: versions may share one
+        deltas = measured(repo, "delta")
         if env_sizes:  # the environments built, for the versions seen, scaled to all
-            envs_total = sum(env_sizes) * versions / max(seen, len(env_sizes))
-        elif tabled:  # built on the base image by images envs (docs/validation.md)
+            built = len(env_sizes) + len(deltas)
+            envs_total = (sum(env_sizes) + sum(deltas)) * versions / max(seen, built)
+        else:  # a hub (the first image), the others as deltas at the measured ratio
+            images = list(dict.fromkeys(image for image, _ in rows.values()))
+            sizes = [tabled[image] for image in images]
             rest = max(0, versions - len(rows))
-            envs_total = sum(tabled.values()) + env_p75 * rest
-            how.append(f"{len(rows)} envs from the table ({len(tabled)} images), {rest} at p75")
-        else:
-            envs_total = env_p75 * versions
-            how.append("envs at the p75 environment")
-        if not env_sizes and repo in READS_REQUIREMENTS:  # its file could not be read here
-            envs_total += REQUIREMENTS_LAYER * versions
-            how.append(f"+ {REQUIREMENTS_LAYER / MB:,.0f} MB of requirements file per env")
+            one = REQUIREMENTS_LAYER if repo in READS_REQUIREMENTS else 0  # not read here
+            full = [*(size + one for size in sizes), *[env_p75 + one] * rest]
+            envs_total = full[0] + sum(full[1:]) * d_ratio
+            how.append(
+                f"{len(rows)} envs from the table ({len(images)} images), {rest} at p75"
+                if rows
+                else "envs at the p75 environment"
+            )
+            if one:
+                how.append(f"+ {one / MB:,.0f} MB of requirements file per env")
+            if len(full) > 1:
+                how.append(f"all but the first as deltas at {d_ratio:.2f} of a full one")
         snaps = measured(repo, "snapshot")
         snaps_total = (per_version(repo, "snapshot") if snaps else history * s_ratio) * versions
         if not snaps:
@@ -382,9 +399,10 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
     print(
         f"total: {total / 2**30:,.2f} GiB (target <= 10 GiB). Estimates: history = repository "
         f"size x {h_ratio:.2f} (measured), snapshot = history x {s_ratio:.2f} (measured), "
-        f"p75 environment {env_p75 / MB:,.0f} MB, median instance {typical / MB:,.1f} MB; an "
-        "environment per version the table lacks (versions the table shows sharing an image "
-        "count it once)"
+        f"p75 environment {env_p75 / MB:,.0f} MB, median instance {typical / MB:,.1f} MB, a "
+        f"delta environment {d_ratio:.2f} of a full one (median of {len(ratios)} measured); "
+        "an environment per version the table lacks (versions the table shows sharing an "
+        "image count it once)"
     )
 
 

@@ -49,6 +49,8 @@ __all__ = [
 ]
 
 HASH_LABEL = "swe-runner.hash"
+# On an environment stored as a delta (pool.py): the hub environment it is a delta on.
+DELTA_LABEL = "swe-runner.delta-on"
 # The image kind (label) of each image definition that is not a kind of its own.
 LAYER_KINDS = {"pack": "repo"}
 
@@ -427,7 +429,7 @@ class ImageBuilder:
                 f"building environment image {tag}: {fresh} as {held / 1e6:,.0f} MB of "
                 f"files on {hub}"
             )
-            self._build(ctx, tag, "env", {"PARENT": parent})
+            self._build(ctx, tag, "env", {"PARENT": parent}, {DELTA_LABEL: hub})
         got = pool.manifest(self.client, tag)
         if got != want:
             self.client.images.remove(tag, force=True)
