@@ -176,7 +176,8 @@ class ImageBuilder:
         """The tag of ``plan``'s environment stored as a delta on ``parent`` (the hub
         environment with the packs above it): a digest of both."""
         fresh = self.env_tag(spec, plan)
-        key = _digest(parent, fresh, _definition_bytes("delta"))
+        how = Path(pool.__file__).read_bytes()  # a change in how deltas are made rebuilds
+        key = _digest(parent, fresh, _definition_bytes("delta"), how)
         return f"swe-runner-env:py{plan.python}-{key}"
 
     def _debian_suite(self, python: str) -> str:
