@@ -15,7 +15,6 @@ __all__ = [
     "FileChange",
     "apply_function",
     "changes",
-    "contentless_binaries",
     "is_empty",
     "refusal",
     "test_config_paths",
@@ -136,26 +135,16 @@ def unsafe_paths(diff: str) -> list[str]:
     return bad
 
 
-_CONTENTLESS = re.compile(r"^Binary files (?:\S+) and (?:b/)?(.+) differ$", re.MULTILINE)
-
-
-def contentless_binaries(diff: str) -> list[str]:
-    """Binary files the diff changes without their contents (``git diff`` without
-    ``--binary``): no tool can apply those faithfully (GNU patch makes them empty)."""
-    return _CONTENTLESS.findall(diff)
-
-
 def refusal(diff: str) -> str | None:
-    """Why ``diff`` must not be applied at all, or None."""
+    """Why ``diff`` must not be applied at all, or None.
+
+    A binary file changed without its contents (``Binary files a/x and b/x differ``, as
+    ``git diff`` without ``--binary`` writes) is no reason: the official chain applies such
+    a patch with GNU patch, which writes the file empty, and grades it (an agent's stray
+    data file, say), so it is applied here the same way."""
     outside = unsafe_paths(diff)
     if outside:
         return f"patch writes outside the repository: {outside[0]}"
-    blind = contentless_binaries(diff)
-    if blind:
-        return (
-            f"patch changes the binary file {blind[0]} without its contents "
-            "(make the diff with git diff --binary)"
-        )
     return None
 
 

@@ -61,13 +61,7 @@ def test_empty() -> None:
     assert patch.is_empty(None) and patch.is_empty("  \n") and not patch.is_empty(DIFF)
 
 
-def test_a_binary_file_without_its_contents_is_refused() -> None:
-    blind = (
-        "diff --git a/img/logo.png b/img/logo.png\nnew file mode 100644\nindex 0000000..c2532a7\n"
-        "Binary files /dev/null and b/img/logo.png differ\n"
-    )
-    assert patch.contentless_binaries(blind) == ["img/logo.png"]
-    assert "binary file img/logo.png without its contents" in (patch.refusal(blind) or "")
+def test_only_a_patch_writing_outside_the_repository_is_refused() -> None:
     assert patch.refusal("--- /dev/null\n+++ b/../x\n@@ -0,0 +1 @@\n+x\n") == (
         "patch writes outside the repository: ../x"
     )
@@ -114,3 +108,23 @@ def test_a_patch_that_cannot_apply_fails(tmp_path) -> None:  # type: ignore[no-u
     )
     out, text = _applied(tmp_path, diff)
     assert "APPLIED" not in out and text.startswith("line 1\n")
+
+
+def test_a_binary_file_without_its_contents_applies_empty_as_officially(
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    # astropy-13236's published patch: a fix plus a data file the agent left, diffed
+    # without --binary. git apply refuses it; GNU patch applies the fix and writes the
+    # file empty; the official harness grades it (resolved).
+    diff = (
+        "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -1,2 +1,2 @@\n"
+        "-line 1\n+line one\n line 2\n"
+        "diff --git a/test.fits b/test.fits\nnew file mode 100644\nindex 000000000..672041e2b\n"
+        "Binary files /dev/null and b/test.fits differ\n"
+    )
+    assert patch.refusal(diff) is None
+    out, text = _applied(tmp_path, diff)
+    assert "Failed to apply patch to container: git apply --verbose\n" in out
+    assert "APPLIED patch --fuzz=5" in out
+    assert text.startswith("line one\nline 2\n")
+    assert (tmp_path / "repo" / "test.fits").read_bytes() == b""
