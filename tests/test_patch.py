@@ -68,8 +68,10 @@ def test_only_a_patch_writing_outside_the_repository_is_refused() -> None:
     assert patch.refusal(DIFF) is None
 
 
-def _applied(tmp_path, diff: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    """Apply ``diff`` with the evaluation's own function in a fresh repository."""
+def _applied(tmp_path, diff: str, committed: bool = False) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """Apply ``diff`` with the evaluation's own function in a fresh repository; with
+    ``committed``, its line 5 edited by a "setup" that is committed, as the evaluation
+    commits the image's start."""
     import subprocess
 
     repo = tmp_path / "repo"
@@ -79,8 +81,14 @@ def _applied(tmp_path, diff: str) -> tuple[str, str]:  # type: ignore[no-untyped
     env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
         subprocess.run(["git", *args], cwd=repo, env=env, check=True)
+    if committed:
+        (repo / "a.py").write_text(
+            (repo / "a.py").read_text().replace("line 5\n", "line 5 set up\n")
+        )
+        subprocess.run(["git", "commit", "-qam", "start"], cwd=repo, env=env, check=True)
     (tmp_path / "p.diff").write_text(diff)
-    script = f"{patch.apply_function('apply', 'APPLIED')}\napply {tmp_path / 'p.diff'}"
+    function = patch.apply_function("apply", "APPLIED", start_committed=committed)
+    script = f"{function}\napply {tmp_path / 'p.diff'}"
     done = subprocess.run(["bash", "-c", script], cwd=repo, env=env, capture_output=True, text=True)
     return done.stdout, (repo / "a.py").read_text()
 
@@ -128,3 +136,43 @@ def test_a_binary_file_without_its_contents_applies_empty_as_officially(
     assert "APPLIED patch --fuzz=5" in out
     assert text.startswith("line one\nline 2\n")
     assert (tmp_path / "repo" / "test.fits").read_bytes() == b""
+
+
+SETUP_EDIT = "@@ -3,5 +3,5 @@\n line 3\n line 4\n-line 5\n+line 5 set up\n line 6\n line 7\n"
+BINARY = (
+    "diff --git a/test.fits b/test.fits\nnew file mode 100644\nindex 000000000..672041e2b\n"
+    "Binary files /dev/null and b/test.fits differ\n"
+)
+
+
+def test_a_patch_carrying_the_committed_setup_edit_applies_as_officially(
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    # astropy-13236's published patch: the setup's sed on pyproject.toml (in the agent's
+    # diff, as official images leave it uncommitted), a fix in other files, a stray binary
+    # file. git apply refuses the binary; the official reset drops the setup edit, so its
+    # last try (GNU patch) applies all; here the start is committed, GNU patch skips the
+    # file whose hunks are there already, and the final check finds the patch there.
+    fix = "diff --git a/new.py b/new.py\nnew file mode 100644\n--- /dev/null\n+++ b/new.py\n"
+    fix += "@@ -0,0 +1 @@\n+fixed = True\n"
+    diff = f"diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n{SETUP_EDIT}{fix}{BINARY}"
+    out, text = _applied(tmp_path, diff, committed=True)
+    assert "APPLIED verified already applied" in out
+    assert "line 5 set up\n" in text
+    assert (tmp_path / "repo" / "new.py").read_text() == "fixed = True\n"
+    (tmp_path / "plain").mkdir()
+    out, _ = _applied(tmp_path / "plain", diff)  # the official chain, start not committed
+    assert "APPLIED patch --fuzz=5" in out
+
+
+def test_a_file_of_hunks_there_already_and_new_ones_is_skipped_whole(
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    # GNU patch --forward skips a file whose first hunk is there already, all of it; the
+    # official last try, on the tree without the setup's edit, would apply both hunks
+    # (docs/fidelity.md: a difference that remains).
+    fix = "@@ -14,3 +14,3 @@\n line 14\n-line 15\n+line fifteen\n line 16\n"
+    diff = f"diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n{SETUP_EDIT}{fix}{BINARY}"
+    out, text = _applied(tmp_path, diff, committed=True)
+    assert "APPLIED" not in out
+    assert "line fifteen" not in text

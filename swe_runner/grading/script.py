@@ -70,7 +70,7 @@ def prepare_script(
     after it (and after the reinstall it triggers): test directories, runner scripts and
     new shadowing modules put back, processes the reinstall left killed.
     """
-    apply = patches.apply_function("apply_model_patch", markers.APPLY_OK)
+    apply = patches.apply_function("apply_model_patch", markers.APPLY_OK, start_committed=True)
     head = f"""#!/bin/bash
 # swe-runner evaluation of {task.instance_id} (generated: the exact script that graded it)
 set -uo pipefail
