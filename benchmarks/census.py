@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import time
@@ -32,6 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from swe_runner import __version__
+from swe_runner.grading import record
 from swe_runner.images.disk import images_on_disk
 from swe_runner.inputs.dataset import load_dataset
 from swe_runner.inputs.known_bad import SHIPPED, GateClass, KnownBad, KnownBadList
@@ -92,20 +94,45 @@ def _verdicts(results: Path, repo: str) -> tuple[dict[str, dict[str, Any]], floa
 
 
 OFFLINE = ("Name or service not known", "Temporary failure in name resolution")
+NO_MODULE = re.compile(r"^SKIPPED \[\d+\] \S+: could not import '([^']+)'", re.MULTILINE)
 
 
 def _cause(verdict: dict[str, Any], results: Path) -> str:
     """The gate's reason and notes; for a gold run that failed, whether its test log shows
-    it needed the internet (the gate keeps its takes under ``validate/``)."""
+    it needed the internet, and which of its failing tests were skipped here and for want
+    of which modules (the gate keeps its takes under ``validate/``)."""
     notes = "; ".join(verdict.get("notes") or [])
     reason = str(verdict.get("reason") or "")
     iid = verdict["instance_id"]
     for log in results.glob(f"validate/*/gold-1/{iid}/test_output.txt"):
-        offline = sum(log.read_text(errors="replace").count(t) for t in OFFLINE)
-        if offline and verdict["class"] != "valid":
+        if verdict["class"] == "valid":
+            break
+        text = log.read_text(errors="replace")
+        offline = sum(text.count(t) for t in OFFLINE)
+        if offline:
             lines = f"{offline} lines of its test log cannot resolve a host"
             reason = f"needs the internet ({lines}): {reason}"
+        skipped = _skipped(text, verdict.get("tests") or [])
+        if skipped:
+            modules = sorted(set(NO_MODULE.findall(text)))
+            missing = f", its log skipping for want of {', '.join(modules)}" if modules else ""
+            reason += f" (skipped here: {', '.join(skipped)}{missing})"
     return "; ".join(x for x in (reason, notes) if x)
+
+
+def _skipped(log: str, tests: list[str]) -> list[str]:
+    """Which of ``tests`` the harness's record of the run saw skipped."""
+    seen = record.read(log)
+    if seen is None:
+        return []
+    return [
+        test
+        for test in tests
+        if any(
+            (call := seen.calls.get(node)) is not None and call.raised in record.SKIPS
+            for node in seen.node_ids(test)
+        )
+    ]
 
 
 def main() -> None:

@@ -22,13 +22,13 @@ from swe_runner.grading.guard import GUARD, RECORD_LINE, RECORD_REQUESTED
 from swe_runner.grading.parsers.pytest_variants import official_name
 from swe_runner.records import TestStatus
 
-__all__ = ["MISSING", "Record", "contradiction", "read", "requested", "runner_mismatch"]
+__all__ = ["MISSING", "SKIPS", "Record", "contradiction", "read", "requested", "runner_mismatch"]
 
 MISSING = (
     "the harness's record of the test run is missing: the test command did not run the "
     "real pytest with swe-runner's plugin (a shadowed or altered runner)"
 )
-_SKIPS = frozenset({"Skipped", "SkipTest"})  # pytest.skip(), unittest.SkipTest
+SKIPS = frozenset({"Skipped", "SkipTest"})  # pytest.skip(), unittest.SkipTest
 _XFAILS = frozenset({"XFailed"})  # pytest.xfail()
 _CHECKED = ("pytest", "_pytest", "pluggy", "swe_runner_record")
 _RUNNER = re.compile(rf"^{re.escape(GUARD)} runner (\S+) (.+)$")
@@ -138,7 +138,7 @@ def contradiction(record: Record, node_id: str, status: TestStatus) -> str | Non
         marked = record.xfail.get(node_id, False)
         agrees = raised in _XFAILS or (marked and (raised is not None or not call.called))
     elif status is TestStatus.SKIPPED:
-        agrees = not call.called or raised in _SKIPS
+        agrees = not call.called or raised in SKIPS
     else:
         return None
     if agrees:
