@@ -12,11 +12,13 @@ the projected disk of all 500 Verified instances, environments and instances tog
 - Instances: every task of the dataset whose repository is in ``--mirror-dir`` and whose
   instance image is already built (build them first, e.g. ``swe-runner evaluate
   --predictions gold``, or pass ``--build``).
-- Build time: ``--rebuild`` of them (spread over the repositories) have their instance image
-  removed and built again, timed whole (the host's git work and the docker build), with
+- Build time: ``--rebuild`` of them (each repository's share its share of the built ones,
+  at least one, spread over its versions) have their instance image removed and built
+  again, timed whole (the host's git work and the docker build), with
   their environment and snapshots in place; ``--rebuild-versions`` versions have their
   instance images and their chain of snapshots removed and built again, the time
-  amortised over the version's instances.
+  amortised over the version's instances. The median is printed over the sample and
+  weighted as Verified's 500 are made up (each repository measured standing for its share).
 - Projection: each repository's measured layers (its history, environments and snapshots,
   counted once) plus, per instance of Verified's 500, the median unique size measured for
   that repository, its shared layers scaled by its share of Verified's instances. A
@@ -93,6 +95,9 @@ UNFETCHABLE = {
 # (measured on 2026-12-07 in a venv on the bullseye base, site-packages less an empty one's).
 READS_REQUIREMENTS = ("django/django", "matplotlib/matplotlib", "pallets/flask")
 REQUIREMENTS_LAYER = 172 * MB
+# Repositories whose spec installs nothing but that file (no pip_packages, no conda
+# packages): an environment of theirs is a bare one (the smallest built here) and the file.
+REQUIREMENTS_ONLY = ("django/django",)
 
 BASE_MB = {"3.9": 585}  # the bullseye base every Python 3.9 environment holds (MB)
 TABLE = Path(__file__).resolve().parent.parent / "docs" / "validation.md"
@@ -138,10 +143,16 @@ def _records(client: Any) -> dict[str, dict[str, Any]]:
             "size": size,
             "unique": size - int(info.get("SharedSize", 0) or 0),
             "tags": image.tags,
-            # an environment stored as a delta on its hub counts apart from full ones
-            "kind": "delta" if DELTA_LABEL in image.labels else image.labels.get(KIND_LABEL),
+            "kind": _kind(image.labels),
         }
     return out
+
+
+def _kind(labels: dict[str, str]) -> str | None:
+    """An image's kind; an environment stored as a delta on its hub counts apart from full
+    ones (the images above it inherit the delta's label, not its kind)."""
+    kind = labels.get(KIND_LABEL)
+    return "delta" if kind == "env" and DELTA_LABEL in labels else kind
 
 
 def _own(records: dict[str, dict[str, Any]], image_id: str) -> int:
@@ -221,17 +232,20 @@ def measure(tasks: list[Task], builder: ImageBuilder) -> tuple[dict[str, Any], l
 
 def rebuild_times(
     tasks: list[Task], builder: ImageBuilder, built: list[str], count: int
-) -> list[tuple[str, float]]:
-    """Remove and build again ``count`` instance images (round robin over repositories)."""
+) -> list[tuple[Task, float]]:
+    """Remove and build again ``count`` instance images, each repository's share of them
+    its share of the built instances (every repository at least one), spread over its
+    versions, and time each."""
     by_repo: dict[str, list[Task]] = defaultdict(list)
-    for task in tasks:
+    for task in sorted(tasks, key=lambda t: (t.version or "", t.instance_id)):
         if task.instance_id in built:
             by_repo[task.repo].append(task)
+    total = sum(len(group) for group in by_repo.values())
     picked: list[Task] = []
-    while len(picked) < count and any(by_repo.values()):
-        for repo in sorted(by_repo):
-            if by_repo[repo] and len(picked) < count:
-                picked.append(by_repo[repo].pop(len(by_repo[repo]) // 2))
+    for _, group in sorted(by_repo.items()):
+        share = max(1, round(count * len(group) / max(1, total))) if count else 0
+        share = min(share, len(group))
+        picked += [group[int(i * len(group) / share)] for i in range(share)]
     client = connect()
     times = []
     for task in picked:
@@ -240,9 +254,39 @@ def rebuild_times(
         client.images.remove(image.id, force=True)  # every tag: no twin to reuse
         started = time.monotonic()
         builder.ensure_instance(task, None)
-        times.append((task.instance_id, time.monotonic() - started))
+        times.append((task, time.monotonic() - started))
         print(f"  rebuilt {task.instance_id} in {times[-1][1]:.1f} s", flush=True)
     return times
+
+
+def weighted_median(values: list[tuple[float, float]]) -> float:
+    """The median of (value, weight) pairs: the value at half the total weight."""
+    ordered = sorted(values)
+    half, seen = sum(w for _, w in ordered) / 2, 0.0
+    for value, weight in ordered:
+        seen += weight
+        if seen >= half:
+            return value
+    return ordered[-1][0] if ordered else 0.0
+
+
+def print_build_times(times: list[tuple[Task, float]]) -> None:
+    """The rebuild times: per repository, over the sample, and weighted as Verified's 500
+    are made up (each repository measured here standing for its share of them)."""
+    by_repo: dict[str, list[float]] = defaultdict(list)
+    for task, took in times:
+        by_repo[task.repo].append(took)
+    for repo, secs in sorted(by_repo.items()):
+        print(f"  {repo:28} n={len(secs):>3}  median {statistics.median(secs):5.1f} s")
+    secs = [s for _, s in times]
+    weighted = [(s, VERIFIED.get(repo, 0) / len(v)) for repo, v in by_repo.items() for s in v]
+    covered = sum(VERIFIED.get(repo, 0) for repo in by_repo)
+    print(
+        f"instance build once its environment exists: median {statistics.median(secs):.1f} s "
+        f"(target <= 10), max {max(secs):.1f} s, n={len(secs)}; weighted as Verified's "
+        f"instances of these repositories ({covered} of 500): median "
+        f"{weighted_median(weighted):.1f} s"
+    )
 
 
 def _under(image: Any, layers: tuple[str, ...]) -> bool:
@@ -325,14 +369,14 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
         + list(dict(table.values()).values())
     )
     env_p75 = envs[int(len(envs) * 0.75)] if envs else 0
-    # A delta environment against its repository's full ones (the hub), where measured.
-    ratios = [
-        d / statistics.median(measured(repo, "env"))
+    # A delta environment against its repository's full ones (the hubs), where measured:
+    # each repository's median; a repository not measured takes the median of those.
+    ratios = {
+        repo: statistics.median(measured(repo, "delta")) / statistics.median(measured(repo, "env"))
         for repo in VERIFIED
-        if measured(repo, "env")
-        for d in measured(repo, "delta")
-    ]
-    d_ratio = statistics.median(ratios) if ratios else 1.0
+        if measured(repo, "env") and measured(repo, "delta")
+    }
+    d_ratio = statistics.median(ratios.values()) if ratios else 1.0
     history_ratio, snapshot_ratio = [], []
     for repo in VERIFIED:
         history, mirror = sum(measured(repo, "repo")), _mirror(mirror_dir, repo)
@@ -370,12 +414,15 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
             sizes = [tabled[image] for image in images]
             rest = max(0, versions - len(rows))
             one = REQUIREMENTS_LAYER if repo in READS_REQUIREMENTS else 0  # not read here
-            full = [*(size + one for size in sizes), *[env_p75 + one] * rest]
+            bare = repo in REQUIREMENTS_ONLY and bool(envs)
+            guess = envs[0] if bare else env_p75
+            full = [*(size + one for size in sizes), *[guess + one] * rest]
             envs_total = full[0] + sum(full[1:]) * d_ratio
+            at = "the smallest environment (no package but the file)" if bare else "p75"
             how.append(
-                f"{len(rows)} envs from the table ({len(images)} images), {rest} at p75"
+                f"{len(rows)} envs from the table ({len(images)} images), {rest} at {at}"
                 if rows
-                else "envs at the p75 environment"
+                else f"envs at {at if bare else 'the p75 environment'}"
             )
             if one:
                 how.append(f"+ {one / MB:,.0f} MB of requirements file per env")
@@ -396,11 +443,13 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
             f"{snaps_total / MB:>7,.0f} {count * per / MB:>7,.0f}  "
             f"{'; '.join(how) or 'measured'}"
         )
+    each = ", ".join(f"{repo.split('/')[1]} {x:.2f}" for repo, x in ratios.items())
     print(
         f"total: {total / 2**30:,.2f} GiB (target <= 10 GiB). Estimates: history = repository "
         f"size x {h_ratio:.2f} (measured), snapshot = history x {s_ratio:.2f} (measured), "
         f"p75 environment {env_p75 / MB:,.0f} MB, median instance {typical / MB:,.1f} MB, a "
-        f"delta environment {d_ratio:.2f} of a full one (median of {len(ratios)} measured); "
+        f"delta environment {d_ratio:.2f} of a full one (the median of the repositories' "
+        f"medians: {each}); "
         "an environment per version the table lacks (versions the table shows sharing an "
         "image count it once)"
     )
@@ -452,11 +501,8 @@ def main() -> None:
         f"p90 {every[int(len(every) * 0.9)] / MB:.1f} MB, n={len(every)}"
     )
     if times:
-        secs = [s for _, s in times]
-        print(
-            f"instance build once its environment exists: median {statistics.median(secs):.1f} s "
-            f"(target <= 10), max {max(secs):.1f} s, n={len(secs)}"
-        )
+        print("\nRebuild times, by repository:")
+        print_build_times(times)
     if versions:
         each = [took / n for _, n, took in versions for _ in range(n)]
         print(
