@@ -14,8 +14,9 @@ would take here, and with more Ray nodes.
   --predictions gold`` on the sample, each in a fresh run, with ``--workers``.
 - Peak memory: the harness's (the swe-runner process and its children, ru_maxrss) and the
   largest container's (docker stats, sampled every 2 s).
-- Extrapolation: 500 instances at the measured rates (environments at the measured median
-  build time, times the number of environments Verified needs); a cluster of N such nodes
+- Extrapolation: 500 instances at the measured rates; environments as the Environments
+  table of docs/validation.md times them (each image once: versions with the same inputs
+  share one), scaled to the number Verified needs, over the workers; a cluster of N such nodes
   at N times the rate, times ``--ray-efficiency`` (Ray's measured rate over local at the same
   concurrency, from benchmarks/throughput.py: 0.96 on this machine).
 """
@@ -41,6 +42,7 @@ import docker.errors
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.thin_images import table_rows
 from swe_runner.config import load_settings
 from swe_runner.images.build import KIND_LABEL, ImageBuilder
 from swe_runner.images.disk import images_on_disk
@@ -51,9 +53,6 @@ from swe_runner.task import Task
 VERIFIED_ENVIRONMENTS = (
     69  # (repo, version) pairs of the dev set's 463; Verified's 500 need about as many
 )
-
-
-TOOK = re.compile(r"^swe-runner: build took (\d+) s$", re.MULTILINE)
 
 
 def sample(tasks: list[Task], mirror_dir: Path, size: int) -> list[Task]:
@@ -214,19 +213,25 @@ def main() -> None:
     print(f"\n{'phase':12} {'s':>8} {'instances/h':>12}")
     for (phase, rate), secs in zip(rates.items(), (build_s, run_s, eval_s), strict=True):
         print(f"{phase:12} {secs:>8.0f} {rate:>12.0f}")
-    where = "built now"
-    if not env_times:  # there already: every environment build log this machine kept
-        logs = (settings.cache_dir / "logs").glob("swe-runner-env_*.log")
-        env_times = [
-            float(t) for log in logs for t in TOOK.findall(log.read_text(errors="replace"))
-        ]
-        where = "from this machine's environment build logs"
-    env_median = statistics.median(env_times) if env_times else float("nan")
-    print(f"environment builds ({where}): {len(env_times)}, median {env_median:.0f} s")
+    # Verified's environments: each image of the Environments table once (versions with
+    # the same inputs share one), its build time as the table gives it, scaled from the
+    # versions built there to all of Verified's.
+    table = table_rows()
+    images = {row.image: row.seconds for row in table}
+    envs_s = sum(images.values()) * VERIFIED_ENVIRONMENTS / max(1, len(table))
+    where = f"{len(images)} images for {len(table)} versions, docs/validation.md"
+    if env_times:
+        print(
+            f"environments built now: {len(env_times)}, median {statistics.median(env_times):.0f} s"
+        )
+    print(
+        f"environment builds ({where}): median {statistics.median(images.values()):.0f} s, "
+        f"all of them {sum(images.values()) / 3600:.1f} h"
+    )
     print(f"disk of every swe-runner image here: {disk.total_mb / 1e3:,.1f} GB ({len(rows)} tags)")
     container_peak = memory.peak / 2**20
     print(f"peak memory: harness {harness_peak:,.0f} MB, one container {container_peak:,.0f} MB")
-    envs_h = VERIFIED_ENVIRONMENTS * env_median / 3600 / max(1, args.workers)
+    envs_h = envs_s / 3600 / max(1, args.workers)
     print(f"\nAll 500 of Verified here ({os.cpu_count()} CPUs, {args.workers} workers):")
     for phase, rate in rates.items():
         extra = f" + environments {envs_h:.1f} h" if phase == "build" else ""

@@ -30,10 +30,12 @@ the projected disk of all 500 Verified instances, environments and instances tog
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -103,23 +105,43 @@ BASE_MB = {"3.9": 585}  # the bullseye base every Python 3.9 environment holds (
 TABLE = Path(__file__).resolve().parent.parent / "docs" / "validation.md"
 
 
-def table_envs(path: Path = TABLE) -> dict[tuple[str, str], tuple[str, int]]:
-    """(repo, version) -> (its image, bytes of its environment alone), from the
-    Environments table of docs/validation.md (``images envs``: images on the base image,
-    size less the base). Versions whose row names one image share it; a row naming none
-    (a table written before the image column) stands for an image of its own."""
-    out = {}
+@dataclass(frozen=True)
+class TableRow:
+    """A built environment of the Environments table of docs/validation.md."""
+
+    repo: str
+    version: str
+    image: str  # the digest ending its tag ("repo version" for a row naming none)
+    seconds: float  # its build time
+    mb: float  # its size, base image and history layers included
+    python: str
+
+
+def table_rows(path: Path = TABLE) -> list[TableRow]:
+    """The built environments of the Environments table (``images envs``). Versions whose
+    row names one image share it; a row naming none (a table written before the image
+    column) stands for an image of its own."""
+    out = []
     for line in path.read_text().splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
         if len(cells) < 8 or not cells[3].startswith("built") or not cells[5].endswith(" MB"):
             continue
         image, python = (cells[6], cells[7]) if len(cells) >= 9 else ("", cells[6])
-        base = BASE_MB.get(python)
-        if base is not None:
-            size = float(cells[5].removesuffix(" MB").replace(",", ""))
-            key = (cells[0], cells[1])
-            out[key] = (image or " ".join(key), int(max(0.0, size - base) * MB))
+        took = re.fullmatch(r"(?:(\d+) min)?\s*(?:(\d+) s)?", cells[4])
+        seconds = int(took[1] or 0) * 60 + int(took[2] or 0) if took else 0.0
+        size = float(cells[5].removesuffix(" MB").replace(",", ""))
+        image = image or f"{cells[0]} {cells[1]}"
+        out.append(TableRow(cells[0], cells[1], image, seconds, size, python))
     return out
+
+
+def table_envs(path: Path = TABLE) -> dict[tuple[str, str], tuple[str, int]]:
+    """(repo, version) -> (its image, bytes of its environment alone: size less the base)."""
+    return {
+        (row.repo, row.version): (row.image, int(max(0.0, row.mb - BASE_MB[row.python]) * MB))
+        for row in table_rows(path)
+        if row.python in BASE_MB
+    }
 
 
 def _mirror(mirror_dir: Path, repo: str) -> Path | None:
