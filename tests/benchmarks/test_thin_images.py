@@ -56,3 +56,35 @@ def test_a_table_without_the_image_column_gives_each_version_its_own(
         ("o/a", "4.3"): ("o/a 4.3", 122 * MB),
         ("o/a", "5.0"): ("o/a 5.0", 122 * MB),
     }
+
+
+def test_table_rows_give_each_build_time_in_seconds(tmp_path: Path) -> None:
+    table = tmp_path / "validation.md"
+    table.write_text(
+        "| repo | version | tasks | outcome | time | size | image | Python | notes or cause |\n"
+        "|---|---|---:|---|---:|---:|---|---|---|\n"
+        "| o/a | 4.3 | 1 | built | 34 s | 707 MB | e1159ad2ec46 | 3.9 |  |\n"
+        "| o/a | 1.3 | 4 | built | 5 min 39 s | 1,695 MB | e54863dd10d0 | 3.9 | pins |\n"
+        "| o/a | 2.0 | 4 | built | 15 min | 695 MB | e54863dd10d1 | 3.9 |  |\n"
+    )
+    rows = thin.table_rows(table)
+    assert [(r.version, r.seconds, r.mb) for r in rows] == [
+        ("4.3", 34, 707.0),
+        ("1.3", 339, 1695.0),
+        ("2.0", 900, 695.0),
+    ]
+
+
+def test_a_weighted_median_is_the_value_at_half_the_weight() -> None:
+    assert thin.weighted_median([(5.0, 1.0), (70.0, 1.0), (6.0, 1.0)]) == 6.0
+    # a repository standing for many of Verified's instances outweighs two slow ones
+    assert thin.weighted_median([(70.0, 11.0), (40.0, 22.0), (5.0, 75.0)]) == 5.0
+
+
+def test_only_an_environment_image_with_the_delta_label_is_a_delta() -> None:
+    hub = {thin.DELTA_LABEL: "swe-runner-env:py3.9-abc"}
+    assert thin._kind({thin.KIND_LABEL: "env", **hub}) == "delta"
+    # the images above a delta inherit its label, not its kind
+    assert thin._kind({thin.KIND_LABEL: "snapshot", **hub}) == "snapshot"
+    assert thin._kind({thin.KIND_LABEL: "instance", **hub}) == "instance"
+    assert thin._kind({thin.KIND_LABEL: "env"}) == "env"
