@@ -29,7 +29,7 @@ from swe_runner.config import Settings
 from swe_runner.errors import ImageError, RepoError
 from swe_runner.images import asof, pool, repo, wheels
 from swe_runner.images.buildlog import failure_message
-from swe_runner.images.disk import KIND_LABEL, KINDS, ImageInfo, list_images
+from swe_runner.images.disk import KIND_LABEL, KINDS, UNTAGGED, ImageInfo, list_images
 from swe_runner.images.history import LAYOUT, Stack
 from swe_runner.images.plan import AVAILABLE_PYTHONS, EnvPlan, nearest_python, plan_environment
 from swe_runner.images.stack import RepoLayers
@@ -639,6 +639,12 @@ def _install_script(spec: EnvSpec) -> str:
     return "\n".join(["set -euxo pipefail", *steps]) + "\n"
 
 
+def removable_name(info: ImageInfo) -> str:
+    """What names ``info``'s image to the daemon: its tag, or its id when it has none (an
+    image whose tag a rebuild moved on)."""
+    return info.image_id if info.tag == UNTAGGED else info.tag
+
+
 def prune_images(kinds: tuple[str, ...], dry_run: bool = False) -> list[ImageInfo]:
     """Remove swe-runner images of ``kinds`` and those built on them (children first: a
     snapshot or a pack layer above a removed environment goes with it); returns what was
@@ -663,7 +669,7 @@ def prune_images(kinds: tuple[str, ...], dry_run: bool = False) -> list[ImageInf
     for info in doomed:
         if not dry_run:
             try:
-                client.images.remove(info.tag, force=True)
+                client.images.remove(removable_name(info), force=True)
             except docker.errors.NotFound:
                 continue
             except docker.errors.APIError as exc:

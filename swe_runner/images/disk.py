@@ -17,6 +17,7 @@ from typing import Any
 from swe_runner.sandbox.containers import connect
 
 __all__ = [
+    "UNTAGGED",
     "DiskUsage",
     "ImageInfo",
     "ImageRecord",
@@ -28,6 +29,7 @@ __all__ = [
 
 KIND_LABEL = "swe-runner.kind"
 KINDS = ("base", "repo", "env", "snapshot", "instance")
+UNTAGGED = "<none>"  # the tag column of an image without one
 MB = 1e6
 
 
@@ -146,7 +148,7 @@ def images_on_disk(kinds: tuple[str, ...] = KINDS) -> tuple[list[ImageInfo], Dis
             str(image.attrs.get("Created", ""))[:19].replace("T", " "),
         )
         for image, record in zip(images, records, strict=True)
-        for tag in image.tags or ["<none>"]
+        for tag in image.tags or [UNTAGGED]
     ]
     out.sort(key=lambda i: (KINDS.index(i.kind) if i.kind in KINDS else 9, i.tag))
     return out, disk_usage(records, others)

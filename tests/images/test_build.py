@@ -15,7 +15,7 @@ from swe_runner.cli.main import main
 from swe_runner.config import load_settings
 from swe_runner.grading.evaluation import ScriptRun, run_script
 from swe_runner.images import repo
-from swe_runner.images.build import ImageBuilder
+from swe_runner.images.build import ImageBuilder, list_images, removable_name
 from swe_runner.images.plan import EnvPlan
 from swe_runner.inputs.dataset import Dataset
 from swe_runner.runtime.docker import DockerRuntime
@@ -156,6 +156,33 @@ def test_images_list_shows_kinds_and_sizes_and_prune_dry_run_removes_nothing(
     assert "swe-runner-base" not in out  # only instance images by default
     assert main(["images", "list", "--json", "--kind", "instance"]) == 0
     assert set(demo_images.values()) <= {r["tag"] for r in json.loads(capsys.readouterr().out)}
+
+
+def test_an_untagged_swe_runner_image_is_removed_by_its_id(
+    demo_images: dict[str, str],
+) -> None:
+    """A rebuild moves a tag on and leaves the old image untagged (``<none>``): prune names
+    it by its id, where the tag column is no name the daemon takes."""
+    import contextlib
+    import io
+    import uuid
+
+    import docker
+
+    client = docker.from_env()
+    recipe = f"FROM {next(iter(demo_images.values()))}\nLABEL test.untagged={uuid.uuid4()}\n"
+    image, _ = client.images.build(fileobj=io.BytesIO(recipe.encode()), rm=True)
+    try:
+        assert not image.tags
+        short = image.short_id.removeprefix("sha256:")
+        (info,) = [i for i in list_images(("instance",)) if i.image_id == short]
+        assert info.tag == "<none>"
+        client.images.remove(removable_name(info), force=True)
+        with pytest.raises(docker.errors.ImageNotFound):
+            client.images.get(image.id)
+    finally:
+        with contextlib.suppress(docker.errors.ImageNotFound):
+            client.images.remove(image.id, force=True)
 
 
 def test_images_list_counts_shared_layers_once(
