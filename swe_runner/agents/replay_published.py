@@ -45,6 +45,23 @@ SUBMIT_COMMAND = "git add -A && git diff --cached"  # SWE-agent's submit tool
 AS_THE_SCAFFOLD = {"PYTHONDONTWRITEBYTECODE": ""}
 
 
+def _a_later_second(before: float | None) -> float:
+    """Wait, if need be, until the clock is past the whole second in which the step before
+    began (``before``, a ``time.time()``); the time this step begins.
+
+    Python's bytecode cache knows a source file by its mtime in whole seconds and its
+    size. The scaffold's steps were seconds apart (the model thought between them);
+    replayed back to back, an edit that keeps a module's size, made in the second its
+    bytecode was written, went unseen, and the next step ran the code from before. With
+    each step beginning in a later second than the one before, an edit made after a step
+    that compiled the file always carries a later mtime than the one compiled."""
+    now = time.time()
+    while before is not None and int(now) == int(before):
+        time.sleep(int(before) + 1 - now)
+        now = time.time()
+    return now
+
+
 def _submitted(output: str, exit_code: int | None, needs_zero: bool) -> str | None:
     """mini-swe-agent's test of a submit: the output's first line is a marker (and, since
     1.17.4, the exit code 0); the submission is the rest."""
@@ -92,11 +109,13 @@ class PublishedReplayAgent:
         checks: list[StepCheck] = []
         submission: str | None = None
         submit_seen = False
+        began: float | None = None
         for step in trajectory.steps:
             left = session.time_left()
             if left is not None and left <= 0:
                 return AgentRun(StopReason.MAX_TIME, "replay: out of time", turns=session.turn)
             session.turn = step.number
+            began = _a_later_second(began)
             check, output = self._step(trajectory, step, session)
             checks.append(check)
             if step.kind is StepKind.SUBMIT:

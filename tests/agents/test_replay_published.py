@@ -103,6 +103,29 @@ def test_mini_v1_replay_runs_each_action_as_its_scaffold_did_and_grades_its_subm
     assert "replay: 1/1 submissions reproduced, 1 of 9 steps drifted, verdicts agree 1/1" in err
 
 
+def test_each_step_starts_in_a_later_second_so_python_sees_an_edit_of_the_same_size(
+    tmp_path: Path,
+) -> None:
+    """Python's bytecode cache knows a source by its mtime in whole seconds and its size.
+    The scaffold's steps were seconds apart (the model thought between them); replayed back
+    to back, an edit that keeps a module's size, made in the second its bytecode was
+    written, went unseen (sympy-13757's published steps 79-80 imported the code before)."""
+    where = "/tmp/pyc-probe"  # in the sandbox
+    show = f"cd {where} && python3 -c 'import probe; print(probe.X)'"
+    steps = [
+        Step(f"mkdir -p {where} && printf 'X = 1\\n' > {where}/probe.py && {show}", "1\n"),
+        Step(f"printf 'X = 2\\n' > {where}/probe.py", ""),  # the same size
+        Step(show, "2\n"),
+        Step(f"ls {where}/__pycache__ | wc -l", "1\n"),  # bytecode was written
+        Step(FIX, ""),
+    ]
+    folder = tmp_path / "published"
+    write(folder, "textkit-2", mini_v1(steps, gold_submission(tmp_path)))
+    assert replay(tmp_path, folder, "pyc") == 0
+    checks = [s["replay"] for s in steps_of(tmp_path, "pyc") if "replay" in s]
+    assert [c["status"] for c in checks] == ["same"] * 5 + ["unchecked"], checks
+
+
 def test_show_marks_the_first_drifting_step_and_prints_both_versions(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
