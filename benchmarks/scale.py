@@ -173,7 +173,7 @@ def main() -> None:
 
     workers = ["--workers", str(args.workers)]
     with ContainerMemory() as memory, tempfile.TemporaryDirectory() as results:
-        build_s = timed([*cli, "images", "build", *common])
+        build_s = timed([*cli, "images", "build", "--no-cache", *common])
         run_s = timed(
             [
                 *cli,

@@ -494,7 +494,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     settings = load_settings().model_copy(update={"mirror_dir": args.mirror_dir})
-    builder = ImageBuilder(settings)
+    # a rebuild runs every step, as the first build did (no step taken from a twin image)
+    builder = ImageBuilder(settings, no_cache=True)
     data = load_dataset(args.dataset)
     tasks = [t for t in data.tasks if _mirror(args.mirror_dir, t.repo) and t.env_spec]
     dev: dict[str, int] = defaultdict(int)

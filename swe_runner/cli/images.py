@@ -60,17 +60,27 @@ def images_group() -> None:
     "dataset",
     help="Also build the instance images of this dataset (a suite name, folder or task file).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Run every step of the images built now, as `docker build --no-cache` (no step's "
+    "result is taken from another image); images already there are kept.",
+)
 @instances_option
 @dataset_options
 @settings_options
 def build_cmd(
-    dataset: str | None, instances: tuple[str, ...], pick: DatasetPick, settings: Settings
+    dataset: str | None,
+    no_cache: bool,
+    instances: tuple[str, ...],
+    pick: DatasetPick,
+    settings: Settings,
 ) -> None:
     """Build the base image (for --python, default 3.11), and the environment and instance
     images of a dataset: prints each task's instance image (built or already there). An
     instance that cannot be built is reported and the others go on; the exit status is 1
     if any failed."""
-    builder = ImageBuilder(settings, notify=notice)
+    builder = ImageBuilder(settings, notify=notice, no_cache=no_cache)
     if dataset is None:
         python = pick.python or "3.11"
         stdout.print(f"base image (Python {python}): {builder.ensure_base(python)}", markup=False)

@@ -119,9 +119,18 @@ class ImageBuilder:
     Safe to share between worker threads.
     """
 
-    def __init__(self, settings: Settings, notify: Callable[[str], None] = lambda _: None):
+    def __init__(
+        self,
+        settings: Settings,
+        notify: Callable[[str], None] = lambda _: None,
+        *,
+        no_cache: bool = False,
+    ):
         self.settings = settings
         self.notify = notify
+        # Run every step of each build, as ``docker build --no-cache`` (an image that
+        # holds the step's result elsewhere is not reused): what a first build takes.
+        self.no_cache = no_cache
         self.client = connect()
         self._layers: dict[tuple[str, str], RepoLayers] = {}
 
@@ -520,6 +529,7 @@ class ImageBuilder:
                 buildargs=args,
                 rm=True,
                 forcerm=True,
+                nocache=self.no_cache,
                 decode=True,
                 labels={KIND_LABEL: kind, HASH_LABEL: tag.rsplit("-", 1)[-1], **(labels or {})},
             )

@@ -158,6 +158,36 @@ def test_images_list_shows_kinds_and_sizes_and_prune_dry_run_removes_nothing(
     assert set(demo_images.values()) <= {r["tag"] for r in json.loads(capsys.readouterr().out)}
 
 
+def test_no_cache_runs_every_step_of_an_image_built_again(
+    demo: Dataset, demo_images: dict[str, str], tmp_path: Path
+) -> None:
+    """A rebuild without the cache takes no step's result from an image that still holds
+    it (here one built on the removed image, keeping its layers)."""
+    import io
+    import uuid
+
+    import docker
+
+    task = demo.tasks[0]
+    settings = load_settings(None, {"cache_dir": str(tmp_path)}, environ={})
+    tag = demo_images[task.instance_id]
+    client = docker.from_env()
+    recipe = f"FROM {tag}\nLABEL swe-runner.hash=held-{uuid.uuid4().hex[:8]}\n"
+    holder, _ = client.images.build(fileobj=io.BytesIO(recipe.encode()), rm=True)
+
+    def build_log(builder: ImageBuilder) -> str:
+        client.images.remove(tag)
+        assert builder.ensure_instance(task, demo.repo_sources.get(task.repo)) == tag
+        return next((tmp_path / "logs").glob("swe-runner-instance_*.log")).read_text()
+
+    try:
+        assert "Using cache" in build_log(ImageBuilder(settings))  # the holder's layers
+        again = build_log(ImageBuilder(settings, no_cache=True))
+        assert "Using cache" not in again and "Running in" in again
+    finally:
+        client.images.remove(holder.id, force=True)
+
+
 def test_an_untagged_swe_runner_image_is_removed_by_its_id(
     demo_images: dict[str, str],
 ) -> None:
