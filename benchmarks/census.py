@@ -104,9 +104,8 @@ def _cause(verdict: dict[str, Any], results: Path) -> str:
     notes = "; ".join(verdict.get("notes") or [])
     reason = str(verdict.get("reason") or "")
     iid = verdict["instance_id"]
-    for log in results.glob(f"validate/*/gold-1/{iid}/test_output.txt"):
-        if verdict["class"] == "valid":
-            break
+    logs = results.glob(f"validate/*/gold-1/{iid}/test_output.txt")
+    for log in logs if verdict["class"] != "valid" else ():
         text = log.read_text(errors="replace")
         offline = sum(text.count(t) for t in OFFLINE)
         if offline:
