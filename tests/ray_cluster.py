@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -118,7 +119,7 @@ class LocalCluster:
         code = (
             "import ray, logging\n"
             f"ray.init(address={self.address!r}, logging_level=logging.ERROR)\n"
-            "print(sum(1 for n in ray.nodes() if n['Alive']))"
+            "print('alive', sum(1 for n in ray.nodes() if n['Alive']))"
         )
         end = time.monotonic() + deadline
         while True:
@@ -129,7 +130,9 @@ class LocalCluster:
                 env={**os.environ, **self.env},
                 timeout=120,
             )
-            alive = int(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else -1
+            # Ray prints warnings of its own to stdout (lagging heartbeats on a busy machine).
+            counts = re.findall(r"^alive (\d+)$", done.stdout, re.MULTILINE)
+            alive = int(counts[-1]) if done.returncode == 0 and counts else -1
             if alive >= count:
                 return
             if time.monotonic() > end:
