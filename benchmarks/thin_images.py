@@ -44,7 +44,7 @@ import docker.errors
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from swe_runner.config import load_settings
-from swe_runner.images.build import DELTA_LABEL, KIND_LABEL, ImageBuilder
+from swe_runner.images.build import DELTA_LABEL, KIND_LABEL, PACKAGES_LABEL, ImageBuilder
 from swe_runner.inputs.dataset import load_dataset
 from swe_runner.sandbox.containers import connect
 from swe_runner.task import Task
@@ -171,15 +171,23 @@ def _records(client: Any) -> dict[str, dict[str, Any]]:
 
 
 def _kind(labels: dict[str, str]) -> str | None:
-    """An image's kind; an environment stored as a delta on its hub counts apart from full
-    ones (the images above it inherit the delta's label, not its kind)."""
+    """An image's kind; an environment stored as a delta on its hub, and a packages layer
+    on an environment (installs.py), count apart from full ones (the images above them
+    inherit their labels, not their kind)."""
     kind = labels.get(KIND_LABEL)
+    if kind == "env" and PACKAGES_LABEL in labels:
+        return "packages"
     return "delta" if kind == "env" and DELTA_LABEL in labels else kind
 
 
 def _own(records: dict[str, dict[str, Any]], image_id: str) -> int:
-    """What an image adds to the nearest image below it."""
+    """What an image adds to the nearest image below it (an empty packages layer: none,
+    though it has no layer the environment under it lacks)."""
     mine = records[image_id]
+    if mine["kind"] == "packages" and any(
+        r["layers"] == mine["layers"] for other, r in records.items() if other != image_id
+    ):
+        return 0
     below = [
         r["size"]
         for other, r in records.items()
@@ -430,7 +438,8 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
         deltas = measured(repo, "delta")
         if env_sizes:  # the environments built, for the versions seen, scaled to all
             built = len(env_sizes) + len(deltas)
-            envs_total = (sum(env_sizes) + sum(deltas)) * versions / max(seen, built)
+            held = sum(env_sizes) + sum(deltas) + sum(measured(repo, "packages"))
+            envs_total = held * versions / max(seen, built)
         else:  # a hub (the first image), the others as deltas at the measured ratio
             images = list(dict.fromkeys(image for image, _ in rows.values()))
             sizes = [tabled[image] for image in images]

@@ -9,6 +9,7 @@ answers; otherwise (or with ``base_source="bootstrap"``) it is made offline with
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -27,7 +28,7 @@ import docker.errors
 
 from swe_runner.config import Settings
 from swe_runner.errors import ImageError, RepoError
-from swe_runner.images import asof, pool, repo, wheels
+from swe_runner.images import asof, installs, pool, repo, wheels
 from swe_runner.images.buildlog import failure_message
 from swe_runner.images.disk import KIND_LABEL, KINDS, UNTAGGED, ImageInfo, list_images
 from swe_runner.images.history import LAYOUT, Stack
@@ -51,6 +52,11 @@ __all__ = [
 HASH_LABEL = "swe-runner.hash"
 # On an environment stored as a delta (pool.py): the hub environment it is a delta on.
 DELTA_LABEL = "swe-runner.delta-on"
+# On a packages layer (installs.py): the bytes of files it holds (0: the setup adds too
+# little to the venv at the environment's commit to be worth a layer, which is then empty).
+PACKAGES_LABEL = "swe-runner.packages"
+# A packages layer is made when the setup adds at least this much to the venv.
+PACKAGES_MIN_BYTES = 10_000_000
 # The image kind (label) of each image definition that is not a kind of its own.
 LAYER_KINDS = {"pack": "repo"}
 
@@ -125,9 +131,11 @@ class ImageBuilder:
         notify: Callable[[str], None] = lambda _: None,
         *,
         no_cache: bool = False,
+        packages_min_bytes: int = PACKAGES_MIN_BYTES,
     ):
         self.settings = settings
         self.notify = notify
+        self.packages_min_bytes = packages_min_bytes
         # Run every step of each build, as ``docker build --no-cache`` (an image that
         # holds the step's result elsewhere is not reused): what a first build takes.
         self.no_cache = no_cache
@@ -174,6 +182,8 @@ class ImageBuilder:
             _install_script(spec),
             *(_definition_bytes(kind) for kind in ("repo", "pack", "snapshot", "instance")),
             LAYOUT,
+            Path(installs.__file__).read_bytes(),
+            str(self.packages_min_bytes),
             *task.peers.version,
             "\0",
             *task.peers.env,
@@ -188,6 +198,21 @@ class ImageBuilder:
         how = Path(pool.__file__).read_bytes()  # a change in how deltas are made rebuilds
         key = _digest(parent, fresh, _definition_bytes("delta"), how)
         return f"swe-runner-env:py{plan.python}-{key}"
+
+    def packages_tag(self, env: str, commit: str, spec: EnvSpec, repo_name: str) -> str:
+        """The tag of the packages layer (:mod:`installs`) on ``env``: what the spec's
+        setup adds to the venv at ``commit``, the environment's own commit."""
+        key = _digest(
+            env,
+            commit,
+            _install_script(spec),
+            _definition_bytes("instance"),
+            _definition_bytes("delta"),
+            Path(pool.__file__).read_bytes(),
+            Path(installs.__file__).read_bytes(),
+            str(self.packages_min_bytes),
+        )
+        return f"swe-runner-packages:{repo_name[:80]}-{commit[:12]}-{key}"
 
     def _debian_suite(self, python: str) -> str:
         suite = AVAILABLE_PYTHONS.get(python)
@@ -217,8 +242,9 @@ class ImageBuilder:
             text = self._log_path(tag).read_text()
         except OSError:
             return None
-        found = re.search(r"^swe-runner: build took (\d+) s$", text, re.MULTILINE)
-        return float(found[1]) if found else None
+        # the last: an instance on a packages layer logs its delta's build, then its own
+        found = re.findall(r"^swe-runner: build took (\d+) s$", text, re.MULTILINE)
+        return float(found[-1]) if found else None
 
     def _log_path(self, tag: str) -> Path:
         return self.settings.cache_dir / "logs" / f"{tag.replace(':', '_')}.log"
@@ -355,14 +381,16 @@ class ImageBuilder:
 
     def _build_instance(self, task: Task, spec: EnvSpec, local: Path, tag: str) -> None:
         """Build ``tag`` on its shared layers (:mod:`swe_runner.images.history`): the
-        repository's yearly packs, the environment, the chain of snapshots."""
+        repository's yearly packs, the environment, its packages layer, the chain of
+        snapshots."""
         layers, stack = self._stack(task, local)
         plan = self.plan(task, spec, local)
-        snapshot = self._snapshot_tag(task, layers, stack, spec, plan)
+        env, packages, snapshot = self._shared_tags(task, layers, stack, spec, plan)
         if not self.exists(snapshot):  # the version's first instance: its shared layers
             env = self.build_env_for(task, spec, plan, local).tag
+            packages = self._ensure_packages(layers, stack, spec, env)
             below = stack.below_env[-1] if stack.below_env else None
-            over = layers.packs(env, stack.above_env, below)
+            over = layers.packs(packages, stack.above_env, below)
             top = stack.above_env[-1] if stack.above_env else below
             snapshot = layers.snapshots(over, stack.anchors, top)
         with _context("instance") as ctx:
@@ -370,18 +398,117 @@ class ImageBuilder:
             (ctx / "install.sh").write_text(_install_script(spec))
             self._write_ca(ctx)
             self.notify(f"building instance image {tag}")
-            self._build(ctx, tag, "instance", {"PARENT": snapshot, "COMMIT": stack.commit})
+            # the snapshot carries the packages layer's label (an image inherits its labels)
+            if self._packages_held(snapshot):
+                self._build_on_packages(ctx, tag, snapshot, env, packages, stack.commit)
+            else:
+                self._build(ctx, tag, "instance", {"PARENT": snapshot, "COMMIT": stack.commit})
+
+    def _packages_held(self, image: str) -> int:
+        """The bytes of the packages layer under ``image`` (0: none, or an empty one)."""
+        return int(self.client.images.get(image).labels.get(PACKAGES_LABEL) or 0)
+
+    def _ensure_packages(self, layers: RepoLayers, stack: Stack, spec: EnvSpec, env: str) -> str:
+        """The packages layer on ``env`` (:mod:`installs`), built unless it exists: the
+        setup run at the environment's commit, then what it added to the venv stored as a
+        delta on the environment's, when that is at least ``packages_min_bytes``; else an
+        image with no layer of its own. ``env`` itself when no history lies under it."""
+        if not stack.below_env:
+            return env
+        commit = stack.below_env[-1]
+        tag = self.packages_tag(env, commit, spec, layers.name)
+        with _tag_lock(tag):
+            if self.exists(tag):
+                return tag
+            source = f"{tag.replace('swe-runner-packages:', 'swe-runner-instance:')}-source"
+            with _context("instance") as ctx:
+                (ctx / "pack").mkdir()
+                (ctx / "packed-refs").write_text("")
+                (ctx / "install.sh").write_text(_install_script(spec))
+                self._write_ca(ctx)
+                self.notify(f"installing the project at {commit[:12]} on {env}")
+                try:
+                    self._build(ctx, source, "instance", {"PARENT": env, "COMMIT": commit})
+                except ImageError as exc:  # an old commit may not install: no layer
+                    self.notify(f"no packages layer for {env}: {exc}")
+                    source = ""
+            try:
+                self._make_packages(source, env, tag)
+            finally:
+                if source:
+                    self.client.images.remove(source, force=True)
+        return tag
+
+    def _make_packages(self, source: str, env: str, tag: str) -> None:
+        with _context("delta") as ctx:
+            under = pool.manifest(self.client, env)
+            want, held = pool.write_delta(self.client, source, under, ctx) if source else (under, 0)
+            if held < self.packages_min_bytes:  # an image with no layer of its own
+                want, held = under, 0
+                (ctx / "Dockerfile").write_text("ARG PARENT\nFROM ${PARENT}\n")
+            self.notify(f"building packages layer {tag}: {held / 1e6:,.0f} MB on {env}")
+            labels = {PACKAGES_LABEL: str(held)}
+            self._build(ctx, tag, "env", {"PARENT": env}, labels)
+        self._check_venv(tag, want, source or env)
+
+    def _check_venv(self, tag: str, want: pool.Manifest, fresh: str) -> None:
+        """Remove ``tag`` and fail unless its venv is ``want`` (``fresh``'s), file for file."""
+        got = pool.manifest(self.client, tag)
+        if got != want:
+            self.client.images.remove(tag, force=True)
+            wrong = "; ".join(pool.differences(want, got))
+            raise ImageError(f"{tag}: its /opt/venv is not the one of {fresh}: {wrong}")
+
+    def _build_on_packages(
+        self, ctx: Path, tag: str, snapshot: str, env: str, packages: str, commit: str
+    ) -> None:
+        """Build ``tag`` on ``snapshot`` (above ``packages``, a packages layer on
+        ``env``) with the venv a build without the packages layer makes (:mod:`installs`):
+        the setup run with ``env``'s venv, its other changes committed, its venv a delta
+        on the packages layer's, checked file for file."""
+        log_path = self._log_path(tag)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        with installs.run_setup(self.client, snapshot, env, ctx, commit) as setup:
+            ran = f"{setup.output}\nswe-runner: the setup exited {setup.status}\n"
+            if setup.status != 0:
+                log_path.write_text(ran)
+                error = f"the setup exited with status {setup.status}"
+                raise ImageError(failure_message(tag, error, setup.output, log_path))
+            digest = tag.rsplit("-", 1)[-1]
+            labels = {KIND_LABEL: "instance", HASH_LABEL: f"{digest}-setup"}
+            first = installs.committed(self.client, setup, snapshot, labels)
+            try:
+                with _context("delta") as delta:
+                    hub = self._venv_of(packages if self.exists(packages) else snapshot)
+                    want, held = pool.write_delta(self.client, setup.container, hub, delta)
+                    self._build(delta, tag, "instance", {"PARENT": first})
+            except BaseException:
+                self.client.images.remove(first, force=True)
+                raise
+            finally:  # the delta's build log after the setup's
+                built = log_path.read_text() if log_path.exists() else ""
+                log_path.write_text(ran + built)
+        self._check_venv(tag, want, f"the setup's venv on {env}")
+        with log_path.open("a") as log:
+            log.write(f"{held / 1e6:,.1f} MB of venv files on {packages}\n")
+            log.write(f"swe-runner: build took {time.monotonic() - started:.0f} s\n")
+
+    @functools.lru_cache(maxsize=16)  # noqa: B019 - one per builder, a packages layer each
+    def _venv_of(self, image: str) -> pool.Manifest:
+        return pool.manifest(self.client, image)
 
     def _system_base_tag(self, spec: EnvSpec, plan: EnvPlan) -> str:
         """The tag :meth:`_system_base` returns, worked out without the daemon."""
         base = spec.base_image or self.base_tag(plan.python)
         return self.system_tag(base, plan.system_packages) if plan.system_packages else base
 
-    def _snapshot_tag(
+    def _shared_tags(
         self, task: Task, layers: RepoLayers, stack: Stack, spec: EnvSpec, plan: EnvPlan
-    ) -> str:
-        """The tag of the snapshot an instance image stands on, worked out without the
-        daemon (as :meth:`build_env_for` and :class:`RepoLayers` build them)."""
+    ) -> tuple[str, str, str]:
+        """The tags of the environment, the packages layer on it and the snapshot an
+        instance image stands on, worked out without the daemon (as :meth:`build_env_for`,
+        :meth:`_ensure_packages` and :class:`RepoLayers` build them)."""
         base = self._system_base_tag(spec, plan)
         chosen = plan.fallback or plan
         hub = self._hub(task, layers, stack, spec, plan)
@@ -394,7 +521,13 @@ class ImageBuilder:
             env = layers.packs_tag(hub_env, stack.below_env[len(hub.stack.below_env) :])
             if not hub.same(self, spec, chosen):
                 env = self.delta_tag(env, spec, chosen)
-        return layers.snapshots_tag(layers.packs_tag(env, stack.above_env), stack.anchors)
+        packages = (
+            self.packages_tag(env, stack.below_env[-1], spec, layers.name)
+            if stack.below_env
+            else env
+        )
+        snapshot = layers.snapshots_tag(layers.packs_tag(packages, stack.above_env), stack.anchors)
+        return env, packages, snapshot
 
     def build_env_for(self, task: Task, spec: EnvSpec, plan: EnvPlan, local: Path) -> EnvBuild:
         """``task``'s environment image where its instance image stands on it: on the
@@ -440,11 +573,7 @@ class ImageBuilder:
                 f"files on {hub}"
             )
             self._build(ctx, tag, "env", {"PARENT": parent}, {DELTA_LABEL: hub})
-        got = pool.manifest(self.client, tag)
-        if got != want:
-            self.client.images.remove(tag, force=True)
-            wrong = "; ".join(pool.differences(want, got))
-            raise ImageError(f"{tag}: its /opt/venv is not the one of {fresh}: {wrong}")
+        self._check_venv(tag, want, fresh)
 
     def _hub(
         self, task: Task, layers: RepoLayers, stack: Stack, spec: EnvSpec, plan: EnvPlan

@@ -84,28 +84,37 @@ def _digest(name: str, data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _members(client: Any, image: str, keep: bool = False) -> Iterator[_Member]:
-    """Each file of ``image``'s venv (names as ``venv/...``), read with ``docker cp`` from
-    a container made and never started; its content kept with ``keep``."""
-    container = client.containers.create(image, command=["true"])
+def _members(client: Any, source: Any, keep: bool = False) -> Iterator[_Member]:
+    """Each file of the venv of ``source`` (an image, read from a container made and never
+    started, or a container), names as ``venv/...``, read with ``docker cp``; its content
+    kept with ``keep``."""
+    if not isinstance(source, str):
+        yield from _read(source, keep)
+        return
+    container = client.containers.create(source, command=["true"])
     try:
-        chunks, _ = container.get_archive(VENV)
-        stream = io.BufferedReader(_Stream(chunks), buffer_size=_CHUNK)
-        with tarfile.open(fileobj=stream, mode="r|") as tar:
-            for info in tar:
-                if info.islnk():
-                    raise ImageError(
-                        f"{image}: {info.name} is a hard link, which a delta layer cannot "
-                        "carry apart from its target"
-                    )
-                data, digest = None, info.linkname
-                if info.isfile():
-                    body: IO[bytes] | None = tar.extractfile(info)
-                    data = body.read() if body is not None else b""
-                    digest = _digest(info.name, data)
-                yield _Member(info, _entry(info, digest), data if keep else None)
+        yield from _read(container, keep)
     finally:
         container.remove(force=True)
+
+
+def _read(container: Any, keep: bool) -> Iterator[_Member]:
+    image = container.attrs.get("Config", {}).get("Image") or container.short_id
+    chunks, _ = container.get_archive(VENV)
+    stream = io.BufferedReader(_Stream(chunks), buffer_size=_CHUNK)
+    with tarfile.open(fileobj=stream, mode="r|") as tar:
+        for info in tar:
+            if info.islnk():
+                raise ImageError(
+                    f"{image}: {info.name} is a hard link, which a delta layer cannot "
+                    "carry apart from its target"
+                )
+            data, digest = None, info.linkname
+            if info.isfile():
+                body: IO[bytes] | None = tar.extractfile(info)
+                data = body.read() if body is not None else b""
+                digest = _digest(info.name, data)
+            yield _Member(info, _entry(info, digest), data if keep else None)
 
 
 def manifest(client: Any, image: str) -> Manifest:
@@ -113,11 +122,12 @@ def manifest(client: Any, image: str) -> Manifest:
     return {m.info.name: m.entry for m in _members(client, image)}
 
 
-def write_delta(client: Any, fresh: str, hub: Manifest, out: Path) -> tuple[Manifest, int]:
-    """Write ``out/delta.tar`` (the files of ``fresh``'s venv that ``hub`` lacks or holds
-    otherwise, directories whose mode or owner differs included) and ``out/deleted``
-    (NUL-separated: the paths of ``hub`` that ``fresh`` lacks, under /opt). Returns
-    ``fresh``'s manifest and the bytes the delta's files hold."""
+def write_delta(client: Any, fresh: Any, hub: Manifest, out: Path) -> tuple[Manifest, int]:
+    """Write ``out/delta.tar`` (the files of the venv of ``fresh``, an image or a
+    container, that ``hub`` lacks or holds otherwise, directories whose mode or owner
+    differs included) and ``out/deleted`` (NUL-separated: the paths of ``hub`` that
+    ``fresh`` lacks, under /opt). Returns ``fresh``'s manifest and the bytes the delta's
+    files hold."""
     mine: Manifest = {}
     held = 0
     with tarfile.open(out / "delta.tar", "w", format=tarfile.PAX_FORMAT) as tar:

@@ -161,9 +161,7 @@ def _instance_lines(run: LoadedRun) -> list[InstanceLine]:
     return sorted(lines, key=lambda line: (order[line.outcome], line.instance_id))
 
 
-def _groups(
-    run: LoadedRun, tasks: Iterable[TaskRef], key: Callable[[TaskRef], str]
-) -> list[Group]:
+def _groups(run: LoadedRun, tasks: Iterable[TaskRef], key: Callable[[TaskRef], str]) -> list[Group]:
     """Per-key pass rates; empty when the key is unknown for every task."""
     members: dict[str, list[TaskRef]] = {}
     for task in tasks:

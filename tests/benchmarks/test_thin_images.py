@@ -88,3 +88,19 @@ def test_only_an_environment_image_with_the_delta_label_is_a_delta() -> None:
     assert thin._kind({thin.KIND_LABEL: "snapshot", **hub}) == "snapshot"
     assert thin._kind({thin.KIND_LABEL: "instance", **hub}) == "instance"
     assert thin._kind({thin.KIND_LABEL: "env"}) == "env"
+
+
+def test_a_packages_layer_counts_apart_and_an_empty_one_adds_nothing() -> None:
+    on_delta = {thin.DELTA_LABEL: "swe-runner-env:py3.9-abc", thin.PACKAGES_LABEL: "0"}
+    assert thin._kind({thin.KIND_LABEL: "env", thin.PACKAGES_LABEL: "61000000"}) == "packages"
+    assert thin._kind({thin.KIND_LABEL: "env", **on_delta}) == "packages"  # not a delta
+    assert thin._kind({thin.KIND_LABEL: "snapshot", **on_delta}) == "snapshot"
+    records = {
+        "env": {"layers": ("a", "b"), "size": 500, "kind": "env"},
+        "empty": {"layers": ("a", "b"), "size": 500, "kind": "packages"},
+        "full": {"layers": ("a", "b", "c"), "size": 560, "kind": "packages"},
+        "root": {"layers": ("a",), "size": 100, "kind": "repo"},
+    }
+    assert thin._own(records, "env") == 400  # its twin, the empty layer, is not below it
+    assert thin._own(records, "empty") == 0
+    assert thin._own(records, "full") == 60

@@ -1,0 +1,21 @@
+# The instance's own step (containers/instance/Dockerfile), in /testbed: the base commit
+# ($1) checked out on its snapshot, the spec's setup run (setup.sh), the venv on the PATH
+# of login shells. extra-ca.pem is the user's extra CA bundle (empty when none): trusted
+# by the setup only.
+set -e
+cp /tmp/swe-runner/packed-refs .git/packed-refs
+git update-ref refs/heads/main "$1"
+git update-index -q --refresh >/dev/null || true
+git reset -q --hard
+if [ -s /tmp/swe-runner/extra-ca.pem ]; then
+    cat /etc/ssl/certs/ca-certificates.crt /tmp/swe-runner/extra-ca.pem > /tmp/swe-runner/ca.pem
+    export PIP_CERT=/tmp/swe-runner/ca.pem SSL_CERT_FILE=/tmp/swe-runner/ca.pem \
+           REQUESTS_CA_BUNDLE=/tmp/swe-runner/ca.pem GIT_SSL_CAINFO=/tmp/swe-runner/ca.pem
+fi
+bash /tmp/swe-runner/setup.sh
+rm -rf /tmp/swe-runner
+rm -rf .git/logs .git/ORIG_HEAD
+if [ -d /opt/venv/bin ]; then
+    printf '%s\n' 'case ":$PATH:" in *:/opt/venv/bin:*) ;; *) PATH="/opt/venv/bin:$PATH" ;; esac' \
+        'export PATH' > /etc/profile.d/swe-runner-venv.sh
+fi

@@ -1,0 +1,139 @@
+"""What a project's setup installs, stored once per environment: the *packages layer*.
+
+Some specs' setup installs the project's dependencies with it: sphinx's `pip install -e
+.[test]` puts 60-70 MB of packages (Babel, Pygments, docutils...) into every instance image,
+seaborn's as much. The packages layer holds what the setup adds to the venv at the
+environment's own commit (the newest commit of the history under the environment, so an
+ancestor of the base commit of every instance built on it), once, between the environment
+and the snapshots. Nothing else sees it: an instance on it gets the venv a build without it
+makes, file for file.
+
+Pip cannot be asked to start from the packages layer: it keeps an installed release whenever
+it satisfies a requirement, where a fresh install takes the newest one allowed (pool.py). So
+an instance's setup runs in a container whose /opt/venv is a volume holding the environment's
+venv, the one below the packages layer: pip sees what a fresh build's pip sees. What the
+setup changes elsewhere (the work tree, the profile) is committed as the instance's first
+layer; the venv it leaves becomes a delta on the packages layer's venv (:mod:`pool`), which
+the builder checks file for file against the volume's.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docker.types import Mount
+
+from swe_runner.errors import ImageError
+from swe_runner.images.pool import VENV
+
+__all__ = ["Setup", "committed", "run_setup"]
+
+# What each file of the build context becomes in the container, as the instance's
+# Dockerfile copies it: the pack into the repository, the rest into /tmp/swe-runner.
+PACK_DIR = "/testbed/.git/objects/pack"
+SCRIPTS_DIR = "/tmp/swe-runner"
+# What of an image's configuration the instance's Dockerfile keeps from its parent.
+CONFIG = ("Cmd", "Entrypoint", "Env", "User", "WorkingDir")
+
+
+@dataclass
+class Setup:
+    """The setup's container once it has run: its output and exit status."""
+
+    container: Any
+    output: str
+    status: int
+
+
+def _tar(files: list[tuple[Path, str]]) -> bytes:
+    """A tar of ``files`` (path, name in the archive), owned by root as COPY makes them."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for path, name in files:
+            info = tar.gettarinfo(str(path), arcname=name)
+            info.uid = info.gid = 0
+            info.uname = info.gname = "root"
+            with path.open("rb") as body:
+                tar.addfile(info, body)
+    return buffer.getvalue()
+
+
+def _venv(volume: str) -> Mount:
+    """``volume`` mounted at /opt/venv, as a mount only: a volume in the container's config
+    (docker-py's ``volumes=``) would be committed as the image's VOLUME."""
+    return Mount(target=VENV, source=volume, type="volume")
+
+
+@contextmanager
+def _venv_volume(client: Any, env: str) -> Iterator[str]:
+    """A volume holding ``env``'s /opt/venv (docker fills an empty volume from the image
+    of the first container that mounts it), removed afterwards."""
+    volume = client.volumes.create()
+    try:
+        filler = client.containers.create(env, command=["true"], mounts=[_venv(volume.name)])
+        try:
+            filler.start()
+            filler.wait()
+        finally:
+            filler.remove(force=True)
+        yield volume.name
+    finally:
+        volume.remove(force=True)
+
+
+@contextmanager
+def run_setup(client: Any, parent: str, env: str, ctx: Path, commit: str) -> Iterator[Setup]:
+    """Run the instance's step (``ctx``: the instance's build context) on ``parent`` with
+    ``env``'s venv in place of ``parent``'s; the container is removed afterwards."""
+    script = ["sh", f"{SCRIPTS_DIR}/build.sh", commit]
+    # an entrypoint given here would be committed; only one the parent has is replaced
+    replaced = client.images.get(parent).attrs["Config"].get("Entrypoint")
+    with _venv_volume(client, env) as volume:
+        run = {"entrypoint": script[:2], "command": script[2:]} if replaced else {"command": script}
+        container = client.containers.create(
+            parent, working_dir="/testbed", mounts=[_venv(volume)], **run
+        )
+        try:
+            packs = sorted((ctx / "pack").iterdir())
+            container.put_archive(PACK_DIR, _tar([(p, p.name) for p in packs]))
+            scripts = ["build.sh", "install.sh", "setup.sh", "extra-ca.pem", "packed-refs"]
+            files = [(ctx / name, f"swe-runner/{name}") for name in scripts]
+            container.put_archive("/tmp", _tar(files))
+            container.start()
+            status = int(container.wait().get("StatusCode", 1))
+            output = container.logs().decode(errors="replace")
+            yield Setup(container, output, status)
+        finally:
+            container.remove(force=True)
+
+
+def committed(client: Any, setup: Setup, parent: str, labels: dict[str, str]) -> str:
+    """The setup's container as an untagged image (the venv left out: it is a volume),
+    configured as ``parent`` is with /testbed as its working directory, as the
+    instance's Dockerfile makes it; returns its id."""
+    config = client.images.get(parent).attrs["Config"]
+    entrypoint = config.get("Entrypoint")
+    changes = [
+        *([f"ENTRYPOINT {json.dumps(entrypoint)}"] if entrypoint else []),
+        f"CMD {json.dumps(config.get('Cmd') or [])}",
+        "WORKDIR /testbed",
+        *(f"LABEL {key}={value}" for key, value in labels.items()),
+    ]
+    image = setup.container.commit(changes=changes)
+    made = image.attrs["Config"]
+    want = {**config, "WorkingDir": "/testbed"}
+    wrong = [k for k in CONFIG if (made.get(k) or None) != (want.get(k) or None)]
+    if wrong:
+        client.images.remove(image.id, force=True)
+        raise ImageError(
+            f"the setup's container, committed on {parent}, is configured otherwise than the "
+            f"instance's Dockerfile makes it: {', '.join(wrong)}"
+        )
+    return str(image.id)

@@ -1,0 +1,124 @@
+"""The packages layer (swe_runner/images/installs.py), on the daemon: what the setup installs
+at the environment's commit is stored once under the snapshots, and an instance built on it
+has the venv a build without it makes, file for file, though pip would have kept the
+layer's older release."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from swe_runner.images import pool
+from swe_runner.images.build import PACKAGES_LABEL, ImageBuilder
+from swe_runner.inputs.peers import with_peers
+from swe_runner.sandbox.containers import connect
+from swe_runner.task import EnvSpec
+from tests.images import daemon
+from tests.images.dated_repo import DatedRepo, git
+
+pytestmark = pytest.mark.docker
+
+# The setup installs what the commit's requirements file names.
+SPEC = EnvSpec(python="3.11", install=("python -m pip install -r requirements.txt",))
+PINNED = "six==1.15.0\nidna==2.10\n"
+FREEZE = "python -m pip freeze --all | sort"
+
+
+def _repo(path: Any) -> tuple[DatedRepo, dict[str, str]]:
+    """Two years of a project whose requirements loosen: six is pinned at 1.15.0 until
+    2021, then left open (a fresh install takes the newest release, 1.16.0). Its own
+    (a token in its first commit): no layer of an earlier session's is reused."""
+    repo = DatedRepo(path)
+    first = {"requirements.txt": PINNED, "a.py": "1\n", "token": uuid.uuid4().hex}
+    c = {
+        "old": repo.commit("2020-03-01T12:00:00Z", first),
+        "mid": repo.commit("2020-09-01T12:00:00Z", {"a.py": "2\n"}),
+        "new": repo.commit("2021-09-01T12:00:00Z", {"requirements.txt": "six\nidna==2.10\n"}),
+        "same": repo.commit("2021-10-01T12:00:00Z", {"requirements.txt": PINNED}),
+    }
+    return repo, c
+
+
+def _builder(tmp_path_factory: pytest.TempPathFactory, least: int) -> ImageBuilder:
+    made = daemon.builder(tmp_path_factory)
+    return ImageBuilder(made.settings, packages_min_bytes=least)
+
+
+def _packages_under(image: str) -> list[Any]:
+    """The packages layers ``image`` stands on (those with no layer of their own too)."""
+    mine = daemon.layers(image)
+    return [
+        p
+        for p in connect().images.list(name="swe-runner-packages")
+        if mine[: len(daemon.layers(p.id))] == daemon.layers(p.id)
+    ]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    repo, c = _repo(tmp_path_factory.mktemp("packages") / "repo")
+    tasks = with_peers(
+        [
+            daemon.task("acme__app-1", c["new"], "1.0", SPEC).model_copy(
+                update={"created_at": "2021-09-02T00:00:00Z"}
+            ),
+            daemon.task("acme__app-2", c["same"], "1.0", SPEC).model_copy(
+                update={"created_at": "2021-10-02T00:00:00Z"}
+            ),
+        ]
+    )
+    layered = _builder(tmp_path_factory, 1)  # any package makes a layer
+    plain = _builder(tmp_path_factory, 10**12)  # none does: built as before
+    images = {t.instance_id: layered.ensure_instance(t, repo.path) for t in tasks}
+    without = {t.instance_id: plain.ensure_instance(t, repo.path) for t in tasks}
+    yield {"repo": repo, "commits": c, "images": images, "without": without}
+    daemon.remove([*images.values(), *without.values()])
+
+
+def test_the_setup_at_the_environment_commit_is_a_layer_under_the_snapshots(
+    built: dict[str, Any],
+) -> None:
+    first, second = built["images"].values()
+    (layer,) = [p for p in _packages_under(first) if int(p.labels[PACKAGES_LABEL]) > 0]
+    assert layer.id in [p.id for p in _packages_under(second)]  # shared
+    assert "six==1.15.0" in daemon.run(layer.id, FREEZE)  # installed at the old commit
+    # made at an ancestor of the base commits: nothing from after them
+    made_at = layer.tags[0].split(":")[1].split("-")[1]
+    for commit in (built["commits"]["new"], built["commits"]["same"]):
+        git(built["repo"].path, "merge-base", "--is-ancestor", made_at, commit)
+
+
+def test_an_instance_gets_the_venv_a_build_without_the_layer_makes(
+    built: dict[str, Any],
+) -> None:
+    client = connect()
+    for iid, image in built["images"].items():
+        plain = built["without"][iid]
+        assert all(p.labels[PACKAGES_LABEL] == "0" for p in _packages_under(plain))
+        assert pool.manifest(client, image) == pool.manifest(client, plain)
+        assert daemon.run(image, FREEZE) == daemon.run(plain, FREEZE)
+        script = "cd /testbed && git status --porcelain && git log --oneline | wc -l && ls -a"
+        assert daemon.run(image, script) == daemon.run(plain, script)
+    # pip, shown the layer's six 1.15.0, would have kept it: a fresh install takes 1.16.0
+    assert "six==1.16.0" in daemon.run(built["images"]["acme__app-1"], FREEZE)
+    assert "six==1.15.0" in daemon.run(built["images"]["acme__app-2"], FREEZE)
+
+
+def test_an_instance_on_the_layer_stores_only_what_differs_from_it(
+    built: dict[str, Any],
+) -> None:
+    client = connect()
+    keys = ("Cmd", "Entrypoint", "Env", "WorkingDir", "User")
+    for iid, image in built["images"].items():
+        mine = client.images.get(image).attrs["Config"]
+        theirs = client.images.get(built["without"][iid]).attrs["Config"]
+        assert [mine.get(k) or None for k in keys] == [theirs.get(k) or None for k in keys]
+    # the instance at the layer's own requirements adds no package file of its own
+    same = built["images"]["acme__app-2"]
+    written = daemon.written(same, top=4)
+    assert not [f for f in written if "site-packages/six" in f or "site-packages/idna" in f]
+    loose = built["images"]["acme__app-1"]
+    assert [f for f in daemon.written(loose, top=4) if "site-packages/six.py" in f]
