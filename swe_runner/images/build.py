@@ -410,19 +410,18 @@ class ImageBuilder:
 
     def _ensure_packages(self, layers: RepoLayers, stack: Stack, spec: EnvSpec, env: str) -> str:
         """The packages layer on ``env`` (:mod:`installs`), built unless it exists: the
-        setup run at the environment's commit, then what it added to the venv stored as a
-        delta on the environment's, when that is at least ``packages_min_bytes``; else an
-        image with no layer of its own. ``env`` itself when no history lies under it."""
-        if not stack.below_env:
-            return env
-        commit = stack.below_env[-1]
+        setup run at the environment's commit (G, which every instance on it descends
+        from), then what it added to the venv stored as a delta on the environment's, when
+        that is at least ``packages_min_bytes``; else an image with no layer of its own."""
+        commit = stack.env_base
         tag = self.packages_tag(env, commit, spec, layers.name)
         with _tag_lock(tag):
             if self.exists(tag):
                 return tag
             source = f"{tag.replace('swe-runner-packages:', 'swe-runner-instance:')}-source"
             with _context("instance") as ctx:
-                (ctx / "pack").mkdir()
+                below = stack.below_env[-1] if stack.below_env else None
+                layers.pack_into(commit, below, ctx)  # the history the environment lacks
                 (ctx / "packed-refs").write_text("")
                 (ctx / "install.sh").write_text(_install_script(spec))
                 self._write_ca(ctx)
@@ -482,7 +481,7 @@ class ImageBuilder:
                 with _context("delta") as delta:
                     hub = self._venv_of(packages if self.exists(packages) else snapshot)
                     want, held = pool.write_delta(self.client, setup.container, hub, delta)
-                    self._build(delta, tag, "instance", {"PARENT": first})
+                    self._build(delta, tag, "instance", {"PARENT": first}, last=False)
             except BaseException:
                 self.client.images.remove(first, force=True)
                 raise
@@ -490,9 +489,11 @@ class ImageBuilder:
                 built = log_path.read_text() if log_path.exists() else ""
                 log_path.write_text(ran + built)
         self._check_venv(tag, want, f"the setup's venv on {env}")
+        took = time.monotonic() - started
         with log_path.open("a") as log:
             log.write(f"{held / 1e6:,.1f} MB of venv files on {packages}\n")
-            log.write(f"swe-runner: build took {time.monotonic() - started:.0f} s\n")
+            log.write(f"swe-runner: build took {took:.0f} s\n")
+        self.notify(f"built {tag} in {took:.0f} s ({held / 1e6:,.1f} MB of venv files its own)")
 
     @functools.lru_cache(maxsize=16)  # noqa: B019 - one per builder, a packages layer each
     def _venv_of(self, image: str) -> pool.Manifest:
@@ -521,11 +522,7 @@ class ImageBuilder:
             env = layers.packs_tag(hub_env, stack.below_env[len(hub.stack.below_env) :])
             if not hub.same(self, spec, chosen):
                 env = self.delta_tag(env, spec, chosen)
-        packages = (
-            self.packages_tag(env, stack.below_env[-1], spec, layers.name)
-            if stack.below_env
-            else env
-        )
+        packages = self.packages_tag(env, stack.env_base, spec, layers.name)
         snapshot = layers.snapshots_tag(layers.packs_tag(packages, stack.above_env), stack.anchors)
         return env, packages, snapshot
 
@@ -645,7 +642,11 @@ class ImageBuilder:
         kind: str,
         args: dict[str, str],
         labels: dict[str, str] | None = None,
+        *,
+        last: bool = True,
     ) -> None:
+        """Build ``tag`` from ``ctx``, its output in its build log; ``last``: the image is
+        done (said so), not a step of its build."""
         log_path = self._log_path(tag)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         lines: list[str] = []
@@ -675,7 +676,8 @@ class ImageBuilder:
         )
         if error:
             raise ImageError(failure_message(tag, error, "".join(lines), log_path))
-        self.notify(f"built {tag} in {took:.0f} s")
+        if last:
+            self.notify(f"built {tag} in {took:.0f} s")
 
     def _make_base(self, tag: str, suite: str) -> None:
         source = self.settings.base_source

@@ -56,7 +56,7 @@ __all__ = [
 MAX_SNAPSHOTS = 16
 
 # Part of every instance image's tag: how the layers are laid out (a change rebuilds).
-LAYOUT = "yearly packs, environment, a version's chain of snapshots"
+LAYOUT = "yearly packs, environment, its packages layer, a version's chain of snapshots"
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ class Stack:
     anchors: tuple[str, ...]  # the snapshot chain up to the task's own point
     commit: str
     tags: tuple[str, ...]  # refs/tags/... kept for ``commit``
+    env_base: str  # G: the newest commit every instance on the environment descends from
 
     @property
     def anchor(self) -> str:
@@ -190,6 +191,7 @@ def plan_stack(
         anchors=anchors,
         commit=commit,
         tags=tags_kept(local, commit, first),
+        env_base=env_base,
     )
 
 

@@ -76,7 +76,7 @@ class RepoLayers:
         holding what its commit adds to the one before (``below``: the commit under the
         first). Returns the top image."""
         for commit in commits:
-            fill = functools.partial(self._pack_into, commit, below)
+            fill = functools.partial(self.pack_into, commit, below)
             tag = self.pack_tag(parent, commit)
             parent = self.maker.ensure_built("pack", tag, {"PARENT": parent}, fill)
             below = commit
@@ -88,7 +88,7 @@ class RepoLayers:
         (``below``: the commit under the first). Returns the top image."""
         for anchor in anchors:
             tag = self.snapshot_tag(parent, anchor)
-            fill = functools.partial(self._pack_into, anchor, below)
+            fill = functools.partial(self.pack_into, anchor, below)
             args = {"PARENT": parent, "COMMIT": anchor}
             parent = self.maker.ensure_built("snapshot", tag, args, fill)
             below = anchor
@@ -102,6 +102,7 @@ class RepoLayers:
         (ctx / "pack").mkdir(exist_ok=True)
         (ctx / "packed-refs").write_text(history.packed_refs(self.local, stack.tags))
 
-    def _pack_into(self, commit: str, below: str | None, ctx: Path) -> None:
+    def pack_into(self, commit: str, below: str | None, ctx: Path) -> None:
+        """Write ``ctx/pack``: what ``commit``'s history adds to ``below``'s."""
         history.write_pack(self.local, [commit], [below] if below else [], ctx / "pack")
         (ctx / "pack").mkdir(exist_ok=True)
