@@ -55,6 +55,8 @@ DELTA_LABEL = "swe-runner.delta-on"
 # On a packages layer (installs.py): the bytes of files it holds (0: the setup adds too
 # little to the venv at the environment's commit to be worth a layer, which is then empty).
 PACKAGES_LABEL = "swe-runner.packages"
+# On an empty packages layer made because the setup failed at the environment's commit: why.
+PACKAGES_FAILED = "swe-runner.packages-failed"
 # A packages layer is made when the setup adds at least this much to the venv.
 PACKAGES_MIN_BYTES = 10_000_000
 # The image kind (label) of each image definition that is not a kind of its own.
@@ -417,7 +419,11 @@ class ImageBuilder:
         tag = self.packages_tag(env, commit, spec, layers.name)
         with _tag_lock(tag):
             if self.exists(tag):
-                return tag
+                if PACKAGES_FAILED not in self.client.images.get(tag).labels:
+                    return tag
+                # the setup failed there before (the network, maybe): try again; what
+                # already stands on the empty layer keeps it, an image inherits its labels
+                self.client.images.remove(tag)
             source = f"{tag.replace('swe-runner-packages:', 'swe-runner-instance:')}-source"
             with _context("instance") as ctx:
                 below = stack.below_env[-1] if stack.below_env else None
@@ -426,19 +432,20 @@ class ImageBuilder:
                 (ctx / "install.sh").write_text(_install_script(spec))
                 self._write_ca(ctx)
                 self.notify(f"installing the project at {commit[:12]} on {env}")
+                failed = ""
                 try:
                     self._build(ctx, source, "instance", {"PARENT": env, "COMMIT": commit})
                 except ImageError as exc:  # an old commit may not install: no layer
                     self.notify(f"no packages layer for {env}: {exc}")
-                    source = ""
+                    source, failed = "", str(exc)[:200]
             try:
-                self._make_packages(source, env, tag)
+                self._make_packages(source, env, tag, failed)
             finally:
                 if source:
                     self.client.images.remove(source, force=True)
         return tag
 
-    def _make_packages(self, source: str, env: str, tag: str) -> None:
+    def _make_packages(self, source: str, env: str, tag: str, failed: str) -> None:
         with _context("delta") as ctx:
             under = pool.manifest(self.client, env)
             want, held = pool.write_delta(self.client, source, under, ctx) if source else (under, 0)
@@ -446,7 +453,7 @@ class ImageBuilder:
                 want, held = under, 0
                 (ctx / "Dockerfile").write_text("ARG PARENT\nFROM ${PARENT}\n")
             self.notify(f"building packages layer {tag}: {held / 1e6:,.0f} MB on {env}")
-            labels = {PACKAGES_LABEL: str(held)}
+            labels = {PACKAGES_LABEL: str(held), **({PACKAGES_FAILED: failed} if failed else {})}
             self._build(ctx, tag, "env", {"PARENT": env}, labels)
         self._check_venv(tag, want, source or env)
 

@@ -63,3 +63,11 @@ def written(ref: str, top: int = 1) -> set[str]:
     for folder in map(Path, folders):
         files |= {str(f.relative_to(folder)) for f in folder.rglob("*") if f.is_file()}
     return files
+
+
+def remove_repository(name: str) -> None:
+    """Every image tagged for the repository ``name`` (owner__name), children first."""
+    mine = [i for i in connect().images.list() if any(f":{name}" in t for t in i.tags)]
+    for image in sorted(mine, key=lambda i: -len(i.attrs["RootFS"]["Layers"])):
+        for tag in image.tags:
+            connect().images.remove(tag, force=True)

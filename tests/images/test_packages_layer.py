@@ -5,14 +5,13 @@ layer's older release."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from swe_runner.images import pool
-from swe_runner.images.build import PACKAGES_LABEL, ImageBuilder
+from swe_runner.images.build import PACKAGES_FAILED, PACKAGES_LABEL, ImageBuilder
 from swe_runner.inputs.peers import with_peers
 from swe_runner.sandbox.containers import connect
 from swe_runner.task import EnvSpec
@@ -29,10 +28,9 @@ FREEZE = "python -m pip freeze --all | sort"
 
 def _repo(path: Any) -> tuple[DatedRepo, dict[str, str]]:
     """Two years of a project whose requirements loosen: six is pinned at 1.15.0 until
-    2021, then left open (a fresh install takes the newest release, 1.16.0). Its own
-    (a token in its first commit): no layer of an earlier session's is reused."""
+    2021, then left open (a fresh install takes the newest release, 1.16.0)."""
     repo = DatedRepo(path)
-    first = {"requirements.txt": PINNED, "a.py": "1\n", "token": uuid.uuid4().hex}
+    first = {"requirements.txt": PINNED, "a.py": "1\n"}
     c = {
         "old": repo.commit("2020-03-01T12:00:00Z", first),
         "mid": repo.commit("2020-09-01T12:00:00Z", {"a.py": "2\n"}),
@@ -121,3 +119,38 @@ def test_an_instance_on_the_layer_stores_only_what_differs_from_it(
     assert not [f for f in written if "site-packages/six" in f or "site-packages/idna" in f]
     loose = built["images"]["acme__app-1"]
     assert [f for f in daemon.written(loose, top=4) if "site-packages/six.py" in f]
+
+
+def test_a_setup_that_fails_at_the_environment_commit_leaves_the_layer_empty_and_is_tried_again(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Two branches off a commit whose setup fails, each fixing it: the packages layer at
+    that commit is empty, says why, and the next version's first instance tries again."""
+    repo = DatedRepo(tmp_path_factory.mktemp("failing") / "repo")
+    spec = EnvSpec(python="3.11", install=("sh step.sh",))
+    base = repo.commit("2021-03-01T12:00:00Z", {"step.sh": "exit 3\n", "a.py": "0\n"})
+    fixed = {"step.sh": "echo set up > /opt/venv/done.txt\n"}
+    git(repo.path, "checkout", "-q", "-b", "one")
+    one = repo.commit("2021-04-01T12:00:00Z", fixed)
+    git(repo.path, "checkout", "-q", "-b", "two", base)
+    two = repo.commit("2021-05-01T12:00:00Z", {**fixed, "b.py": "1\n"})
+    tasks = with_peers(
+        [
+            daemon.task("acme__fix-1", one, "1.0", spec, repo="acme/fix"),
+            daemon.task("acme__fix-2", two, "2.0", spec, repo="acme/fix"),
+        ]
+    )
+    daemon.remove_repository("acme__fix")  # its shared layers built again: the first time
+    said: list[str] = []
+    made = daemon.builder(tmp_path_factory)
+    builder = ImageBuilder(made.settings, said.append, packages_min_bytes=1)
+    images = [builder.ensure_instance(t, repo.path) for t in tasks]
+    try:
+        assert len([line for line in said if line.startswith("no packages layer")]) == 2, said
+        for image in images:
+            (layer,) = [p for p in _packages_under(image) if "acme__fix" in str(p.tags)]
+            assert layer.labels[PACKAGES_LABEL] == "0"
+            assert "exited with status 3" in layer.labels[PACKAGES_FAILED]
+            assert daemon.run(image, "cat /opt/venv/done.txt") == "set up\n"
+    finally:
+        daemon.remove_repository("acme__fix")
