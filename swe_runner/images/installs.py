@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docker.types import Mount
-
 from swe_runner.errors import ImageError
 from swe_runner.images.pool import VENV
 
@@ -65,10 +63,11 @@ def _tar(files: list[tuple[Path, str]]) -> bytes:
     return buffer.getvalue()
 
 
-def _venv(volume: str) -> Mount:
-    """``volume`` mounted at /opt/venv, as a mount only: a volume in the container's config
-    (docker-py's ``volumes=``) would be committed as the image's VOLUME."""
-    return Mount(target=VENV, source=volume, type="volume")
+def _venv(volume: str) -> dict[str, Any]:
+    """``volume`` mounted at /opt/venv, as a mount only (the daemon's Mount object): a
+    volume in the container's config (docker-py's ``volumes=``) would be committed as the
+    image's VOLUME."""
+    return {"Target": VENV, "Source": volume, "Type": "volume", "ReadOnly": False}
 
 
 @contextmanager
