@@ -2,11 +2,11 @@
 
 Some specs' setup installs the project's dependencies with it: sphinx's `pip install -e
 .[test]` puts 60-70 MB of packages (Babel, Pygments, docutils...) into every instance image,
-seaborn's as much. The packages layer holds what the setup adds to the venv at the
-environment's own commit (the newest commit of the history under the environment, so an
-ancestor of the base commit of every instance built on it), once, between the environment
-and the snapshots. Nothing else sees it: an instance on it gets the venv a build without it
-makes, file for file.
+seaborn's as much. The packages layer holds what the setup adds to the venv at G, the newest
+commit that the base commit of every instance on the environment descends from, once, between
+the environment and the packs and snapshots above it (the builder makes it:
+``ImageBuilder._ensure_packages``). Nothing else sees it: an instance on it gets the venv a
+build without it makes, file for file.
 
 Pip cannot be asked to start from the packages layer: it keeps an installed release whenever
 it satisfies a requirement, where a fresh install takes the newest one allowed (pool.py). So
