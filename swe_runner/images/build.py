@@ -203,7 +203,8 @@ class ImageBuilder:
 
     def packages_tag(self, env: str, commit: str, spec: EnvSpec, repo_name: str) -> str:
         """The tag of the packages layer (:mod:`installs`) on ``env``: what the spec's
-        setup adds to the venv at ``commit``, the environment's own commit."""
+        setup adds to the venv at ``commit``, G (the newest commit every instance on the
+        environment descends from)."""
         key = _digest(
             env,
             commit,

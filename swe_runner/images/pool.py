@@ -99,6 +99,7 @@ def _members(client: Any, source: Any, keep: bool = False) -> Iterator[_Member]:
 
 
 def _read(container: Any, keep: bool) -> Iterator[_Member]:
+    """Each file under ``container``'s /opt/venv (a volume mounted there included)."""
     image = container.attrs.get("Config", {}).get("Image") or container.short_id
     chunks, _ = container.get_archive(VENV)
     stream = io.BufferedReader(_Stream(chunks), buffer_size=_CHUNK)
