@@ -51,13 +51,13 @@ class EnvSpec(BaseModel):
 
 class Peers(BaseModel):
     """The base commits of the dataset's tasks whose images share layers with a task's
-    (:mod:`swe_runner.images.history`): those of the same repository and version share a
-    snapshot, those of the same repository and environment spec an environment image.
+    (:mod:`swe_runner.images.history`): those of the same repository and environment spec
+    an environment image, and of those, the ones with the same setup a chain of snapshots.
     Empty: the task's own commit alone (a task built on its own)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    version: tuple[str, ...] = ()
+    chain: tuple[str, ...] = ()
     env: tuple[str, ...] = ()
     # The oldest task of the repository on the same Python and base image (its own peers
     # set, its hub None): its environment is the hub that the task's is stored on as a

@@ -28,7 +28,7 @@ import docker.errors
 
 from swe_runner.config import Settings
 from swe_runner.errors import ImageError, RepoError
-from swe_runner.images import asof, installs, pool, repo, wheels
+from swe_runner.images import asof, installs, pool, repo, slim, wheels
 from swe_runner.images.buildlog import failure_message
 from swe_runner.images.disk import KIND_LABEL, KINDS, UNTAGGED, ImageInfo, list_images
 from swe_runner.images.history import LAYOUT, Stack
@@ -147,7 +147,7 @@ class ImageBuilder:
     # -- tags ---------------------------------------------------------------------------
     def base_tag(self, python: str) -> str:
         suite = self._debian_suite(python)
-        digest = _digest(_definition("base").read_bytes(), *_base_packages())
+        digest = _digest(_definition_bytes("base"), *_base_packages())
         return f"swe-runner-base:{suite}-{digest}"
 
     def system_tag(self, base: str, packages: tuple[str, ...]) -> str:
@@ -186,7 +186,7 @@ class ImageBuilder:
             LAYOUT,
             Path(installs.__file__).read_bytes(),
             str(self.packages_min_bytes),
-            *task.peers.version,
+            *task.peers.chain,
             "\0",
             *task.peers.env,
             *_hub_parts(task),
@@ -346,9 +346,37 @@ class ImageBuilder:
         def releases_of(name: str) -> wheels.Releases:
             return wheels.pypi_releases(name, s.cache_dir, s.ca_bundle)
 
-        return plan_environment(
+        plan = plan_environment(
             task, spec, local, date_pins if s.packages_as_of == "task" else None, releases_of
         )
+        return self._with_hub_system(task, spec, plan, local)
+
+    def _with_hub_system(
+        self, task: Task, spec: EnvSpec, plan: EnvPlan, local: Path | None
+    ) -> EnvPlan:
+        """``plan`` on its hub's Debian packages when its own are some of them: its
+        environment then stands on the hub's system image, stored as a delta on the hub's
+        (:mod:`pool`), where it would otherwise be a full image of its own. The packages
+        it gains are libraries and tools no package it installs was built to need (its own
+        conda file does not name them); its notes say which."""
+        hub = task.peers.hub
+        if hub is None or hub.env_spec is None or hub.instance_id == task.instance_id:
+            return plan
+        hub_plan = self.plan(hub, hub.env_spec, local)
+        if (hub.env_spec.base_image, hub_plan.python) != (spec.base_image, plan.python):
+            return plan
+        theirs, mine = hub_plan.system_packages, plan.system_packages
+        if set(mine) == set(theirs) or not set(mine) <= set(theirs):
+            return plan
+        gained = sorted(set(theirs) - set(mine))
+        note = (
+            f"Debian packages of the environment of {hub.instance_id} used, of which "
+            f"its own are some (also: {' '.join(gained)})"
+        )
+        fallback = plan.fallback and replace(
+            plan.fallback, system_packages=theirs, notes=(*plan.fallback.notes, note)
+        )
+        return replace(plan, system_packages=theirs, notes=(*plan.notes, note), fallback=fallback)
 
     def ensure_instance(self, task: Task, source: Path | None) -> str:
         """The instance image of ``task``; ``source`` is its repository (a clone or series).
@@ -389,7 +417,7 @@ class ImageBuilder:
         layers, stack = self._stack(task, local)
         plan = self.plan(task, spec, local)
         env, packages, snapshot = self._shared_tags(task, layers, stack, spec, plan)
-        if not self.exists(snapshot):  # the version's first instance: its shared layers
+        if not self.exists(snapshot):  # the chain's first instance here: its shared layers
             env = self.build_env_for(task, spec, plan, local).tag
             packages = self._ensure_packages(layers, stack, spec, env)
             below = stack.below_env[-1] if stack.below_env else None
@@ -734,6 +762,7 @@ class ImageBuilder:
                 tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
                 raise ImageError(f"debootstrap failed: {' | '.join(tail)}")
             shutil.rmtree(rootfs / "var/cache/apt/archives", ignore_errors=True)
+            slim.slim_rootfs(rootfs, (CONTAINERS_DIR / "base" / "dpkg-excludes").read_text())
             subprocess.run(
                 ["tar", "--numeric-owner", "-C", str(rootfs), "-cf", str(archive), "."], check=True
             )
@@ -777,7 +806,7 @@ def _hub_parts(task: Task) -> tuple[str, ...]:
         hub.base_commit,
         hub.environment_setup_commit or hub.created_at,
         spec.model_dump_json() if spec is not None else "",
-        *hub.peers.version,
+        *hub.peers.chain,
         "\0",
         *hub.peers.env,
     )

@@ -9,18 +9,23 @@ repository share is stored once:
          -> instance (pack up to C, work tree at C, tags, install)
 
 ``C`` is the task's base commit. The *anchors* ``A1 .. Ak`` are where the base commits of
-the dataset's tasks of the same repository and version (:class:`~swe_runner.task.Peers`)
-meet one first-parent line: each peer's point is the newest commit of that line that is an
-ancestor of the peer's base commit (the base commit itself when it lies on the line, as a
-pull request's base usually does). The version's points form one chain of snapshot layers,
-each adding what changed since the one below; an instance stands on the chain up to its own
-point, so it adds only what its base commit changes past that point (nothing, when its base
-is on the line), and what the version's instances have in common is stored once whatever
-the span of the version. ``G`` is the newest yearly point below the merge-base of the tasks
-that share the environment, so one environment image serves all of them. The yearly points
-lie on the first-parent history (the newest commit before each 1 January), the same commits
-for every task of the main line, so those layers are shared across versions. Every layer's
-commit is an ancestor of ``C``: no image holds anything from after its own base commit.
+the dataset's tasks of the same repository, environment and setup (its *chain* peers,
+:class:`~swe_runner.task.Peers`: often several versions) meet one first-parent line: each
+peer's point is the newest commit of that line that is an ancestor of the peer's base commit
+(the base commit itself when it lies on the line, as a pull request's base usually does).
+The points form one chain of snapshot layers, each adding what changed since the one below;
+an instance stands on the chain up to its own point, so it adds only what its base commit
+changes past that point (nothing, when its base is on the line), and what the instances
+have in common is stored once whatever their span: the work tree is written in full once
+per chain, not once per version. ``G`` is the newest yearly point below the merge-base of
+the tasks that share the environment, so one environment image serves all of them. The
+yearly points lie on the first-parent history (the newest commit before each 1 January),
+the same commits for every task of the main line, so those layers are shared across
+chains. Every layer's commit is an ancestor of ``C``: no image holds anything from after
+its own base commit.
+
+Docker stacks at most 125 layers: the chain keeps at most :data:`MAX_SNAPSHOTS` points, and
+fewer when the yearly packs leave less room (:data:`CHAIN_LAYERS`), evenly spaced.
 """
 
 from __future__ import annotations
@@ -51,12 +56,16 @@ __all__ = [
 ]
 
 
-# Snapshot layers one version's chain may hold at most (docker stacks about 125 layers;
-# each snapshot adds two): past it, the chain keeps evenly spaced points.
-MAX_SNAPSHOTS = 16
+# Snapshot layers one chain may hold at most (each adds two): past it, the chain keeps
+# evenly spaced points.
+MAX_SNAPSHOTS = 50
+# The layers the yearly packs and the snapshots may take together: docker's 125 less the
+# rest of the tallest image (base 4, Debian packages 1, repository root 1, environment 3,
+# requirements file 2, delta 3, packages layer 3, instance 4) and a margin.
+CHAIN_LAYERS = 100
 
 # Part of every instance image's tag: how the layers are laid out (a change rebuilds).
-LAYOUT = "yearly packs, environment, its packages layer, a version's chain of snapshots"
+LAYOUT = "yearly packs, environment, its packages layer, a chain of snapshots per setup"
 
 
 @dataclass(frozen=True)
@@ -130,22 +139,24 @@ def _merge_base(local: Path, commits: tuple[str, ...]) -> str | None:
     return out.split()[0] if out.strip() else None
 
 
-def fork_points(local: Path, commits: Sequence[str]) -> dict[str, tuple[str, ...]]:
+def fork_points(
+    local: Path, commits: Sequence[str], most: int = MAX_SNAPSHOTS
+) -> dict[str, tuple[str, ...]]:
     """Each of ``commits`` (full ids, all present) with its chain of anchors, oldest first:
     the points of the commits on the first-parent line of the newest of them, up to its own
-    (see the module's docstring)."""
-    return _fork_points(local, tuple(sorted(set(commits))))
+    (see the module's docstring); at most ``most`` points in all (the oldest kept)."""
+    return _fork_points(local, tuple(sorted(set(commits))), most)
 
 
 @functools.lru_cache(maxsize=256)
-def _fork_points(local: Path, commits: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+def _fork_points(local: Path, commits: tuple[str, ...], most: int) -> dict[str, tuple[str, ...]]:
     dated = [line.split() for line in git_in(local, "show", "-s", "--format=%ct %H", *commits)
              .splitlines() if line.strip()]  # fmt: skip
     tip = max(dated, key=lambda row: (int(row[0]), row[1]))[1]
     line = git_in(local, "rev-list", "--first-parent", tip).split()
     depth = {sha: len(line) - n for n, sha in enumerate(line)}  # 1 = the root
     point = {c: _point_on(local, tip, c, depth) for c in commits}
-    chain = thinned(sorted(set(point.values()), key=depth.__getitem__))
+    chain = thinned(sorted(set(point.values()), key=depth.__getitem__), most)
     return {c: tuple(q for q in chain if depth[q] <= depth[point[c]]) for c in commits}
 
 
@@ -170,24 +181,29 @@ def thinned(chain: list[str], most: int = MAX_SNAPSHOTS) -> list[str]:
 
 
 def plan_stack(
-    local: Path, commit: str, version_peers: Sequence[str], env_peers: Sequence[str]
+    local: Path, commit: str, chain_peers: Sequence[str], env_peers: Sequence[str]
 ) -> Stack:
     """The layers' commits for the image of ``commit`` (a full id in ``local``).
 
     Peers ``local`` lacks are ignored; with none, the chain is ``commit`` itself.
     """
-    version = sorted({commit, *_present(local, version_peers)})
-    anchors = fork_points(local, version)[commit]
-    first = anchors[0]
+    chain = sorted({commit, *_present(local, chain_peers)})
+    first = fork_points(local, chain, len(chain))[commit][0]  # the oldest: thinning keeps it
     env = sorted({commit, first, *_present(local, env_peers)})
     env_base = merge_base(local, env) or first
     below = yearly_points(local, env_base)
     floor = below[-1][1] if below else -1
-    above = [(sha, when) for sha, when in yearly_points(local, first) if when > floor]
     below_ids = {sha for sha, _ in below}
+    above = [
+        sha
+        for sha, when in yearly_points(local, first)
+        if when > floor and sha not in below_ids and sha != first
+    ]
+    room = (CHAIN_LAYERS - len(below) - len(above)) // 2
+    anchors = fork_points(local, chain, max(2, min(MAX_SNAPSHOTS, room)))[commit]
     return Stack(
         below_env=tuple(sha for sha, _ in below),
-        above_env=tuple(sha for sha, _ in above if sha not in below_ids and sha != first),
+        above_env=tuple(above),
         anchors=anchors,
         commit=commit,
         tags=tags_kept(local, commit, first),

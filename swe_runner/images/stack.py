@@ -44,7 +44,7 @@ class RepoLayers:
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 - one per builder, a handful of repos
     def plan(self, commit: str, peers: Peers) -> Stack:
-        return history.plan_stack(self.local, commit, peers.version, peers.env)
+        return history.plan_stack(self.local, commit, peers.chain, peers.env)
 
     def root_tag(self, parent: str) -> str:
         return self.maker.layer_tag("repo", self.name, parent)

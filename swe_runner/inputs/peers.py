@@ -21,25 +21,34 @@ def _env_key(task: Task) -> Hashable:
     return (task.repo, spec.python, spec.base_image, spec.packages, spec.conda_env_files)
 
 
+def _chain_key(task: Task) -> Hashable:
+    """The environment and the setup: the instances whose images run the same setup on
+    the same environment stand on one chain of snapshots."""
+    spec = task.env_spec
+    if spec is None:
+        return _env_key(task)
+    return (_env_key(task), spec.pre_install, spec.install)
+
+
 def _hub_key(task: Task) -> Hashable:
     spec = task.env_spec
     return (task.repo, spec.python, spec.base_image) if spec is not None else None
 
 
 def with_peers(tasks: Sequence[Task]) -> tuple[Task, ...]:
-    """``tasks``, each with the base commits of its version's and its environment's tasks,
+    """``tasks``, each with the base commits of its chain's and its environment's tasks,
     and the hub of its repository's environments: the oldest task (by creation) of the
     repository's tasks on the same Python and base image (itself, for that task)."""
-    by_version: dict[Hashable, set[str]] = defaultdict(set)
+    by_chain: dict[Hashable, set[str]] = defaultdict(set)
     by_env: dict[Hashable, set[str]] = defaultdict(set)
     for task in tasks:
-        by_version[(task.repo, task.version)].add(task.base_commit)
+        by_chain[_chain_key(task)].add(task.base_commit)
         by_env[_env_key(task)].add(task.base_commit)
     peered = [
         task.model_copy(
             update={
                 "peers": Peers(
-                    version=tuple(sorted(by_version[(task.repo, task.version)])),
+                    chain=tuple(sorted(by_chain[_chain_key(task)])),
                     env=tuple(sorted(by_env[_env_key(task)])),
                 )
             }

@@ -172,3 +172,20 @@ def test_a_repository_lacking_an_object_says_so_and_what_to_give(tmp_path: Path)
         new.rename(packs / new.name)
     with pytest.raises(RepoError, match=f"lacks object {blob}.*give a full clone"):
         history.write_pack(repo.path, [c["2022b"]], [c["2021b"]], tmp_path / "out")
+
+
+def test_a_chain_leaves_room_for_the_yearly_packs_under_dockers_layer_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = DatedRepo(tmp_path / "repo")
+    old = [repo.commit(f"{2010 + n}-06-01T00:00:00Z", {"a.py": f"{n}\n"}) for n in range(8)]
+    new = [repo.commit(f"2019-0{n + 1}-01T00:00:00Z", {"b.py": f"{n}\n"}) for n in range(9)]
+    whole = history.plan_stack(repo.path, new[-1], new, new)
+    assert whole.anchors == tuple(new)  # within MAX_SNAPSHOTS: every point
+    yearly = len(whole.below_env) + len(whole.above_env)
+    assert yearly == len(old)  # one pack per year before 2019 (below the environment)
+    monkeypatch.setattr(history, "CHAIN_LAYERS", yearly + 2 * 3)  # room for three links
+    history._fork_points.cache_clear()
+    thin = history.plan_stack(repo.path, new[-1], new, new)
+    assert thin.anchors == (new[0], new[4], new[8])  # evenly spaced, both ends kept
+    assert history.plan_stack(repo.path, new[5], new, new).anchors == (new[0], new[4])

@@ -1,5 +1,5 @@
-"""Environment plans: the fallback for pins without a wheel, and plans without the
-repository at hand."""
+"""Environment plans: the fallback for pins without a wheel, plans without the repository
+at hand, and the Debian packages an environment takes from its hub."""
 
 from __future__ import annotations
 
@@ -8,12 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from swe_runner.config import load_settings
 from swe_runner.errors import ImageError
 from swe_runner.images import asof
+from swe_runner.images.build import ImageBuilder
 from swe_runner.images.plan import plan_environment
 from swe_runner.images.wheels import Releases
+from swe_runner.inputs.peers import with_peers
 from swe_runner.task import EnvSpec, Task
 from tests.images.conftest import releases
+from tests.images.dated_repo import DatedRepo
 
 TASK = Task(
     instance_id="scikit-learn__scikit-learn-1",
@@ -92,3 +96,52 @@ def test_without_the_repository_a_conda_file_cannot_be_read() -> None:
     spec = SPEC.model_copy(update={"conda_env_files": ("environment.yml",)})
     with pytest.raises(ImageError, match=r"reads environment.yml from the repository"):
         plan_environment(TASK, spec, None, date_pins)
+
+
+def _conda_repo(path: Path) -> tuple[str, str]:
+    """A repository whose environment file names hdf5 and eccodes, later hdf5 alone."""
+    repo = DatedRepo(path)
+    old = repo.commit(
+        "2021-01-05T00:00:00Z",
+        {"environment.yml": "dependencies:\n  - hdf5\n  - eccodes\n  - pytest\n"},
+    )
+    new = repo.commit(
+        "2022-09-05T00:00:00Z", {"environment.yml": "dependencies:\n  - hdf5\n  - pytest\n"}
+    )
+    return old, new
+
+
+def test_an_environment_with_some_of_its_hubs_debian_packages_takes_all_of_them(
+    tmp_path: Path,
+) -> None:
+    old, new = _conda_repo(tmp_path / "repo")
+    spec = EnvSpec(python="3.9", conda_env_files=("environment.yml",))
+    rows = [(1, old, "2021-01-06"), (2, new, "2022-09-06")]
+    tasks = with_peers(
+        [
+            TASK.model_copy(
+                update={
+                    "instance_id": f"x-{n}",
+                    "base_commit": commit,
+                    "environment_setup_commit": commit,
+                    "created_at": when,
+                    "env_spec": spec,
+                }
+            )
+            for n, commit, when in rows
+        ]
+    )
+    builder = ImageBuilder(load_settings(None, {"packages_as_of": "today"}, environ={}))
+    hub, newer = (builder.plan(t, spec, tmp_path / "repo") for t in tasks)
+    assert set(hub.system_packages) > {"libhdf5-dev"}  # eccodes' library too
+    own = plan_environment(tasks[1], spec, tmp_path / "repo", None)
+    assert own.system_packages and set(own.system_packages) < set(hub.system_packages)
+    assert newer.system_packages == hub.system_packages
+    (note,) = (n for n in newer.notes if "environment of x-1" in n)
+    assert "libeccodes-dev" in note
+    assert newer.notes[: len(own.notes)] == own.notes
+
+    # a hub whose packages are not a superset of the task's lends it nothing
+    swapped = with_peers([tasks[1].model_copy(update={"created_at": "2020-01-01"}), tasks[0]])
+    assert builder.plan(swapped[1], spec, tmp_path / "repo").system_packages == hub.system_packages
+    assert builder.plan(swapped[0], spec, tmp_path / "repo") == own

@@ -1,6 +1,6 @@
 """Thin instance images on the daemon: instances of a repository share its history, its
-environment and their version's snapshot, add only their own commit, and hold nothing
-from after their base commit."""
+environment and their setup's chain of snapshots, add only their own commit, and hold
+nothing from after their base commit."""
 
 from __future__ import annotations
 
@@ -50,13 +50,14 @@ def _under(layers: tuple[str, ...], image: tuple[str, ...]) -> bool:
     return image[: len(layers)] == layers
 
 
-def test_instances_of_a_version_share_its_snapshot_and_every_instance_the_environment(
+def test_instances_of_one_setup_share_a_chain_of_snapshots_across_versions(
     built: dict[str, Any],
 ) -> None:
     one, two, three = (_layers(t) for t in built["images"].values())
-    assert any(
-        _under(s, two) and _under(s, three) and not _under(s, one) for s in _kind("snapshot")
-    )
+    snapshots = _kind("snapshot")
+    # app-1 (version 1.0) is the chain's first link, under the 2.0 instances too
+    assert any(_under(s, one) and _under(s, two) and _under(s, three) for s in snapshots)
+    assert any(_under(s, two) and _under(s, three) and not _under(s, one) for s in snapshots)
     assert any(_under(e, one) and _under(e, two) and _under(e, three) for e in _kind("env"))
     packs = [p for p in _kind("repo") if _under(p, one) and _under(p, three)]
     assert len(packs) >= 2  # the root and the 2020 pack, under the environment
@@ -69,13 +70,13 @@ def test_an_instance_image_adds_only_its_own_commit_on_the_snapshot(
     image = connect().images.get(tag)
     snapshots = connect().images.list(filters={"label": "swe-runner.kind=snapshot"})
     under = [s for s in snapshots if _under(_layers(s.id), _layers(tag))]
-    assert len(under) == 2  # the chain: 2022b's snapshot (app-2's too), then its own
-    top = max(under, key=lambda s: len(_layers(s.id)))
+    # the chain: 2021b's snapshot (app-1's), 2022b's (app-2's), then its own
+    assert len(under) == 3
+    below, top = sorted(under, key=lambda s: len(_layers(s.id)))[1:]
     own = image.attrs["Size"] - top.attrs["Size"]  # refs and install: its base is the top
     ca = Path(HOST_CA_BUNDLE).stat().st_size if HOST_CA_BUNDLE else 0  # the build's own copy
     assert own < 100_000 + ca
-    chain = top.attrs["Size"] - min(under, key=lambda s: len(_layers(s.id))).attrs["Size"]
-    assert chain < 50_000
+    assert top.attrs["Size"] - below.attrs["Size"] < 50_000
     # the link rewrote only what 2022c changed, not every file of the work tree
     written = daemon.written(top.id)
     assert "testbed/src/app.py" in written

@@ -40,7 +40,7 @@ def test_a_slice_keeps_the_peers_of_the_whole_dataset_and_they_are_no_part_of_it
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     whole = load_dataset(str(path))
     one = whole.filter(instances=["acme__app-1"]).tasks[0]
-    assert one.peers.version == ("a" * 40, "b" * 40)
+    assert one.peers.chain == ("a" * 40, "b" * 40, "c" * 40)  # one environment, one setup
     assert one.peers.env == ("a" * 40, "b" * 40, "c" * 40)
     assert whole.task("acme__app-4").peers.env == ("d" * 40,)
     assert "peers" not in one.model_dump() and "peers" not in one.model_dump_json()
