@@ -245,16 +245,19 @@ def measure(tasks: list[Task], builder: ImageBuilder) -> tuple[dict[str, Any], l
             bases += _own(records, iid)
     unique: dict[str, list[int]] = defaultdict(list)
     seen: dict[str, set[str]] = defaultdict(set)  # versions of the measured instances
+    chains: dict[str, set[tuple[str, ...]]] = defaultdict(set)  # their chains of snapshots
     for task in tasks:
         if task.instance_id in images:
             key = task.repo.replace("/", "__").lower()
             unique[key].append(records[images[task.instance_id]]["unique"])
             seen[key].add(task.version)
+            chains[key].add(task.peers.chain)
     figures = {
         "shared": dict(shared),
         "parts": dict(parts),
         "unique": dict(unique),
         "seen": {k: len(v) for k, v in seen.items()},
+        "chains": {k: len(v) for k, v in chains.items()},
         "bases": bases,
     }
     return figures, list(images)
@@ -375,24 +378,32 @@ def rebuild_versions(
     return out
 
 
-def project(figures: dict[str, Any], mirror_dir: Path) -> None:
+def chains_per_repo(path: str) -> dict[str, int]:
+    """Each repository's chains of snapshots in a dataset (its tasks' distinct chain peers:
+    one per environment and setup), read from its records and specs alone."""
+    chains: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for task in load_dataset(path).tasks:
+        chains[task.repo].add(task.peers.chain)
+    return {repo: len(found) for repo, found in chains.items()}
+
+
+def project(figures: dict[str, Any], mirror_dir: Path, chains: dict[str, int]) -> None:
     """Print the projected disk of Verified's 500: per repository its history, its
-    environments (an image shared by versions once), its snapshots (a chain per version)
-    and its instances, each measured where this machine built it and estimated otherwise
-    (say which)."""
+    environments (an image shared by versions once), its snapshots (a chain per
+    environment and setup) and its instances (the mean measured), each measured where this
+    machine built it and estimated otherwise (say which). ``chains``: each repository's
+    chains in Verified (one per version where it lacks the repository)."""
     parts, unique = figures["parts"], figures["unique"]
 
     def measured(repo: str, kind: str) -> list[int]:
         found: list[int] = parts.get((repo.replace("/", "__").lower(), kind), [])
         return found
 
-    def per_version(repo: str, kind: str) -> float:
-        """A version's layers of ``kind`` (a chain of snapshots: all its links) together."""
-        seen = figures["seen"].get(repo.replace("/", "__").lower(), 0)
-        return sum(measured(repo, kind)) / max(1, int(seen))
+    def chains_here(repo: str) -> int:
+        return max(1, int(figures["chains"].get(repo.replace("/", "__").lower(), 0)))
 
-    every_unique = sorted(u for values in unique.values() for u in values)
-    typical = statistics.median(every_unique) if every_unique else 0
+    means = {key: statistics.mean(values) for key, values in unique.items() if values}
+    typical = statistics.median(means.values()) if means else 0
     table = table_envs()
     envs = sorted(
         [e for (_, kind), sizes in parts.items() if kind == "env" for e in sizes]
@@ -413,7 +424,8 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
         if history and mirror is not None:
             history_ratio.append(history / _dir_size(mirror))
             if measured(repo, "snapshot"):
-                snapshot_ratio.append(per_version(repo, "snapshot") / history)
+                per_chain = sum(measured(repo, "snapshot")) / chains_here(repo)
+                snapshot_ratio.append(per_chain / history)
     h_ratio = statistics.median(history_ratio) if history_ratio else 1.0
     s_ratio = statistics.median(snapshot_ratio) if snapshot_ratio else 0.5
     total: float = figures["bases"]
@@ -460,13 +472,16 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
             if len(full) > 1:
                 how.append(f"all but the first as deltas at {d_ratio:.2f} of a full one")
         snaps = measured(repo, "snapshot")
-        snaps_total = (per_version(repo, "snapshot") if snaps else history * s_ratio) * versions
-        if not snaps:
-            how.append("snapshots from history")
         key = repo.replace("/", "__").lower()
-        per = statistics.median(unique[key]) if key in unique else typical
-        if key not in unique:
-            how.append("instances at the median instance")
+        if snaps:  # the chains measured, scaled by the instances they stand for
+            snaps_total = sum(snaps) * count / max(1, len(unique.get(key, ())))
+        else:
+            n_chains = chains.get(repo, versions)
+            snaps_total = history * s_ratio * n_chains
+            how.append(f"{n_chains} chains of snapshots from history")
+        per = means.get(key, typical)
+        if key not in means:
+            how.append("instances at the median repository's mean instance")
         size: float = history + envs_total + snaps_total + count * per
         total += size
         print(
@@ -477,8 +492,9 @@ def project(figures: dict[str, Any], mirror_dir: Path) -> None:
     each = ", ".join(f"{repo.split('/')[1]} {x:.2f}" for repo, x in ratios.items())
     print(
         f"total: {total / 2**30:,.2f} GiB (target <= 10 GiB). Estimates: history = repository "
-        f"size x {h_ratio:.2f} (measured), snapshot = history x {s_ratio:.2f} (measured), "
-        f"p75 environment {env_p75 / MB:,.0f} MB, median instance {typical / MB:,.1f} MB, a "
+        f"size x {h_ratio:.2f} (measured), a chain of snapshots = history x {s_ratio:.2f} "
+        f"(measured), p75 environment {env_p75 / MB:,.0f} MB, an instance "
+        f"{typical / MB:,.1f} MB (the median of the repositories' means), a "
         f"delta environment {d_ratio:.2f} of a full one (the median of the repositories' "
         f"medians: {each}); "
         "an environment per version the table lacks (versions the table shows sharing an "
@@ -498,6 +514,11 @@ def main() -> None:
         help="rebuild this many versions whole (instances and snapshot chains), timed",
     )
     parser.add_argument("--build", action="store_true", help="build missing instance images")
+    parser.add_argument(
+        "--verified",
+        help="a Verified dataset file, to count the chains of snapshots of the repositories "
+        "not at hand (default: one per version)",
+    )
     parser.add_argument(
         "--peek", type=int, default=0, help="run the peeking probes in this many instance images"
     )
@@ -542,7 +563,8 @@ def main() -> None:
             f"(amortised over its instances): median {statistics.median(each):.1f} s "
             f"(target <= 10), n={len(each)} instances of {len(versions)} versions"
         )
-    project(figures, args.mirror_dir)
+    chains = chains_per_repo(args.verified) if args.verified else {}
+    project(figures, args.mirror_dir, chains)
     if args.peek:
         peek_all([t for t in tasks if t.instance_id in built][: args.peek], builder)
 

@@ -58,6 +58,11 @@ class Peers(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     chain: tuple[str, ...] = ()
+    # Each of ``chain``'s tasks as its environment is planned from: (base commit,
+    # environment setup commit or "", created_at). The builder keeps those whose
+    # environment image is the task's (a spec reading a file of the repository, or dated
+    # by its commit, may make another image per environment commit).
+    chain_setups: tuple[tuple[str, str, str], ...] = ()
     env: tuple[str, ...] = ()
     # The oldest task of the repository on the same Python and base image (its own peers
     # set, its hub None): its environment is the hub that the task's is stored on as a

@@ -36,7 +36,7 @@ from swe_runner.images.plan import AVAILABLE_PYTHONS, EnvPlan, nearest_python, p
 from swe_runner.images.stack import RepoLayers
 from swe_runner.sandbox.containers import connect
 from swe_runner.shipped import CONTAINERS_DIR
-from swe_runner.task import EnvSpec, Task
+from swe_runner.task import EnvSpec, Peers, Task
 
 __all__ = [
     "CONTAINERS_DIR",
@@ -143,6 +143,7 @@ class ImageBuilder:
         self.no_cache = no_cache
         self.client = connect()
         self._layers: dict[tuple[str, str], RepoLayers] = {}
+        self._envs_of: dict[tuple[str, EnvSpec, str | None, str], str] = {}
 
     # -- tags ---------------------------------------------------------------------------
     def base_tag(self, python: str) -> str:
@@ -360,7 +361,7 @@ class ImageBuilder:
         it gains are libraries and tools no package it installs was built to need (its own
         conda file does not name them); its notes say which."""
         hub = task.peers.hub
-        if hub is None or hub.env_spec is None or hub.instance_id == task.instance_id:
+        if hub is None or hub.env_spec is None or _same_setup(hub, task):
             return plan
         hub_plan = self.plan(hub, hub.env_spec, local)
         if (hub.env_spec.base_image, hub_plan.python) != (spec.base_image, plan.python):
@@ -629,7 +630,7 @@ class ImageBuilder:
             full = repo.git_in(layers.local, "rev-parse", f"{hub.base_commit}^{{commit}}")
         except RepoError:
             return None
-        hub_stack = layers.plan(full.strip(), hub.peers)
+        hub_stack = layers.plan(full.strip(), self._chain_peers(hub, layers.local))
         if stack.below_env[: len(hub_stack.below_env)] != hub_stack.below_env:
             return None
         return _Hub(hub.env_spec, hub_plan, hub_stack)
@@ -637,7 +638,41 @@ class ImageBuilder:
     def _stack(self, task: Task, local: Path) -> tuple[RepoLayers, Stack]:
         layers = self._repo_layers(task.repo, local)
         full = repo.git_in(local, "rev-parse", f"{task.base_commit}^{{commit}}")
-        return layers, layers.plan(full, task.peers)
+        return layers, layers.plan(full, self._chain_peers(task, local))
+
+    def _chain_peers(self, task: Task, local: Path) -> Peers:
+        """``task``'s peers, its chain narrowed to the tasks whose environment image is
+        its own (a chain stands on one environment image)."""
+        peers, spec = task.peers, task.env_spec
+        if not peers.chain_setups or spec is None:
+            return peers
+        mine = self._env_of(task, spec, local)
+        chain = set()
+        for commit, setup, created in peers.chain_setups:
+            peer = task.model_copy(
+                update={
+                    "base_commit": commit,
+                    "environment_setup_commit": setup or None,
+                    "created_at": created,
+                }
+            )
+            if commit == task.base_commit or self._env_of(peer, spec, local) == mine:
+                chain.add(commit)
+        return peers.model_copy(update={"chain": tuple(sorted(chain)), "chain_setups": ()})
+
+    def _env_of(self, task: Task, spec: EnvSpec, local: Path) -> str:
+        """The tag of the environment image ``task``'s plan makes (on the base image),
+        for each environment commit and date planned once."""
+        setup = task.environment_setup_commit
+        key = (task.repo, spec, setup, "" if setup else task.created_at)
+        with _locks_guard:
+            if key in self._envs_of:
+                return self._envs_of[key]
+        plan = self.plan(task, spec, local)
+        tag = self.env_tag(spec, plan.fallback or plan)
+        with _locks_guard:
+            self._envs_of[key] = tag
+        return tag
 
     def _repo_layers(self, name: str, local: Path) -> RepoLayers:
         with _locks_guard:
@@ -792,6 +827,15 @@ class _Hub:
         return builder.env_tag(spec, plan) == builder.env_tag(
             self.spec, self.plan.fallback or self.plan
         )
+
+
+def _same_setup(one: Task, other: Task) -> bool:
+    """Whether two tasks plan their environments from the same commits (the hub itself, or
+    a peer of a chain standing for it)."""
+    return (one.base_commit, one.environment_setup_commit) == (
+        other.base_commit,
+        other.environment_setup_commit,
+    )
 
 
 def _hub_parts(task: Task) -> tuple[str, ...]:

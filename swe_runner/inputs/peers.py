@@ -39,16 +39,18 @@ def with_peers(tasks: Sequence[Task]) -> tuple[Task, ...]:
     """``tasks``, each with the base commits of its chain's and its environment's tasks,
     and the hub of its repository's environments: the oldest task (by creation) of the
     repository's tasks on the same Python and base image (itself, for that task)."""
-    by_chain: dict[Hashable, set[str]] = defaultdict(set)
+    by_chain: dict[Hashable, set[tuple[str, str, str]]] = defaultdict(set)
     by_env: dict[Hashable, set[str]] = defaultdict(set)
     for task in tasks:
-        by_chain[_chain_key(task)].add(task.base_commit)
+        setup = (task.base_commit, task.environment_setup_commit or "", task.created_at)
+        by_chain[_chain_key(task)].add(setup)
         by_env[_env_key(task)].add(task.base_commit)
     peered = [
         task.model_copy(
             update={
                 "peers": Peers(
-                    chain=tuple(sorted(by_chain[_chain_key(task)])),
+                    chain=tuple(sorted({c for c, _, _ in by_chain[_chain_key(task)]})),
+                    chain_setups=tuple(sorted(by_chain[_chain_key(task)])),
                     env=tuple(sorted(by_env[_env_key(task)])),
                 )
             }

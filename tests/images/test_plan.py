@@ -145,3 +145,33 @@ def test_an_environment_with_some_of_its_hubs_debian_packages_takes_all_of_them(
     swapped = with_peers([tasks[1].model_copy(update={"created_at": "2020-01-01"}), tasks[0]])
     assert builder.plan(swapped[1], spec, tmp_path / "repo").system_packages == hub.system_packages
     assert builder.plan(swapped[0], spec, tmp_path / "repo") == own
+
+
+def test_a_chain_keeps_the_peers_whose_environment_image_is_the_tasks_own(
+    tmp_path: Path,
+) -> None:
+    """One spec reading the repository's environment file: the tasks whose environment
+    commits hold the same file share an environment image, so a chain; the others not."""
+    repo = DatedRepo(tmp_path / "repo")
+    files = {"environment.yml": "dependencies:\n  - pytest\n"}
+    first = repo.commit("2021-01-05T00:00:00Z", files)
+    second = repo.commit("2021-06-05T00:00:00Z", {"a.py": "1\n"})  # same file
+    third = repo.commit("2022-01-05T00:00:00Z", {"environment.yml": "dependencies:\n  - six\n"})
+    spec = EnvSpec(python="3.11", conda_env_files=("environment.yml",))
+    tasks = with_peers(
+        [
+            TASK.model_copy(
+                update={
+                    "instance_id": f"x-{n}",
+                    "base_commit": commit,
+                    "environment_setup_commit": commit,
+                    "env_spec": spec,
+                }
+            )
+            for n, commit in enumerate([first, second, third])
+        ]
+    )
+    assert tasks[0].peers.chain == tuple(sorted([first, second, third]))  # by spec alone
+    builder = ImageBuilder(load_settings(None, {"packages_as_of": "today"}, environ={}))
+    chains = [builder._stack(t, repo.path)[1].anchors for t in tasks]
+    assert chains == [(first,), (first, second), (third,)]
