@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import asdict
+from datetime import datetime
 
 import click
 from rich.markup import escape
@@ -282,10 +283,19 @@ def list_cmd(kinds: tuple[str, ...], as_json: bool) -> None:
 @kinds_option("Kinds to remove (repeatable).  [default: instance]")
 @click.option("--all", "everything", is_flag=True, help="Remove every kind, base included.")
 @click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
-def prune_cmd(kinds: tuple[str, ...], everything: bool, dry_run: bool) -> None:
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]),
+    help="Only images made at or after this time (UTC), e.g. what one experiment or CI "
+    "run built; those built on them go too.",
+)
+def prune_cmd(
+    kinds: tuple[str, ...], everything: bool, dry_run: bool, since: datetime | None
+) -> None:
     """Remove swe-runner images (instance images unless told otherwise)."""
     chosen = KINDS if everything else (kinds or ("instance",))
-    removed = prune_images(chosen, dry_run=dry_run)
+    when = since.strftime("%Y-%m-%d %H:%M:%S") if since else None
+    removed = prune_images(chosen, dry_run=dry_run, since=when)
     verb = "would remove" if dry_run else "removed"
     for info in removed:
         stdout.print(f"{verb} {info.tag}", highlight=False)

@@ -867,24 +867,28 @@ def removable_name(info: ImageInfo) -> str:
     return info.image_id if info.tag == UNTAGGED else info.tag
 
 
-def prune_images(kinds: tuple[str, ...], dry_run: bool = False) -> list[ImageInfo]:
+def prune_images(
+    kinds: tuple[str, ...], dry_run: bool = False, since: str | None = None
+) -> list[ImageInfo]:
     """Remove swe-runner images of ``kinds`` and those built on them (children first: a
     snapshot or a pack layer above a removed environment goes with it); returns what was
-    removed."""
+    removed. ``since`` ("YYYY-MM-DD HH:MM:SS", UTC): only images of ``kinds`` made then or
+    later (what one session built)."""
     client: Any = connect()
     every = list_images(KINDS)
     layers = {
         image.short_id.removeprefix("sha256:"): tuple(image.attrs["RootFS"].get("Layers") or ())
         for image in client.images.list(filters={"label": KIND_LABEL})
     }
-    roots = [layers.get(i.image_id, ()) for i in every if i.kind in kinds]
+    chosen = [i for i in every if i.kind in kinds and (since is None or i.created >= since)]
+    roots = [layers.get(i.image_id, ()) for i in chosen]
 
     def on_a_root(info: ImageInfo) -> bool:
         mine = layers.get(info.image_id, ())
         return any(root and mine[: len(root)] == root for root in roots)
 
     doomed = sorted(
-        (i for i in every if i.kind in kinds or on_a_root(i)),
+        (i for i in every if i in chosen or on_a_root(i)),
         key=lambda i: -len(layers.get(i.image_id, ())),
     )
     removed = []

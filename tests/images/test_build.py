@@ -154,6 +154,12 @@ def test_images_list_shows_kinds_and_sizes_and_prune_dry_run_removes_nothing(
     out = capsys.readouterr().out
     assert all(f"would remove {tag}" in out for tag in demo_images.values())
     assert "swe-runner-base" not in out  # only instance images by default
+    # --since: only what was made then or later (a time after every build: nothing)
+    assert main(["images", "prune", "--dry-run", "--since", "2000-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert all(f"would remove {tag}" in out for tag in demo_images.values())
+    assert main(["images", "prune", "--dry-run", "--since", "2999-01-01T00:00:00"]) == 0
+    assert "would remove" not in capsys.readouterr().out
     assert main(["images", "list", "--json", "--kind", "instance"]) == 0
     assert set(demo_images.values()) <= {r["tag"] for r in json.loads(capsys.readouterr().out)}
 
