@@ -44,6 +44,7 @@ from swe_runner.images.repo import git_in
 __all__ = [
     "LAYOUT",
     "MAX_SNAPSHOTS",
+    "THOROUGH",
     "Stack",
     "fork_points",
     "merge_base",
@@ -251,12 +252,25 @@ def tags_kept(local: Path, commit: str, anchor: str) -> tuple[str, ...]:
     )
 
 
+# How the yearly packs, shared by every image of a repository, are compressed: their deltas
+# searched afresh over a wide window, as `git gc --aggressive` does, where a pack otherwise
+# reuses those of the clone's own packs (sympy's history up to 2019: 56 MB instead of 105).
+# It takes a minute or two per repository, once.
+THOROUGH = ("--no-reuse-delta", "--window=100", "--depth=50", "--window-memory=512m")
+
+
 def write_pack(
-    local: Path, tips: Sequence[str], below: Sequence[str], dest: Path, window: int = 10
+    local: Path,
+    tips: Sequence[str],
+    below: Sequence[str],
+    dest: Path,
+    window: int = 10,
+    thorough: bool = False,
 ) -> Path | None:
     """Write into ``dest`` a pack (``pack-*.pack`` and ``.idx``) of the objects reachable
     from ``tips`` and from none of ``below``; None when there are none. ``window``: git's
-    delta search window (smaller is faster, the pack a little bigger).
+    delta search window (smaller is faster, the pack a little bigger); ``thorough``: its
+    deltas searched afresh (:data:`THOROUGH`) instead.
 
     Raises:
         RepoError: git failed.
@@ -271,7 +285,7 @@ def write_pack(
             "pack-objects",
             "--revs",
             "-q",
-            f"--window={window}",
+            *(THOROUGH if thorough else (f"--window={window}",)),
             str(dest / "pack"),
         ],
         input=revs,

@@ -50,7 +50,8 @@ class RepoLayers:
         return self.maker.layer_tag("repo", self.name, parent)
 
     def pack_tag(self, parent: str, commit: str) -> str:
-        return self.maker.layer_tag("pack", f"{self.name}-{commit[:12]}", parent, commit)
+        name = f"{self.name}-{commit[:12]}"
+        return self.maker.layer_tag("pack", name, parent, commit, *history.THOROUGH)
 
     def snapshot_tag(self, parent: str, anchor: str) -> str:
         return self.maker.layer_tag("snapshot", f"{self.name}-{anchor[:12]}", parent, anchor)
@@ -76,7 +77,7 @@ class RepoLayers:
         holding what its commit adds to the one before (``below``: the commit under the
         first). Returns the top image."""
         for commit in commits:
-            fill = functools.partial(self.pack_into, commit, below)
+            fill = functools.partial(self.pack_into, commit, below, thorough=True)
             tag = self.pack_tag(parent, commit)
             parent = self.maker.ensure_built("pack", tag, {"PARENT": parent}, fill)
             below = commit
@@ -102,7 +103,11 @@ class RepoLayers:
         (ctx / "pack").mkdir(exist_ok=True)
         (ctx / "packed-refs").write_text(history.packed_refs(self.local, stack.tags))
 
-    def pack_into(self, commit: str, below: str | None, ctx: Path) -> None:
-        """Write ``ctx/pack``: what ``commit``'s history adds to ``below``'s."""
-        history.write_pack(self.local, [commit], [below] if below else [], ctx / "pack")
+    def pack_into(
+        self, commit: str, below: str | None, ctx: Path, *, thorough: bool = False
+    ) -> None:
+        """Write ``ctx/pack``: what ``commit``'s history adds to ``below``'s (``thorough``:
+        compressed as the shared yearly packs are, :data:`history.THOROUGH`)."""
+        below_ids = [below] if below else []
+        history.write_pack(self.local, [commit], below_ids, ctx / "pack", thorough=thorough)
         (ctx / "pack").mkdir(exist_ok=True)

@@ -189,3 +189,17 @@ def test_a_chain_leaves_room_for_the_yearly_packs_under_dockers_layer_limit(
     thin = history.plan_stack(repo.path, new[-1], new, new)
     assert thin.anchors == (new[0], new[4], new[8])  # evenly spaced, both ends kept
     assert history.plan_stack(repo.path, new[5], new, new).anchors == (new[0], new[4])
+
+
+def test_a_thorough_pack_holds_the_same_objects(
+    project: tuple[DatedRepo, dict[str, str]], tmp_path: Path
+) -> None:
+    repo, c = project
+    plain = history.write_pack(repo.path, [c["2022c"]], [c["2020b"]], tmp_path / "plain")
+    thorough = history.write_pack(
+        repo.path, [c["2022c"]], [c["2020b"]], tmp_path / "thorough", thorough=True
+    )
+    assert plain is not None and thorough is not None
+    assert _pack_objects(thorough) == _pack_objects(plain) == repo.objects(
+        c["2022c"], but=(c["2020b"],)
+    )
