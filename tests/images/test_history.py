@@ -200,6 +200,8 @@ def test_a_thorough_pack_holds_the_same_objects(
         repo.path, [c["2022c"]], [c["2020b"]], tmp_path / "thorough", thorough=True
     )
     assert plain is not None and thorough is not None
-    assert _pack_objects(thorough) == _pack_objects(plain) == repo.objects(
-        c["2022c"], but=(c["2020b"],)
+    assert (
+        _pack_objects(thorough)
+        == _pack_objects(plain)
+        == repo.objects(c["2022c"], but=(c["2020b"],))
     )
