@@ -111,13 +111,10 @@ def _conda_repo(path: Path) -> tuple[str, str]:
     return old, new
 
 
-def test_an_environment_with_some_of_its_hubs_debian_packages_takes_all_of_them(
-    tmp_path: Path,
-) -> None:
-    old, new = _conda_repo(tmp_path / "repo")
-    spec = EnvSpec(python="3.9", conda_env_files=("environment.yml",))
-    rows = [(1, old, "2021-01-06"), (2, new, "2022-09-06")]
-    tasks = with_peers(
+def _peered(spec: EnvSpec, created: dict[str, str]) -> tuple[Task, ...]:
+    """Tasks x-1, x-2... of ``spec`` at each commit (its environment commit too), created
+    when ``created`` says, with their peers."""
+    return with_peers(
         [
             TASK.model_copy(
                 update={
@@ -128,9 +125,17 @@ def test_an_environment_with_some_of_its_hubs_debian_packages_takes_all_of_them(
                     "env_spec": spec,
                 }
             )
-            for n, commit, when in rows
+            for n, (commit, when) in enumerate(created.items(), start=1)
         ]
     )
+
+
+def test_an_environment_with_some_of_its_hubs_debian_packages_takes_all_of_them(
+    tmp_path: Path,
+) -> None:
+    old, new = _conda_repo(tmp_path / "repo")
+    spec = EnvSpec(python="3.9", conda_env_files=("environment.yml",))
+    tasks = _peered(spec, {old: "2021-01-06", new: "2022-09-06"})
     builder = ImageBuilder(load_settings(None, {"packages_as_of": "today"}, environ={}))
     hub, newer = (builder.plan(t, spec, tmp_path / "repo") for t in tasks)
     assert set(hub.system_packages) > {"libhdf5-dev"}  # eccodes' library too
@@ -158,19 +163,7 @@ def test_a_chain_keeps_the_peers_whose_environment_image_is_the_tasks_own(
     second = repo.commit("2021-06-05T00:00:00Z", {"a.py": "1\n"})  # same file
     third = repo.commit("2022-01-05T00:00:00Z", {"environment.yml": "dependencies:\n  - six\n"})
     spec = EnvSpec(python="3.11", conda_env_files=("environment.yml",))
-    tasks = with_peers(
-        [
-            TASK.model_copy(
-                update={
-                    "instance_id": f"x-{n}",
-                    "base_commit": commit,
-                    "environment_setup_commit": commit,
-                    "env_spec": spec,
-                }
-            )
-            for n, commit in enumerate([first, second, third])
-        ]
-    )
+    tasks = _peered(spec, dict.fromkeys([first, second, third], TASK.created_at))
     assert tasks[0].peers.chain == tuple(sorted([first, second, third]))  # by spec alone
     builder = ImageBuilder(load_settings(None, {"packages_as_of": "today"}, environ={}))
     chains = [builder._stack(t, repo.path)[1].anchors for t in tasks]
