@@ -66,9 +66,7 @@ MAX_SNAPSHOTS = 50
 CHAIN_LAYERS = 100
 
 # Part of every instance image's tag: how the layers are laid out (a change rebuilds).
-LAYOUT = (
-    "yearly packs (thorough), environment, its packages layer, a chain of snapshots per setup"
-)
+LAYOUT = "yearly packs (thorough), environment, its packages layer, a chain of snapshots per setup"
 
 
 @dataclass(frozen=True)
