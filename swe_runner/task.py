@@ -64,6 +64,10 @@ class Peers(BaseModel):
     # by its commit, may make another image per environment commit).
     chain_setups: tuple[tuple[str, str, str], ...] = ()
     env: tuple[str, ...] = ()
+    # The setup steps (pre_install, then install) of the environment's oldest task: what
+    # its packages layer runs (swe_runner/images/installs.py), whichever setup a task has.
+    # Empty: the task's own.
+    env_setup: tuple[str, ...] = ()
     # The oldest task of the repository on the same Python and base image (its own peers
     # set, its hub None): its environment is the hub that the task's is stored on as a
     # delta (:mod:`swe_runner.images.pool`). None: a task built on its own.

@@ -190,6 +190,8 @@ class ImageBuilder:
             *task.peers.chain,
             "\0",
             *task.peers.env,
+            "\0",
+            *task.peers.env_setup,
             *_hub_parts(task),
         )
         return f"swe-runner-instance:{task.instance_id[:100].lower()}-{key}"
@@ -202,14 +204,14 @@ class ImageBuilder:
         key = _digest(parent, fresh, _definition_bytes("delta"), how)
         return f"swe-runner-env:py{plan.python}-{key}"
 
-    def packages_tag(self, env: str, commit: str, spec: EnvSpec, repo_name: str) -> str:
-        """The tag of the packages layer (:mod:`installs`) on ``env``: what the spec's
-        setup adds to the venv at ``commit``, G (the newest commit every instance on the
-        environment descends from)."""
+    def packages_tag(self, env: str, commit: str, script: str, repo_name: str) -> str:
+        """The tag of the packages layer (:mod:`installs`) on ``env``: what the setup
+        ``script`` (:func:`packages_script`) adds to the venv at ``commit``, G (the newest
+        commit every instance on the environment descends from)."""
         key = _digest(
             env,
             commit,
-            _install_script(spec),
+            script,
             _definition_bytes("instance"),
             _definition_bytes("delta"),
             Path(pool.__file__).read_bytes(),
@@ -420,7 +422,7 @@ class ImageBuilder:
         env, packages, snapshot = self._shared_tags(task, layers, stack, spec, plan)
         if not self.exists(snapshot):  # the chain's first instance here: its shared layers
             env = self.build_env_for(task, spec, plan, local).tag
-            packages = self._ensure_packages(layers, stack, spec, env)
+            packages = self._ensure_packages(layers, stack, packages_script(task, spec), env)
             below = stack.below_env[-1] if stack.below_env else None
             over = layers.packs(packages, stack.above_env, below)
             top = stack.above_env[-1] if stack.above_env else below
@@ -440,13 +442,14 @@ class ImageBuilder:
         """The bytes of the packages layer under ``image`` (0: none, or an empty one)."""
         return int(self.client.images.get(image).labels.get(PACKAGES_LABEL) or 0)
 
-    def _ensure_packages(self, layers: RepoLayers, stack: Stack, spec: EnvSpec, env: str) -> str:
+    def _ensure_packages(self, layers: RepoLayers, stack: Stack, script: str, env: str) -> str:
         """The packages layer on ``env`` (:mod:`installs`), built unless it exists: the
-        setup run at the environment's commit (G, which every instance on it descends
-        from), then what it added to the venv stored as a delta on the environment's, when
-        that is at least ``packages_min_bytes``; else an image with no layer of its own."""
+        setup ``script`` run at the environment's commit (G, which every instance on it
+        descends from), then what it added to the venv stored as a delta on the
+        environment's, when that is at least ``packages_min_bytes``; else an image with no
+        layer of its own."""
         commit = stack.env_base
-        tag = self.packages_tag(env, commit, spec, layers.name)
+        tag = self.packages_tag(env, commit, script, layers.name)
         with _tag_lock(tag):
             if self.exists(tag):
                 if PACKAGES_FAILED not in self.client.images.get(tag).labels:
@@ -459,7 +462,7 @@ class ImageBuilder:
                 below = stack.below_env[-1] if stack.below_env else None
                 layers.pack_into(commit, below, ctx)  # the history the environment lacks
                 (ctx / "packed-refs").write_text("")
-                (ctx / "install.sh").write_text(_install_script(spec))
+                (ctx / "install.sh").write_text(script)
                 self._write_ca(ctx)
                 self.notify(f"installing the project at {commit[:12]} on {env}")
                 failed = ""
@@ -559,7 +562,8 @@ class ImageBuilder:
             env = layers.packs_tag(hub_env, stack.below_env[len(hub.stack.below_env) :])
             if not hub.same(self, spec, chosen):
                 env = self.delta_tag(env, spec, chosen)
-        packages = self.packages_tag(env, stack.env_base, spec, layers.name)
+        script = packages_script(task, spec)
+        packages = self.packages_tag(env, stack.env_base, script, layers.name)
         snapshot = layers.snapshots_tag(layers.packs_tag(packages, stack.above_env), stack.anchors)
         return env, packages, snapshot
 
@@ -857,8 +861,20 @@ def _hub_parts(task: Task) -> tuple[str, ...]:
 
 
 def _install_script(spec: EnvSpec) -> str:
-    steps = [*spec.pre_install, *spec.install] or [":"]
-    return "\n".join(["set -euxo pipefail", *steps]) + "\n"
+    return _script([*spec.pre_install, *spec.install])
+
+
+def _script(steps: list[str]) -> str:
+    return "\n".join(["set -euxo pipefail", *(steps or [":"])]) + "\n"
+
+
+def packages_script(task: Task, spec: EnvSpec) -> str:
+    """The setup that ``task``'s packages layer runs: its environment's oldest task's
+    (:class:`~swe_runner.task.Peers`), one layer for every setup on the environment (an
+    instance's own setup runs exactly whatever the layer holds), else its own."""
+    if task.peers.env_setup:
+        return _script(list(task.peers.env_setup))
+    return _install_script(spec)
 
 
 def removable_name(info: ImageInfo) -> str:

@@ -35,6 +35,16 @@ def _hub_key(task: Task) -> Hashable:
     return (task.repo, spec.python, spec.base_image) if spec is not None else None
 
 
+def _age(task: Task) -> tuple[str, str]:
+    """Older first: by creation, then by id."""
+    return (task.created_at, task.instance_id)
+
+
+def _setup(task: Task) -> tuple[str, ...]:
+    spec = task.env_spec
+    return (*spec.pre_install, *spec.install) if spec is not None else ()
+
+
 def with_peers(tasks: Sequence[Task]) -> tuple[Task, ...]:
     """``tasks``, each with the base commits of its chain's and its environment's tasks,
     and the hub of its repository's environments: the oldest task (by creation) of the
@@ -45,6 +55,11 @@ def with_peers(tasks: Sequence[Task]) -> tuple[Task, ...]:
         setup = (task.base_commit, task.environment_setup_commit or "", task.created_at)
         by_chain[_chain_key(task)].add(setup)
         by_env[_env_key(task)].add(task.base_commit)
+    first: dict[Hashable, Task] = {}  # each environment's oldest task
+    for task in tasks:
+        key = _env_key(task)
+        if key not in first or _age(task) < _age(first[key]):
+            first[key] = task
     peered = [
         task.model_copy(
             update={
@@ -52,6 +67,7 @@ def with_peers(tasks: Sequence[Task]) -> tuple[Task, ...]:
                     chain=tuple(sorted({c for c, _, _ in by_chain[_chain_key(task)]})),
                     chain_setups=tuple(sorted(by_chain[_chain_key(task)])),
                     env=tuple(sorted(by_env[_env_key(task)])),
+                    env_setup=_setup(first[_env_key(task)]),
                 )
             }
         )
@@ -60,11 +76,7 @@ def with_peers(tasks: Sequence[Task]) -> tuple[Task, ...]:
     oldest: dict[Hashable, Task] = {}
     for task in peered:
         key = _hub_key(task)
-        if key is not None and (
-            key not in oldest
-            or (task.created_at, task.instance_id)
-            < (oldest[key].created_at, oldest[key].instance_id)
-        ):
+        if key is not None and (key not in oldest or _age(task) < _age(oldest[key])):
             oldest[key] = task
     out = []
     for task in peered:

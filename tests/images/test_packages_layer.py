@@ -24,6 +24,7 @@ pytestmark = pytest.mark.docker
 SPEC = EnvSpec(python="3.11", install=("python -m pip install -r requirements.txt",))
 PINNED = "six==1.15.0\nidna==2.10\n"
 FREEZE = "python -m pip freeze --all | sort"
+OTHER = SPEC.model_copy(update={"install": (*SPEC.install, "touch /opt/venv/other.txt")})
 
 
 def _repo(path: Any) -> tuple[DatedRepo, dict[str, str]]:
@@ -65,6 +66,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             daemon.task("acme__app-2", c["mid"], "1.0", SPEC).model_copy(
                 update={"created_at": "2020-09-02T00:00:00Z"}
             ),
+            # another setup on the same environment (the oldest task's runs in the layer)
+            daemon.task("acme__app-3", c["mid"], "2.0", OTHER).model_copy(
+                update={"created_at": "2021-10-02T00:00:00Z"}
+            ),
         ]
     )
     layered = _builder(tmp_path_factory, 1)  # any package makes a layer
@@ -78,9 +83,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 def test_the_setup_at_the_environment_commit_is_a_layer_under_the_snapshots(
     built: dict[str, Any],
 ) -> None:
-    first, second = built["images"].values()
+    first, second, other = built["images"].values()
     (layer,) = [p for p in _packages_under(first) if int(p.labels[PACKAGES_LABEL]) > 0]
     assert layer.id in [p.id for p in _packages_under(second)]  # shared
+    assert layer.id in [p.id for p in _packages_under(other)]  # by another setup too
+    assert daemon.run(other, "ls /opt/venv/other.txt") == "/opt/venv/other.txt\n"
+    assert "other.txt" not in daemon.run(layer.id, "ls /opt/venv")
     assert "six==1.15.0" in daemon.run(layer.id, FREEZE)  # installed at the old commit
     # made at an ancestor of the base commits: nothing from after them
     made_at = layer.tags[0].split(":")[1].split("-")[1]
