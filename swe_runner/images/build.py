@@ -144,6 +144,7 @@ class ImageBuilder:
         self.client = connect()
         self._layers: dict[tuple[str, str], RepoLayers] = {}
         self._envs_of: dict[tuple[str, EnvSpec, str | None, str], str] = {}
+        self._packages_tried: set[str] = set()  # packages layers made (or tried) here
 
     # -- tags ---------------------------------------------------------------------------
     def base_tag(self, python: str) -> str:
@@ -454,9 +455,12 @@ class ImageBuilder:
             if self.exists(tag):
                 if PACKAGES_FAILED not in self.client.images.get(tag).labels:
                     return tag
+                if tag in self._packages_tried:
+                    return tag  # failed in this builder's time already: once is enough
                 # the setup failed there before (the network, maybe): try again; what
                 # already stands on the empty layer keeps it, an image inherits its labels
                 self.client.images.remove(tag)
+            self._packages_tried.add(tag)
             source = f"{tag.replace('swe-runner-packages:', 'swe-runner-instance:')}-source"
             with _context("instance") as ctx:
                 below = stack.below_env[-1] if stack.below_env else None
