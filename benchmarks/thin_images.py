@@ -81,12 +81,13 @@ VERSIONS = {
     "pallets/flask": 1,
 }
 # Sizes of the public snapshots (git history included) of the repositories too large to
-# fetch here, as the fetch tool reported them on 2026-12-06 (bytes); and their number of
-# (version) environments in the dev set.
+# fetch here, as the fetch tool reported them on 2026-12-06 (bytes), and of flask's, which
+# the dev set lacks (fetched on 2026-12-07); and their number of (version) environments.
 UNFETCHABLE = {
     "django/django": (637_050_880, 9),
     "matplotlib/matplotlib": (872_960_000, 6),
     "scikit-learn/scikit-learn": (788_428_800, 4),
+    "pallets/flask": (36_504_143, 1),
 }
 
 
@@ -426,9 +427,9 @@ def project(figures: dict[str, Any], mirror_dir: Path, chains: dict[str, int]) -
         history, mirror = sum(measured(repo, "repo")), _mirror(mirror_dir, repo)
         if history and mirror is not None:
             history_ratio.append(history / _dir_size(mirror))
-            if measured(repo, "snapshot"):
+            if measured(repo, "snapshot"):  # a chain holds work trees: by the files
                 per_chain = sum(measured(repo, "snapshot")) / chains_here(repo)
-                snapshot_ratio.append(per_chain / history)
+                snapshot_ratio.append(per_chain / _dir_size(mirror))
     h_ratio = statistics.median(history_ratio) if history_ratio else 1.0
     s_ratio = statistics.median(snapshot_ratio) if snapshot_ratio else 0.5
     total: float = figures["bases"]
@@ -441,9 +442,9 @@ def project(figures: dict[str, Any], mirror_dir: Path, chains: dict[str, int]) -
         versions = VERSIONS.get(repo, 1)
         how = []
         history = sum(measured(repo, "repo"))
+        mirror = _mirror(mirror_dir, repo)
+        repo_size = _dir_size(mirror) if mirror else UNFETCHABLE.get(repo, (0, 0))[0]
         if not history:
-            mirror = _mirror(mirror_dir, repo)
-            repo_size = _dir_size(mirror) if mirror else UNFETCHABLE.get(repo, (0, 0))[0]
             history = int(repo_size * h_ratio)
             how.append("history from repository size")
         env_sizes = measured(repo, "env")
@@ -480,8 +481,8 @@ def project(figures: dict[str, Any], mirror_dir: Path, chains: dict[str, int]) -
             snaps_total = sum(snaps) * count / max(1, len(unique.get(key, ())))
         else:
             n_chains = chains.get(repo, versions)
-            snaps_total = history * s_ratio * n_chains
-            how.append(f"{n_chains} chains of snapshots from history")
+            snaps_total = repo_size * s_ratio * n_chains
+            how.append(f"{n_chains} chains of snapshots from repository size")
         per = means.get(key, typical)
         if key not in means:
             how.append("instances at the median repository's mean instance")
@@ -495,7 +496,8 @@ def project(figures: dict[str, Any], mirror_dir: Path, chains: dict[str, int]) -
     each = ", ".join(f"{repo.split('/')[1]} {x:.2f}" for repo, x in ratios.items())
     print(
         f"total: {total / 2**30:,.2f} GiB (target <= 10 GiB). Estimates: history = repository "
-        f"size x {h_ratio:.2f} (measured), a chain of snapshots = history x {s_ratio:.2f} "
+        f"size x {h_ratio:.2f} (measured), a chain of snapshots = repository size x "
+        f"{s_ratio:.2f} "
         f"(measured), p75 environment {env_p75 / MB:,.0f} MB, an instance "
         f"{typical / MB:,.1f} MB (the median of the repositories' means), a "
         f"delta environment {d_ratio:.2f} of a full one (the median of the repositories' "
