@@ -57,8 +57,7 @@ class Peers(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    chain: tuple[str, ...] = ()
-    # Each of ``chain``'s tasks as its environment is planned from: (base commit,
+    # The tasks of the chain, each as its environment is planned from: (base commit,
     # environment setup commit or "", created_at). The builder keeps those whose
     # environment image is the task's (a spec reading a file of the repository, or dated
     # by its commit, may make another image per environment commit).
@@ -72,6 +71,11 @@ class Peers(BaseModel):
     # set, its hub None): its environment is the hub that the task's is stored on as a
     # delta (:mod:`swe_runner.images.pool`). None: a task built on its own.
     hub: Task | None = None
+
+    @property
+    def chain(self) -> tuple[str, ...]:
+        """The base commits of the chain's tasks, sorted, each once."""
+        return tuple(sorted({commit for commit, _, _ in self.chain_setups}))
 
 
 def _decode_test_list(value: Any) -> Any:

@@ -370,7 +370,7 @@ class ImageBuilder:
         if (hub.env_spec.base_image, hub_plan.python) != (spec.base_image, plan.python):
             return plan
         theirs, mine = hub_plan.system_packages, plan.system_packages
-        if set(mine) == set(theirs) or not set(mine) <= set(theirs):
+        if not set(mine) < set(theirs):  # a subset of the hub's, not all of them
             return plan
         gained = sorted(set(theirs) - set(mine))
         note = (
@@ -655,7 +655,7 @@ class ImageBuilder:
         if not peers.chain_setups or spec is None:
             return peers
         mine = self._env_of(task, spec, local)
-        chain = set()
+        kept = []
         for commit, setup, created in peers.chain_setups:
             peer = task.model_copy(
                 update={
@@ -665,8 +665,8 @@ class ImageBuilder:
                 }
             )
             if commit == task.base_commit or self._env_of(peer, spec, local) == mine:
-                chain.add(commit)
-        return peers.model_copy(update={"chain": tuple(sorted(chain)), "chain_setups": ()})
+                kept.append((commit, setup, created))
+        return peers.model_copy(update={"chain_setups": tuple(kept)})
 
     def _env_of(self, task: Task, spec: EnvSpec, local: Path) -> str:
         """The tag of the environment image ``task``'s plan makes (on the base image),
@@ -900,7 +900,7 @@ def prune_images(
         image.short_id.removeprefix("sha256:"): tuple(image.attrs["RootFS"].get("Layers") or ())
         for image in client.images.list(filters={"label": KIND_LABEL})
     }
-    chosen = [i for i in every if i.kind in kinds and (since is None or i.created >= since)]
+    chosen = {i for i in every if i.kind in kinds and (since is None or i.created >= since)}
     roots = [layers.get(i.image_id, ()) for i in chosen]
 
     def on_a_root(info: ImageInfo) -> bool:

@@ -151,14 +151,22 @@ def fork_points(
 
 @functools.lru_cache(maxsize=256)
 def _fork_points(local: Path, commits: tuple[str, ...], most: int) -> dict[str, tuple[str, ...]]:
+    point, depth = _points(local, commits)
+    chain = thinned(sorted(set(point.values()), key=depth.__getitem__), most)
+    return {c: tuple(q for q in chain if depth[q] <= depth[point[c]]) for c in commits}
+
+
+@functools.lru_cache(maxsize=256)
+def _points(local: Path, commits: tuple[str, ...]) -> tuple[dict[str, str], dict[str, int]]:
+    """Each commit's point on the first-parent line of the newest, and each point's depth
+    on that line (1: the root), however many of them a chain keeps."""
     dated = [line.split() for line in git_in(local, "show", "-s", "--format=%ct %H", *commits)
              .splitlines() if line.strip()]  # fmt: skip
     tip = max(dated, key=lambda row: (int(row[0]), row[1]))[1]
     line = git_in(local, "rev-list", "--first-parent", tip).split()
-    depth = {sha: len(line) - n for n, sha in enumerate(line)}  # 1 = the root
+    depth = {sha: len(line) - n for n, sha in enumerate(line)}
     point = {c: _point_on(local, tip, c, depth) for c in commits}
-    chain = thinned(sorted(set(point.values()), key=depth.__getitem__), most)
-    return {c: tuple(q for q in chain if depth[q] <= depth[point[c]]) for c in commits}
+    return point, {q: depth[q] for q in point.values()}
 
 
 def _point_on(local: Path, tip: str, commit: str, depth: dict[str, int]) -> str:

@@ -7,7 +7,7 @@ slice of a dataset builds the same images as the whole of it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 from swe_runner.task import Peers, Task
 
@@ -35,9 +35,17 @@ def _hub_key(task: Task) -> Hashable:
     return (task.repo, spec.python, spec.base_image) if spec is not None else None
 
 
-def _age(task: Task) -> tuple[str, str]:
-    """Older first: by creation, then by id."""
-    return (task.created_at, task.instance_id)
+def _oldest(tasks: Sequence[Task], key: Callable[[Task], Hashable]) -> dict[Hashable, Task]:
+    """The oldest task (by creation, then by id) of each ``key`` (None: none)."""
+    oldest: dict[Hashable, Task] = {}
+    for task in tasks:
+        k = key(task)
+        if k is not None and (
+            k not in oldest
+            or (task.created_at, task.instance_id) < (oldest[k].created_at, oldest[k].instance_id)
+        ):
+            oldest[k] = task
+    return oldest
 
 
 def _setup(task: Task) -> tuple[str, ...]:
@@ -55,16 +63,11 @@ def with_peers(tasks: Sequence[Task]) -> tuple[Task, ...]:
         setup = (task.base_commit, task.environment_setup_commit or "", task.created_at)
         by_chain[_chain_key(task)].add(setup)
         by_env[_env_key(task)].add(task.base_commit)
-    first: dict[Hashable, Task] = {}  # each environment's oldest task
-    for task in tasks:
-        key = _env_key(task)
-        if key not in first or _age(task) < _age(first[key]):
-            first[key] = task
+    first = _oldest(tasks, _env_key)  # each environment's oldest task
     peered = [
         task.model_copy(
             update={
                 "peers": Peers(
-                    chain=tuple(sorted({c for c, _, _ in by_chain[_chain_key(task)]})),
                     chain_setups=tuple(sorted(by_chain[_chain_key(task)])),
                     env=tuple(sorted(by_env[_env_key(task)])),
                     env_setup=_setup(first[_env_key(task)]),
@@ -73,11 +76,7 @@ def with_peers(tasks: Sequence[Task]) -> tuple[Task, ...]:
         )
         for task in tasks
     ]
-    oldest: dict[Hashable, Task] = {}
-    for task in peered:
-        key = _hub_key(task)
-        if key is not None and (key not in oldest or _age(task) < _age(oldest[key])):
-            oldest[key] = task
+    oldest = _oldest(peered, _hub_key)
     out = []
     for task in peered:
         hub = oldest.get(_hub_key(task))
