@@ -5,24 +5,26 @@ reachable from the layer's commit and from none below it), so that what instance
 repository share is stored once:
 
     base -> repo root -> yearly packs up to G -> environment (venv) -> yearly packs above G
-         -> snapshots (A1 -> A2 -> ... -> Ak: each a pack and the work tree at its commit)
-         -> instance (pack up to C, work tree at C, tags, install)
+         -> snapshots (A1 -> A2 -> ... -> Ak: each the pack of what its commit adds)
+         -> instance (pack up to C, tags, index, what the install made or changed)
 
 ``C`` is the task's base commit. The *anchors* ``A1 .. Ak`` are where the base commits of
 the dataset's tasks of the same repository, environment and setup (its *chain* peers,
 :class:`~swe_runner.task.Peers`: often several versions) meet one first-parent line: each
 peer's point is the newest commit of that line that is an ancestor of the peer's base commit
 (the base commit itself when it lies on the line, as a pull request's base usually does).
-The points form one chain of snapshot layers, each adding what changed since the one below;
-an instance stands on the chain up to its own point, so it adds only what its base commit
-changes past that point (nothing, when its base is on the line), and what the instances
-have in common is stored once whatever their span: the work tree is written in full once
-per chain, not once per version. ``G`` is the newest yearly point below the merge-base of
-the tasks that share the environment, so one environment image serves all of them. The
-yearly points lie on the first-parent history (the newest commit before each 1 January),
-the same commits for every task of the main line, so those layers are shared across
-chains. Every layer's commit is an ancestor of ``C``: no image holds anything from after
-its own base commit.
+The points form one chain of snapshot layers, each adding the history since the one
+below; an instance stands on the chain up to its own point, so it adds only the history of
+its base commit past that point (nothing, when its base is on the line), and what the
+instances have in common is stored once whatever their span. No layer holds a work tree
+file the install left as checked out: a container writes those from the history as it
+starts (containers/instance/worktree.py), so that the work trees, which a layer copies
+whole for every changed file, take no disk of the images'. ``G`` is the newest yearly
+point below the merge-base of the tasks that share the environment, so one environment
+image serves all of them. The yearly points lie on the first-parent history (the newest
+commit before each 1 January), the same commits for every task of the main line, so
+those layers are shared across chains. Every layer's commit is an ancestor of ``C``: no
+image holds anything from after its own base commit.
 
 Docker stacks at most 125 layers: the chain keeps at most :data:`MAX_SNAPSHOTS` points, and
 fewer when the yearly packs leave less room (:data:`CHAIN_LAYERS`), evenly spaced.
@@ -57,16 +59,19 @@ __all__ = [
 ]
 
 
-# Snapshot layers one chain may hold at most (each adds two): past it, the chain keeps
+# Snapshot layers one chain may hold at most (each adds one): past it, the chain keeps
 # evenly spaced points.
-MAX_SNAPSHOTS = 50
+MAX_SNAPSHOTS = 80
 # The layers the yearly packs and the snapshots may take together: docker's 125 less the
 # rest of the tallest image (base 4, Debian packages 1, repository root 1, environment 3,
 # requirements file 2, delta 3, packages layer 3, instance 4) and a margin.
 CHAIN_LAYERS = 100
 
 # Part of every instance image's tag: how the layers are laid out (a change rebuilds).
-LAYOUT = "yearly packs (thorough), environment, its packages layer, a chain of snapshots per setup"
+LAYOUT = (
+    "yearly packs (thorough), environment, its packages layer, a chain of packs per setup, "
+    "work tree written at start"
+)
 
 
 @dataclass(frozen=True)
@@ -208,7 +213,7 @@ def plan_stack(
         for sha, when in yearly_points(local, first)
         if when > floor and sha not in below_ids and sha != first
     ]
-    room = (CHAIN_LAYERS - len(below) - len(above)) // 2
+    room = CHAIN_LAYERS - len(below) - len(above)
     anchors = fork_points(local, chain, max(2, min(MAX_SNAPSHOTS, room)))[commit]
     return Stack(
         below_env=tuple(sha for sha, _ in below),

@@ -30,6 +30,7 @@ from typing import Any
 
 from swe_runner.errors import ImageError
 from swe_runner.images.pool import VENV
+from swe_runner.sandbox.labels import WORKTREE_LABEL
 
 __all__ = ["Setup", "committed", "run_setup"]
 
@@ -37,8 +38,12 @@ __all__ = ["Setup", "committed", "run_setup"]
 # Dockerfile copies it: the pack into the repository, the rest into /tmp/swe-runner.
 PACK_DIR = "/testbed/.git/objects/pack"
 SCRIPTS_DIR = "/tmp/swe-runner"
-# What of an image's configuration the instance's Dockerfile keeps from its parent.
+# What of an image's configuration the instance's Dockerfile keeps from its parent or sets.
 CONFIG = ("Cmd", "Entrypoint", "Env", "User", "WorkingDir")
+# What it sets: the entrypoint that writes the work tree's stowed files as a container
+# starts (containers/instance/worktree.py), the command, and WORKTREE_LABEL saying so.
+ENTRYPOINT = ["/opt/swe-runner/entrypoint"]
+CMD = ["bash"]
 
 
 @dataclass
@@ -102,7 +107,8 @@ def run_setup(client: Any, parent: str, env: str, ctx: Path, commit: str) -> Ite
         try:
             packs = sorted((ctx / "pack").iterdir())
             container.put_archive(PACK_DIR, _tar([(p, p.name) for p in packs]))
-            scripts = ["build.sh", "install.sh", "setup.sh", "extra-ca.pem", "packed-refs"]
+            scripts = ["build.sh", "install.sh", "setup.sh", "extra-ca.pem", "packed-refs",
+                       "worktree.py", "entrypoint"]  # fmt: skip
             files = [(ctx / name, f"swe-runner/{name}") for name in scripts]
             container.put_archive("/tmp", _tar(files))
             container.start()
@@ -115,19 +121,18 @@ def run_setup(client: Any, parent: str, env: str, ctx: Path, commit: str) -> Ite
 
 def committed(client: Any, setup: Setup, parent: str, labels: dict[str, str]) -> str:
     """The setup's container as an untagged image (the venv left out: it is a volume),
-    configured as ``parent`` is with /testbed as its working directory, as the
-    instance's Dockerfile makes it; returns its id."""
+    configured as the instance's Dockerfile configures ``parent``'s child: /testbed its
+    working directory, the entrypoint that writes the stowed work tree; returns its id."""
     config = client.images.get(parent).attrs["Config"]
-    entrypoint = config.get("Entrypoint")
     changes = [
-        *([f"ENTRYPOINT {json.dumps(entrypoint)}"] if entrypoint else []),
-        f"CMD {json.dumps(config.get('Cmd') or [])}",
+        f"ENTRYPOINT {json.dumps(ENTRYPOINT)}",
+        f"CMD {json.dumps(CMD)}",
         "WORKDIR /testbed",
-        *(f"LABEL {key}={value}" for key, value in labels.items()),
+        *(f"LABEL {key}={value}" for key, value in {**labels, WORKTREE_LABEL: "stowed"}.items()),
     ]
     image = setup.container.commit(changes=changes)
     made = image.attrs["Config"]
-    want = {**config, "WorkingDir": "/testbed"}
+    want = {**config, "WorkingDir": "/testbed", "Entrypoint": ENTRYPOINT, "Cmd": CMD}
     wrong = [k for k in CONFIG if (made.get(k) or None) != (want.get(k) or None)]
     if wrong:
         client.images.remove(image.id, force=True)

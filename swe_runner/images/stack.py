@@ -84,14 +84,13 @@ class RepoLayers:
         return parent
 
     def snapshots(self, parent: str, anchors: Sequence[str], below: str | None) -> str:
-        """``parent`` with one snapshot layer per anchor (oldest first): the history up to
-        it and the work tree at it, each adding what changed since the one before
-        (``below``: the commit under the first). Returns the top image."""
+        """``parent`` with one snapshot layer per anchor (oldest first): the pack of what
+        its anchor's history adds to the one before (``below``: the commit under the
+        first). Returns the top image."""
         for anchor in anchors:
             tag = self.snapshot_tag(parent, anchor)
             fill = functools.partial(self.pack_into, anchor, below)
-            args = {"PARENT": parent, "COMMIT": anchor}
-            parent = self.maker.ensure_built("snapshot", tag, args, fill)
+            parent = self.maker.ensure_built("snapshot", tag, {"PARENT": parent}, fill)
             below = anchor
         return parent
 

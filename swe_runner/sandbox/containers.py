@@ -26,7 +26,7 @@ import requests
 
 from swe_runner.config import Settings, owner_id, process_gone
 from swe_runner.errors import ContainerError, DockerUnavailableError, ImageError
-from swe_runner.sandbox.labels import KEPT_LABEL, MANAGED_LABEL, OWNER_LABEL
+from swe_runner.sandbox.labels import KEPT_LABEL, MANAGED_LABEL, OWNER_LABEL, WORKTREE_LABEL
 from swe_runner.sandbox.shell import SHELL_COMMAND
 
 __all__ = [
@@ -91,6 +91,10 @@ class ContainerLimits:
 
 DEFAULT_CONTAINER_LIMITS = ContainerLimits()
 
+# What writes the work tree an image labelled WORKTREE_LABEL leaves out (its entrypoint runs
+# it too; it runs once, whoever comes first).
+RESTORE_WORKTREE = ["/usr/bin/python3", "/opt/swe-runner/worktree.py", "restore"]
+
 
 def tar_files(files: Mapping[str, bytes | str], mode: int = 0o644) -> bytes:
     """An in-memory tar of ``{absolute path: content}`` for ``put_archive('/')``."""
@@ -110,9 +114,10 @@ def start_idle(
     labels: Mapping[str, str] | None,
     workdir: str | None = None,
 ) -> Any:
-    """A running, untouched container of ``image`` that waits (``sleep infinity``). An
-    image that is not here is not pulled: images are built or pulled before (a missing one
-    is a clear error, not a slow failing pull).
+    """A running, untouched container of ``image`` that waits (``sleep infinity``), its
+    work tree whole (an image that leaves files out, ``WORKTREE_LABEL``, gets them written
+    first). An image that is not here is not pulled: images are built or pulled before (a
+    missing one is a clear error, not a slow failing pull).
 
     Raises:
         ImageError: the image does not exist.
@@ -141,9 +146,17 @@ def start_idle(
         raise ContainerError(f"cannot start a container of {image}: {exc.explanation}") from exc
     try:
         container.start()
+        if container.labels.get(WORKTREE_LABEL):  # its files written before anyone looks
+            status, output = container.exec_run(RESTORE_WORKTREE)
+            if status != 0:
+                told = output.decode(errors="replace").strip()
+                raise ContainerError(f"cannot write the work tree of {image}: {told}")
     except docker.errors.APIError as exc:
         remove_container(container)
         raise ContainerError(f"cannot start a container of {image}: {exc.explanation}") from exc
+    except ContainerError:
+        remove_container(container)
+        raise
     return container
 
 

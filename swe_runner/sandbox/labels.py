@@ -11,6 +11,7 @@ __all__ = [
     "OWNER_LABEL",
     "RUN_DIR_LABEL",
     "RUN_LABEL",
+    "WORKTREE_LABEL",
 ]
 
 MANAGED_LABEL = "swe-runner.managed"
@@ -19,3 +20,7 @@ RUN_LABEL = "swe-runner.run"  # the run id
 RUN_DIR_LABEL = "swe-runner.run-dir"  # the run folder: two results dirs may share a run id
 INSTANCE_LABEL = "swe-runner.instance"  # on agent containers: which task it works on
 KEPT_LABEL = "swe-runner.kept"  # left running for a person on purpose (reproduce --keep)
+# On an image (and so on its containers): its /testbed leaves out the files its build left
+# as checked out, which a container writes as it starts (swe-runner's instance images:
+# containers/instance/worktree.py).
+WORKTREE_LABEL = "swe-runner.worktree"

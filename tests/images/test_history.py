@@ -184,7 +184,7 @@ def test_a_chain_leaves_room_for_the_yearly_packs_under_dockers_layer_limit(
     assert whole.anchors == tuple(new)  # within MAX_SNAPSHOTS: every point
     yearly = len(whole.below_env) + len(whole.above_env)
     assert yearly == len(old)  # one pack per year before 2019 (below the environment)
-    monkeypatch.setattr(history, "CHAIN_LAYERS", yearly + 2 * 3)  # room for three links
+    monkeypatch.setattr(history, "CHAIN_LAYERS", yearly + 3)  # room for three links (a layer each)
     history._fork_points.cache_clear()
     thin = history.plan_stack(repo.path, new[-1], new, new)
     assert thin.anchors == (new[0], new[4], new[8])  # evenly spaced, both ends kept
