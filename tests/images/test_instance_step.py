@@ -60,7 +60,7 @@ def test_a_compiled_extension_in_the_work_tree_is_stripped_of_debug_sections_onl
 # A setup that changes a tracked file, deletes one and makes an ignored one.
 SETUP = EnvSpec(
     python="3.11",
-    install=("sed -i s/old/new/ setup.cfg && rm gone.txt && mkdir out && echo made > out/made.txt",),
+    install=("sed -i s/old/new/ setup.cfg && rm gone.txt && mkdir out && echo x > out/made.txt",),
 )
 CHECK = (
     "cd /testbed && git status --short && git diff --stat | tail -1"
