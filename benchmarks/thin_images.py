@@ -427,7 +427,7 @@ def project(figures: dict[str, Any], mirror_dir: Path, chains: dict[str, int]) -
         history, mirror = sum(measured(repo, "repo")), _mirror(mirror_dir, repo)
         if history and mirror is not None:
             history_ratio.append(history / _dir_size(mirror))
-            if measured(repo, "snapshot"):  # a chain holds work trees: by the files
+            if measured(repo, "snapshot"):  # a chain holds packs: by the history
                 per_chain = sum(measured(repo, "snapshot")) / chains_here(repo)
                 snapshot_ratio.append(per_chain / _dir_size(mirror))
     h_ratio = statistics.median(history_ratio) if history_ratio else 1.0
