@@ -901,11 +901,16 @@ def prune_images(
         for image in client.images.list(filters={"label": KIND_LABEL})
     }
     chosen = {i for i in every if i.kind in kinds and (since is None or i.created >= since)}
-    roots = [layers.get(i.image_id, ()) for i in chosen]
+    roots = [(layers.get(i.image_id, ()), i.created) for i in chosen]
 
     def on_a_root(info: ImageInfo) -> bool:
+        """Built on a chosen image: its layers start with the root's, and it was made no
+        earlier (an image with no layer of its own, an empty packages layer, has its
+        parent's layers: what stood on that parent before it is not on it)."""
         mine = layers.get(info.image_id, ())
-        return any(root and mine[: len(root)] == root for root in roots)
+        return any(
+            root and mine[: len(root)] == root and info.created >= made for root, made in roots
+        )
 
     doomed = sorted(
         (i for i in every if i in chosen or on_a_root(i)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shlex
 import tempfile
@@ -272,3 +273,41 @@ def test_images_list_counts_shared_layers_once(
         (full,) = [i for i in df if i.removeprefix("sha256:").startswith(row["image_id"])]
         expected = (df[full]["Size"] - df[full]["SharedSize"]) / 1e6
         assert row["unique_mb"] == pytest.approx(expected)
+
+
+def test_prune_since_spares_older_images_on_the_parent_of_a_newer_empty_one(
+    demo_images: dict[str, str],
+) -> None:
+    """An image with no layer of its own (an empty packages layer) has its parent's layers:
+    what stood on that parent before it was made is not built on it."""
+    import io
+    import time
+    import uuid
+
+    from swe_runner.images.build import prune_images
+    from swe_runner.sandbox.containers import connect
+
+    client, mark = connect(), uuid.uuid4().hex[:8]
+
+    def build(dockerfile: str, tag: str, kind: str) -> str:
+        client.images.build(
+            fileobj=io.BytesIO(dockerfile.encode()), tag=tag, rm=True,
+            labels={"swe-runner.kind": kind, "swe-runner.test": mark},
+        )  # fmt: skip
+        return tag
+
+    parent = build(f"FROM {next(iter(demo_images.values()))}\nRUN echo {mark} > /p\n",
+                   f"swe-runner-env:prune-parent-{mark}", "env")  # fmt: skip
+    older = build(f"FROM {parent}\nRUN echo {mark} > /c\n", f"swe-runner-instance:prune-{mark}",
+                  "instance")  # fmt: skip
+    time.sleep(1.1)  # creation times are compared to the second
+    empty = build(f"FROM {parent}\n", f"swe-runner-env:prune-empty-{mark}", "env")
+    made = str(client.images.get(empty).attrs["Created"])[:19].replace("T", " ")
+    try:
+        removed = {info.tag for info in prune_images(("env",), since=made)}
+        assert removed == {empty}
+        assert client.images.get(older)  # still there
+    finally:
+        for tag in (older, empty, parent):
+            with contextlib.suppress(Exception):
+                client.images.remove(tag, force=True)
