@@ -108,3 +108,17 @@ def test_an_instance_image_leaves_unchanged_files_out_and_a_container_writes_the
     assert (code, out.decode()) == (0, want + "pkg/__init__.py\nsame\n")
     assert again.exit_code == 0
     assert by_entrypoint == want + "pkg/__init__.py\nsame\n"
+
+
+def test_the_packages_path_configures_an_instance_as_its_dockerfile_does() -> None:
+    """installs.committed sets what containers/instance/Dockerfile sets: one cannot drift."""
+    import json
+    from pathlib import Path
+
+    from swe_runner.images import installs
+    from swe_runner.sandbox.labels import WORKTREE_LABEL
+
+    text = (Path(installs.__file__).parents[2] / "containers/instance/Dockerfile").read_text()
+    assert f"ENTRYPOINT {json.dumps(installs.ENTRYPOINT)}\n" in text
+    assert f"CMD {json.dumps(installs.CMD)}\n" in text
+    assert f"LABEL {WORKTREE_LABEL}=stowed\n" in text
