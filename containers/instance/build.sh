@@ -1,8 +1,29 @@
-# The instance's own step (containers/instance/Dockerfile), in /testbed: the base commit
-# ($1) checked out on its snapshot (history only), the spec's setup run (setup.sh), the
-# files the setup left as checked out stowed (worktree.py: each container writes them as
-# it starts), the venv on the PATH of login shells. extra-ca.pem is the user's extra CA
-# bundle (empty when none): trusted by the setup only.
+# Instance image: the repository at the task's base commit, installed, on its snapshot
+# (containers/snapshot: history only), in one layer of its own. The builder
+# (swe_runner/images/installs.py) makes a container on the snapshot, copies the base commit's
+# pack into /testbed/.git/objects/pack and this folder (with install.sh, the spec's setup,
+# packed-refs, extra-ca.pem) into /tmp/swe-runner, runs this script in /testbed with the
+# base commit as $1, and commits the container with /testbed as working directory,
+# ENTRYPOINT ["/opt/swe-runner/entrypoint"], CMD ["bash"] and the label
+# swe-runner.worktree=stowed. One container and one commit: a Dockerfile would cost a
+# container and a layer per step.
+#
+# The layer adds only what the base commit adds to the snapshot's history (one git pack, the
+# tags kept: those on the base's history made no later than it), the index and what the
+# setup made or changed, so no image holds anything after its base commit. The tracked files
+# the setup left as checked out are left out of the image (worktree.py stow): every container
+# writes them from the history as it starts (the entrypoint; swe-runner does it before it
+# uses a container), so that the instances of one repository store no work tree each.
+# What the setup changed in tracked files (a spec's sed on setup.py or tox.ini) and what
+# installing left untracked (build/) stay in the working tree, uncommitted, as in the
+# published SWE-bench images the leaderboards' agents ran in (`git status` shows them); the
+# agent's patch is taken against the working tree as it starts, so it carries neither.
+# Login shells (`bash -lc`, as mini-swe-agent runs commands) get the venv on PATH too:
+# Debian's /etc/profile resets PATH, then reads /etc/profile.d (the official images activate
+# their conda environment for login and interactive shells the same way).
+# setup.sh runs install.sh: with setuptools' compat mode for a project without
+# pyproject.toml, and with pip 25.2 where today's pip cannot do the setup (see there).
+# extra-ca.pem is the user's extra CA bundle (empty when none): trusted by the setup only.
 set -e
 cp /tmp/swe-runner/packed-refs .git/packed-refs
 git update-ref refs/heads/main "$1"

@@ -84,15 +84,17 @@ def _tag_lock(tag: str) -> Iterator[None]:
 
 
 def _definition(kind: str) -> Path:
-    path = CONTAINERS_DIR / kind / "Dockerfile"
-    if not path.is_file():
-        raise ImageError(f"image definition {path} is missing (is this a full checkout?)")
-    return path
+    """``containers/<kind>/``: a Dockerfile and its files, or (``instance``) the scripts of
+    the instance's step, which runs in a container (:mod:`installs`)."""
+    folder = CONTAINERS_DIR / kind
+    if not folder.is_dir() or not any(folder.iterdir()):
+        raise ImageError(f"image definition {folder} is missing (is this a full checkout?)")
+    return folder
 
 
 def _definition_bytes(kind: str) -> bytes:
     """Every file of ``containers/<kind>/``, for the tag's digest (a change rebuilds)."""
-    folder = _definition(kind).parent
+    folder = _definition(kind)
     return b"\0".join(
         f.name.encode() + b"\0" + f.read_bytes() for f in sorted(folder.iterdir()) if f.is_file()
     )
@@ -102,7 +104,7 @@ def _definition_bytes(kind: str) -> bytes:
 def _context(kind: str) -> Iterator[Path]:
     """A build context holding ``containers/<kind>/``, removed afterwards."""
     with tempfile.TemporaryDirectory(prefix=f"swe-runner-{kind}-") as tmp:
-        shutil.copytree(_definition(kind).parent, tmp, dirs_exist_ok=True)
+        shutil.copytree(_definition(kind), tmp, dirs_exist_ok=True)
         yield Path(tmp)
 
 
@@ -434,10 +436,8 @@ class ImageBuilder:
             self._write_ca(ctx)
             self.notify(f"building instance image {tag}")
             # the snapshot carries the packages layer's label (an image inherits its labels)
-            if self._packages_held(snapshot):
-                self._build_on_packages(ctx, tag, snapshot, env, packages, stack.commit)
-            else:
-                self._build(ctx, tag, "instance", {"PARENT": snapshot, "COMMIT": stack.commit})
+            on = (env, packages) if self._packages_held(snapshot) else None
+            self._instance_step(ctx, tag, snapshot, stack.commit, on)
 
     def _packages_held(self, image: str) -> int:
         """The bytes of the packages layer under ``image`` (0: none, or an empty one)."""
@@ -461,7 +461,6 @@ class ImageBuilder:
                 # already stands on the empty layer keeps it, an image inherits its labels
                 self.client.images.remove(tag)
             self._packages_tried.add(tag)
-            source = f"{tag.replace('swe-runner-packages:', 'swe-runner-instance:')}-source"
             with _context("instance") as ctx:
                 below = stack.below_env[-1] if stack.below_env else None
                 layers.pack_into(commit, below, ctx)  # the history the environment lacks
@@ -469,30 +468,34 @@ class ImageBuilder:
                 (ctx / "install.sh").write_text(script)
                 self._write_ca(ctx)
                 self.notify(f"installing the project at {commit[:12]} on {env}")
-                failed = ""
-                try:
-                    self._build(ctx, source, "instance", {"PARENT": env, "COMMIT": commit})
-                except ImageError as exc:  # an old commit may not install: no layer
-                    self.notify(f"no packages layer for {env}: {exc}")
-                    source, failed = "", str(exc)[:200]
-            try:
-                self._make_packages(source, env, tag, failed)
-            finally:
-                if source:
-                    self.client.images.remove(source, force=True)
+                log_path = self._log_path(f"{tag}-setup")  # the layer's build logs its own
+                log_path.parent.mkdir(parents=True, exist_ok=True)
+                with installs.run_setup(self.client, env, ctx, commit, log_path) as setup:
+                    with log_path.open("a") as log:
+                        log.write(f"\n{_exited(setup.status)}\n")
+                    failed = ""
+                    if setup.status != 0:  # an old commit may not install: no layer
+                        error = f"the setup exited with status {setup.status}"
+                        failed = failure_message(tag, error, setup.output, log_path)
+                        self.notify(f"no packages layer for {env}: {failed}")
+                    self._make_packages(None if failed else setup.container, env, tag, failed[:200])
         return tag
 
-    def _make_packages(self, source: str, env: str, tag: str, failed: str) -> None:
+    def _make_packages(self, source: Any, env: str, tag: str, failed: str) -> None:
+        """``tag``: what the setup's container ``source`` (None: it failed) added to
+        ``env``'s venv, as a layer on ``env``, or an image with no layer of its own."""
         with _context("delta") as ctx:
             under = pool.manifest(self.client, env)
-            want, held = pool.write_delta(self.client, source, under, ctx) if source else (under, 0)
+            want, held = (under, 0)
+            if source is not None:
+                want, held = pool.write_delta(self.client, source, under, ctx)
             if held < self.packages_min_bytes:  # an image with no layer of its own
                 want, held = under, 0
                 (ctx / "Dockerfile").write_text("ARG PARENT\nFROM ${PARENT}\n")
             self.notify(f"building packages layer {tag}: {held / 1e6:,.0f} MB on {env}")
             labels = {PACKAGES_LABEL: str(held), **({PACKAGES_FAILED: failed} if failed else {})}
             self._build(ctx, tag, "env", {"PARENT": env}, labels)
-        self._check_venv(tag, want, source or env)
+        self._check_venv(tag, want, f"the setup's venv on {env}" if source else env)
 
     def _check_venv(self, tag: str, want: pool.Manifest, fresh: str) -> None:
         """Remove ``tag`` and fail unless its venv is ``want`` (``fresh``'s), file for file."""
@@ -502,25 +505,33 @@ class ImageBuilder:
             wrong = "; ".join(pool.differences(want, got))
             raise ImageError(f"{tag}: its /opt/venv is not the one of {fresh}: {wrong}")
 
-    def _build_on_packages(
-        self, ctx: Path, tag: str, snapshot: str, env: str, packages: str, commit: str
+    def _instance_step(
+        self, ctx: Path, tag: str, snapshot: str, commit: str, on: tuple[str, str] | None
     ) -> None:
-        """Build ``tag`` on ``snapshot`` (above ``packages``, a packages layer on
-        ``env``) with the venv a build without the packages layer makes (:mod:`installs`):
-        the setup run with ``env``'s venv, its other changes committed, its venv a delta
-        on the packages layer's, checked file for file."""
+        """Build ``tag`` on ``snapshot``: the instance's step run at ``commit`` in a
+        container, committed as one layer (:mod:`installs`). ``on``: the environment and
+        the packages layer on it that ``snapshot`` stands on; the step then runs with the
+        environment's venv, the venv a build without the packages layer makes, which
+        becomes a delta on the packages layer's, checked file for file."""
         log_path = self._log_path(tag)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
-        with installs.run_setup(self.client, snapshot, env, ctx, commit) as setup:
-            ran = f"{setup.output}\nswe-runner: the setup exited {setup.status}\n"
+        env, packages = on or (None, "")
+        with installs.run_setup(self.client, snapshot, ctx, commit, log_path, env) as setup:
+            ran = f"{setup.output}\n{_exited(setup.status)}\n"
             if setup.status != 0:
                 log_path.write_text(ran)
                 error = f"the setup exited with status {setup.status}"
                 raise ImageError(failure_message(tag, error, setup.output, log_path))
             digest = tag.rsplit("-", 1)[-1]
-            labels = {KIND_LABEL: "instance", HASH_LABEL: f"{digest}-setup"}
+            labels = {KIND_LABEL: "instance", HASH_LABEL: f"{digest}-setup" if on else digest}
             first = installs.committed(self.client, setup, snapshot, labels)
+            if on is None:
+                self.client.images.get(first).tag(*tag.rsplit(":", 1))
+                took = time.monotonic() - started
+                log_path.write_text(f"{ran}swe-runner: build took {took:.0f} s\n")
+                self.notify(f"built {tag} in {took:.0f} s")
+                return
             try:
                 with _context("delta") as delta:
                     hub = self._venv_of(packages if self.exists(packages) else snapshot)
@@ -835,6 +846,10 @@ class _Hub:
         return builder.env_tag(spec, plan) == builder.env_tag(
             self.spec, self.plan.fallback or self.plan
         )
+
+
+def _exited(status: int) -> str:
+    return f"swe-runner: the setup exited {status}"
 
 
 def _same_setup(one: Task, other: Task) -> bool:

@@ -169,7 +169,8 @@ def test_no_cache_runs_every_step_of_an_image_built_again(
     demo: Dataset, demo_images: dict[str, str], tmp_path: Path
 ) -> None:
     """A rebuild without the cache takes no step's result from an image that still holds
-    it (here one built on the removed image, keeping its layers)."""
+    it (here one built on the removed image, keeping its layers): the instance's snapshot,
+    built from its Dockerfile (the instance's own step runs in a container, never cached)."""
     import io
     import uuid
 
@@ -179,13 +180,15 @@ def test_no_cache_runs_every_step_of_an_image_built_again(
     settings = load_settings(None, {"cache_dir": str(tmp_path)}, environ={})
     tag = demo_images[task.instance_id]
     client = docker.from_env()
+    (snapshot,) = client.images.get(client.images.get(tag).attrs["Parent"]).tags
     recipe = f"FROM {tag}\nLABEL swe-runner.hash=held-{uuid.uuid4().hex[:8]}\n"
     holder, _ = client.images.build(fileobj=io.BytesIO(recipe.encode()), rm=True)
 
     def build_log(builder: ImageBuilder) -> str:
         client.images.remove(tag)
+        client.images.remove(snapshot)
         assert builder.ensure_instance(task, demo.repo_sources.get(task.repo)) == tag
-        return next((tmp_path / "logs").glob("swe-runner-instance_*.log")).read_text()
+        return next((tmp_path / "logs").glob("swe-runner-snapshot_*.log")).read_text()
 
     try:
         assert "Using cache" in build_log(ImageBuilder(settings))  # the holder's layers

@@ -4,8 +4,10 @@ checked out are left out of the image and written back as a container starts."""
 
 from __future__ import annotations
 
+import docker
 import pytest
 
+from swe_runner.images import installs
 from swe_runner.inputs.peers import with_peers
 from swe_runner.sandbox.containers import (
     DEFAULT_CONTAINER_LIMITS,
@@ -13,6 +15,7 @@ from swe_runner.sandbox.containers import (
     remove_container,
     start_idle,
 )
+from swe_runner.sandbox.labels import WORKTREE_LABEL
 from swe_runner.task import EnvSpec
 from tests.images import daemon
 from tests.images.dated_repo import DatedRepo
@@ -92,6 +95,8 @@ def test_an_instance_image_leaves_unchanged_files_out_and_a_container_writes_the
     container = None
     try:
         own = daemon.written(image)
+        made = docker.from_env().images.get(image).attrs
+        parent = docker.from_env().images.get(made["Parent"]).attrs
         container = start_idle(image, DEFAULT_CONTAINER_LIMITS, None)
         code, out = container.exec_run(["bash", "-c", CHECK])
         again = container.exec_run(RESTORE_WORKTREE)
@@ -108,17 +113,13 @@ def test_an_instance_image_leaves_unchanged_files_out_and_a_container_writes_the
     assert (code, out.decode()) == (0, want + "pkg/__init__.py\nsame\n")
     assert again.exit_code == 0
     assert by_entrypoint == want + "pkg/__init__.py\nsame\n"
-
-
-def test_the_packages_path_configures_an_instance_as_its_dockerfile_does() -> None:
-    """installs.committed sets what containers/instance/Dockerfile sets: one cannot drift."""
-    import json
-    from pathlib import Path
-
-    from swe_runner.images import installs
-    from swe_runner.sandbox.labels import WORKTREE_LABEL
-
-    text = (Path(installs.__file__).parents[2] / "containers/instance/Dockerfile").read_text()
-    assert f"ENTRYPOINT {json.dumps(installs.ENTRYPOINT)}\n" in text
-    assert f"CMD {json.dumps(installs.CMD)}\n" in text
-    assert f"LABEL {WORKTREE_LABEL}=stowed\n" in text
+    # one layer on the snapshot, configured to write the work tree as a container starts
+    assert made["RootFS"]["Layers"][:-1] == parent["RootFS"]["Layers"]
+    config = made["Config"]
+    assert (config["Entrypoint"], config["Cmd"], config["WorkingDir"]) == (
+        installs.ENTRYPOINT,
+        installs.CMD,
+        "/testbed",
+    )
+    assert config["Labels"][WORKTREE_LABEL] == "stowed"
+    assert config["Env"] == parent["Config"]["Env"]

@@ -29,4 +29,4 @@ def test_installed_wheel_lists_the_demo_suite_from_another_directory(tmp_path: P
     tasks_dir, containers_dir = (Path(line) for line in where.stdout.split())
     assert (tmp_path / "venv") in tasks_dir.parents, where.stdout  # the wheel's copy
     assert (containers_dir / "base" / "Dockerfile").is_file()
-    assert (containers_dir / "instance" / "Dockerfile").is_file()
+    assert (containers_dir / "instance" / "build.sh").is_file()
