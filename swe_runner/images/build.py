@@ -471,12 +471,8 @@ class ImageBuilder:
                 log_path = self._log_path(f"{tag}-setup")  # the layer's build logs its own
                 log_path.parent.mkdir(parents=True, exist_ok=True)
                 with installs.run_setup(self.client, env, ctx, commit, log_path) as setup:
-                    with log_path.open("a") as log:
-                        log.write(f"\n{_exited(setup.status)}\n")
-                    failed = ""
-                    if setup.status != 0:  # an old commit may not install: no layer
-                        error = f"the setup exited with status {setup.status}"
-                        failed = failure_message(tag, error, setup.output, log_path)
+                    failed = setup.failure(tag)
+                    if failed:  # an old commit may not install: no layer
                         self.notify(f"no packages layer for {env}: {failed}")
                     self._make_packages(None if failed else setup.container, env, tag, failed[:200])
         return tag
@@ -518,37 +514,36 @@ class ImageBuilder:
         started = time.monotonic()
         env, packages = on or (None, "")
         with installs.run_setup(self.client, snapshot, ctx, commit, log_path, env) as setup:
-            ran = f"{setup.output}\n{_exited(setup.status)}\n"
             if setup.status != 0:
-                log_path.write_text(ran)
-                error = f"the setup exited with status {setup.status}"
-                raise ImageError(failure_message(tag, error, setup.output, log_path))
+                raise ImageError(setup.failure(tag))
             digest = tag.rsplit("-", 1)[-1]
             labels = {KIND_LABEL: "instance", HASH_LABEL: f"{digest}-setup" if on else digest}
             first = installs.committed(self.client, setup, snapshot, labels)
             if on is None:
                 self.client.images.get(first).tag(*tag.rsplit(":", 1))
-                took = time.monotonic() - started
-                log_path.write_text(f"{ran}swe-runner: build took {took:.0f} s\n")
-                self.notify(f"built {tag} in {took:.0f} s")
-                return
-            try:
-                with _context("delta") as delta:
-                    hub = self._venv_of(packages if self.exists(packages) else snapshot)
-                    want, held = pool.write_delta(self.client, setup.container, hub, delta)
-                    self._build(delta, tag, "instance", {"PARENT": first}, last=False)
-            except BaseException:
-                self.client.images.remove(first, force=True)
-                raise
-            finally:  # the delta's build log after the setup's
-                built = log_path.read_text() if log_path.exists() else ""
-                log_path.write_text(ran + built)
-        self._check_venv(tag, want, f"the setup's venv on {env}")
+            else:
+                ran = log_path.read_text()
+                try:
+                    with _context("delta") as delta:
+                        hub = self._venv_of(packages if self.exists(packages) else snapshot)
+                        want, held = pool.write_delta(self.client, setup.container, hub, delta)
+                        self._build(delta, tag, "instance", {"PARENT": first}, last=False)
+                except BaseException:
+                    self.client.images.remove(first, force=True)
+                    raise
+                finally:  # the delta's build log after the setup's
+                    built = log_path.read_text() if log_path.exists() else ""
+                    log_path.write_text(ran + built)
+        own = ""
+        if on is not None:
+            self._check_venv(tag, want, f"the setup's venv on {env}")
+            own = f"{held / 1e6:,.1f} MB of venv files"
+            with log_path.open("a") as log:
+                log.write(f"{own} on {packages}\n")
         took = time.monotonic() - started
         with log_path.open("a") as log:
-            log.write(f"{held / 1e6:,.1f} MB of venv files on {packages}\n")
             log.write(f"swe-runner: build took {took:.0f} s\n")
-        self.notify(f"built {tag} in {took:.0f} s ({held / 1e6:,.1f} MB of venv files its own)")
+        self.notify(f"built {tag} in {took:.0f} s" + (f" ({own} its own)" if own else ""))
 
     @functools.lru_cache(maxsize=16)  # noqa: B019 - one per builder, a packages layer each
     def _venv_of(self, image: str) -> pool.Manifest:
@@ -846,10 +841,6 @@ class _Hub:
         return builder.env_tag(spec, plan) == builder.env_tag(
             self.spec, self.plan.fallback or self.plan
         )
-
-
-def _exited(status: int) -> str:
-    return f"swe-runner: the setup exited {status}"
 
 
 def _same_setup(one: Task, other: Task) -> bool:

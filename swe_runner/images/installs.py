@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from swe_runner.errors import ImageError
+from swe_runner.images.buildlog import failure_message
 from swe_runner.images.pool import VENV
 from swe_runner.sandbox.labels import WORKTREE_LABEL
 
@@ -59,11 +60,19 @@ CMD = ["bash"]
 
 @dataclass
 class Setup:
-    """The setup's container once it has run: its output and exit status."""
+    """The setup's container once it has run: its output, exit status and log."""
 
     container: Any
     output: str
     status: int
+    log: Path
+
+    def failure(self, tag: str) -> str:
+        """What a build of ``tag`` says of this setup's failure (empty: it succeeded)."""
+        if self.status == 0:
+            return ""
+        error = f"the setup exited with status {self.status}"
+        return failure_message(tag, error, self.output, self.log)
 
 
 def _tar(files: list[tuple[Path, str]]) -> bytes:
@@ -109,7 +118,7 @@ def run_setup(
 ) -> Iterator[Setup]:
     """Run the instance's step (``ctx``: its build context) at ``commit`` on ``parent``,
     with ``env``'s venv in place of ``parent``'s if given, its output written to ``log``
-    as it comes; the container is removed afterwards."""
+    as it comes, then its exit status; the container is removed afterwards."""
     script = ["sh", f"{SCRIPTS_DIR}/build.sh", commit]
     # an entrypoint given here would be committed; only one the parent has is replaced
     replaced = client.images.get(parent).attrs["Config"].get("Entrypoint")
@@ -128,7 +137,10 @@ def run_setup(
                     out.write(chunk)
                     out.flush()
             status = int(container.wait().get("StatusCode", 1))
-            yield Setup(container, log.read_text(errors="replace"), status)
+            output = log.read_text(errors="replace")
+            with log.open("a") as out:
+                out.write(f"\nswe-runner: the setup exited {status}\n")
+            yield Setup(container, output, status, log)
         finally:
             container.remove(force=True)
 
